@@ -1,5 +1,6 @@
 //! Synthesis benchmarks (`cargo bench`): the Kite stacks in memory and
-//! written to disk, and a generated stack of N tables and N policies.
+//! written to disk, a generated stack of N tables and N policies, and the
+//! fingerprints of a 50 MB Lambda package, hashed and remembered.
 
 #[path = "../stacks/build.rs"]
 mod build;
@@ -68,6 +69,19 @@ fn kite_stacks(c: &mut Criterion) {
     group.bench_function("local, in memory", |b| {
         b.iter(|| synth_checked(local::build(black_box(&env)).unwrap(), &schemas))
     });
+    group.bench_function("kite and local, written to disk", |b| {
+        let out = project.path().join("two.out");
+        b.iter(|| {
+            let mut stacks: Vec<SynthesizedStack> = kite_stack::build_group(&env)
+                .unwrap()
+                .into_iter()
+                .filter(|stack| stack.name() == "kite")
+                .map(|stack| synth_checked(stack, &schemas))
+                .collect();
+            stacks.push(synth_checked(local::build(&env).unwrap(), &schemas));
+            output_dir::write(&out, &stacks).unwrap()
+        })
+    });
     group.bench_function("all four stacks, written to disk", |b| {
         let out = project.path().join("cdktf.out");
         b.iter(|| {
@@ -80,7 +94,7 @@ fn kite_stacks(c: &mut Criterion) {
             output_dir::write(&out, &stacks).unwrap()
         })
     });
-    group.bench_function("bundled schemas, parsed", |b| b.iter(Schemas::bundled));
+    group.bench_function("bundled schemas, opened", |b| b.iter(Schemas::bundled));
     group.finish();
 }
 
@@ -108,5 +122,46 @@ fn generated(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, kite_stacks, generated);
+/// A 50 MB package: hashed (a first synth), and with its fingerprints
+/// remembered in the output directory (every synth after it).
+fn fingerprints(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("function.zip");
+    // Not compressible, like a zip: a simple generator, no dependency.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let content: Vec<u8> = (0..50 * 1024 * 1024)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    std::fs::write(&package, &content).unwrap();
+    drop(content);
+    let out = dir.path().join("cdktf.out");
+    std::fs::create_dir_all(&out).unwrap();
+    let declare = || {
+        let mut stack = Stack::new("s");
+        let root = stack.root();
+        stack.asset(&root, "package", &package).unwrap()
+    };
+    // A first run remembers the fingerprints.
+    kite::fingerprints::load(&out);
+    declare();
+    kite::fingerprints::save(&out).unwrap();
+
+    let mut group = c.benchmark_group("fingerprints");
+    group.sample_size(10);
+    group.bench_function("50 MB package, hashed", |b| {
+        b.iter(|| kite::fingerprints::hash(black_box(&package)).unwrap())
+    });
+    group.bench_function("50 MB package, remembered", |b| {
+        kite::fingerprints::load(&out);
+        b.iter(declare)
+    });
+    group.finish();
+}
+
+criterion_group!(benches, kite_stacks, generated, fingerprints);
 criterion_main!(benches);

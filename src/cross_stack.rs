@@ -82,9 +82,12 @@ struct Export {
 /// Links the references between `stacks`, or says why it cannot: a
 /// reference to a block its stack does not have, or a cycle of stacks.
 pub fn link(stacks: &mut [Stack]) -> Result<(), Vec<Problem>> {
+    // A stack alone in its group reads no other stack of it: there is
+    // nothing to rewrite, and its blocks need not be walked.
+    let alone = stacks.len() < 2;
     // What consumers need to know of producers: their block scopes.
     let mut scopes: BTreeMap<(Arc<str>, Address), Scope> = BTreeMap::new();
-    for stack in stacks.iter() {
+    for stack in stacks.iter().filter(|_| !alone) {
         for block in &stack.blocks {
             scopes.insert((stack.id.clone(), block.address()), block.scope.clone());
         }
@@ -95,7 +98,7 @@ pub fn link(stacks: &mut [Stack]) -> Result<(), Vec<Problem>> {
     // refuses them, with the stack's other problems.
     let mut edges = StackEdges::new();
     let mut exports: Vec<Export> = Vec::new();
-    for stack in stacks.iter_mut() {
+    for stack in stacks.iter_mut().filter(|_| !alone) {
         let own = stack.id.clone();
         let mut found: Vec<(String, Export)> = Vec::new();
         let rewrite_body = |body: &mut Body, path: String, found: &mut Vec<(String, Export)>| {

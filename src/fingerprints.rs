@@ -111,6 +111,10 @@ pub fn save(out: &Path) -> io::Result<()> {
         return Ok(());
     }
     let text = serde_json::to_vec(&used).map_err(io::Error::other)?;
+    // Nothing changed: write nothing.
+    if std::fs::read(out.join(FILE_NAME)).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
     let temporary = out.join(format!("{FILE_NAME}.tmp"));
     std::fs::write(&temporary, text)?;
     std::fs::rename(&temporary, out.join(FILE_NAME))

@@ -42,10 +42,13 @@ fn cdktf_logical_id<S: AsRef<str>>(components: &[S]) -> String {
         .filter(|c| *c != HIDDEN_ID)
         .collect();
     if let [only] = components.as_slice() {
-        return keep_id_chars(only);
+        let mut id = String::with_capacity(only.len());
+        push_id_chars(&mut id, only);
+        return id;
     }
     let hash = path_hash(&components);
-    let mut human = String::new();
+    let mut human =
+        String::with_capacity(components.iter().map(|c| c.len() + 1).sum::<usize>() + 9);
     let mut last_kept: Option<&str> = None;
     for component in &components {
         // cdktf compares the raw components: `ws-api/ws-api` keeps one `ws-api`.
@@ -59,10 +62,13 @@ fn cdktf_logical_id<S: AsRef<str>>(components: &[S]) -> String {
         if !human.is_empty() {
             human.push('_');
         }
-        human.push_str(&keep_id_chars(component));
+        push_id_chars(&mut human, component);
     }
-    let human: String = human.chars().take(MAX_HUMAN_LEN).collect();
-    format!("{human}_{hash}")
+    // Only ASCII is kept: characters are bytes.
+    human.truncate(MAX_HUMAN_LEN);
+    human.push('_');
+    human.push_str(&hash);
+    human
 }
 
 /// First eight hex digits (upper case) of the MD5 of the components joined by `/`.
@@ -77,12 +83,14 @@ fn path_hash(components: &[&str]) -> String {
     hex::encode_upper(&md5.finalize()[..4])
 }
 
-/// Removes every character outside `[A-Za-z0-9_-]`.
-fn keep_id_chars(component: &str) -> String {
-    component
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .collect()
+/// Appends `component` without the characters outside `[A-Za-z0-9_-]`.
+fn push_id_chars(out: &mut String, component: &str) {
+    let kept = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if component.chars().all(kept) {
+        out.push_str(component);
+    } else {
+        out.extend(component.chars().filter(|c| kept(*c)));
+    }
 }
 
 #[cfg(test)]

@@ -208,6 +208,60 @@ fn synth_is_byte_identical_across_runs() {
     assert_eq!(common::tree_bytes(&out), first);
 }
 
+#[test]
+fn an_unchanged_output_is_neither_written_nor_swapped() {
+    use std::os::unix::fs::MetadataExt;
+    let (dir, asset) = project();
+    let out = dir.path().join("cdktf.out");
+    let identity = |path: &Path| {
+        let m = std::fs::symlink_metadata(path).unwrap();
+        (m.ino(), m.mtime(), m.mtime_nsec())
+    };
+    let files = |out: &Path| {
+        [
+            out.to_path_buf(),
+            out.join("manifest.json"),
+            out.join("stacks/alpha/cdk.tf.json"),
+            out.join("stacks/beta/cdk.tf.json"),
+        ]
+        .map(|p| identity(&p))
+    };
+    synth_good(dir.path(), &asset);
+    let first = files(&out);
+    synth_good(dir.path(), &asset);
+    assert_eq!(
+        files(&out),
+        first,
+        "the same directory and files, untouched"
+    );
+
+    // One stack of two: the other's entry in the manifest is kept, unchanged.
+    let one = kite(
+        &app(Variant::Good, "beta-role", &asset),
+        dir.path(),
+        &["synth", "alpha"],
+    );
+    assert_eq!(one.code, ExitCode::SUCCESS, "{}", one.stderr);
+    assert_eq!(files(&out), first, "synthesizing one unchanged stack");
+
+    // A stray file among the assets is removed by a real write.
+    let stray = out.join("stacks/alpha/assets/stray.zip");
+    std::fs::write(&stray, b"old").unwrap();
+    synth_good(dir.path(), &asset);
+    assert!(!stray.exists(), "the stray asset was dropped");
+    assert_ne!(files(&out)[0], first[0], "a new output was swapped in");
+    let second = files(&out);
+
+    // A changed file is written, and the whole output swapped.
+    std::fs::write(out.join("stacks/beta/cdk.tf.json"), b"{}").unwrap();
+    synth_good(dir.path(), &asset);
+    assert_ne!(files(&out), second);
+    assert_ne!(
+        std::fs::read(out.join("stacks/beta/cdk.tf.json")).unwrap(),
+        b"{}"
+    );
+}
+
 fn assert_failed_synth_keeps_previous_output(variant: Variant, expected: &[&str]) {
     let (dir, asset) = project();
     let out = dir.path().join("cdktf.out");

@@ -372,6 +372,38 @@ fn write_locked(
         fs::rename(&aside, out).map_err(at(&aside, "restore the previous output from"))?;
     }
     remove_abandoned(&parent, &prefix);
+    // What the manifest will say: the stacks written, and those carried over.
+    let mut manifest = Manifest {
+        version: VERSION.to_owned(),
+        stacks: Default::default(),
+    };
+    for stack in stacks {
+        manifest.stacks.insert(stack.name.clone(), {
+            let mut entry = ManifestStack::new(&stack.name);
+            entry.dependencies = stack.dependencies.clone();
+            entry
+        });
+    }
+    let old_exists = out.is_dir();
+    if old_exists {
+        add_carried_over_entries(out, stacks, &mut manifest);
+    }
+    let manifest_json = serde_json::to_value(&manifest).unwrap_or_default();
+    let written: Vec<WrittenStack> = stacks
+        .iter()
+        .map(|stack| WrittenStack {
+            name: stack.name.clone(),
+            config_path: shown.join("stacks").join(&stack.name).join(CONFIG_FILE),
+            resource_count: stack.resource_count,
+            secrets: stack.secrets.clone(),
+        })
+        .collect();
+    // When every file is what is on disk already, write nothing and swap
+    // nothing: the output stays as it is, inode for inode.
+    if old_exists && unchanged(out, stacks, &manifest_json) {
+        return Ok(written);
+    }
+
     let (staging, _registered) = {
         let mut registry = staging_registry();
         let staging = tempfile::Builder::new()
@@ -385,11 +417,6 @@ fn write_locked(
     };
     let new = staging.path();
 
-    let mut written = Vec::with_capacity(stacks.len());
-    let mut manifest = Manifest {
-        version: VERSION.to_owned(),
-        stacks: Default::default(),
-    };
     for stack in stacks {
         let stack_dir = new.join("stacks").join(&stack.name);
         create_below(new, &stack_dir).map_err(at(&stack_dir, "create"))?;
@@ -409,29 +436,163 @@ fn write_locked(
                 .join(asset.relative_path());
             place_asset(new, asset, &previous, &dest)?;
         }
-        manifest.stacks.insert(stack.name.clone(), {
-            let mut entry = ManifestStack::new(&stack.name);
-            entry.dependencies = stack.dependencies.clone();
-            entry
-        });
-        written.push(WrittenStack {
-            name: stack.name.clone(),
-            config_path: shown.join("stacks").join(&stack.name).join(CONFIG_FILE),
-            resource_count: stack.resource_count,
-            secrets: stack.secrets.clone(),
-        });
     }
 
-    if out.is_dir() {
-        carry_over(out, new, stacks, &mut manifest)?;
+    if old_exists {
+        carry_over(out, new, stacks)?;
     }
     let manifest_path = new.join("manifest.json");
-    let manifest_json = serde_json::to_value(&manifest).unwrap_or_default();
     write_json_file(&manifest_path, &super::json::Sorted(&manifest_json))?;
 
     let staging = staging.keep();
     swap_into_place(&staging, out, &aside)?;
     Ok(written)
+}
+
+/// Whether the output `out` holds exactly what writing `stacks` (and this
+/// manifest) would put there: the same bytes in every file kite writes, the
+/// same assets and nothing else under `assets/`. Reads the old files and
+/// stops at the first difference.
+fn unchanged(out: &Path, stacks: &[SynthesizedStack], manifest: &serde_json::Value) -> bool {
+    if !same_json(&out.join("manifest.json"), &super::json::Sorted(manifest)) {
+        return false;
+    }
+    stacks.iter().all(|stack| {
+        let dir = out.join("stacks").join(&stack.name);
+        if !same_json(&dir.join(CONFIG_FILE), &JsonPart(&stack.document)) {
+            return false;
+        }
+        let native = dir.join(NATIVE_FILE);
+        let same_native = match native_file(&stack.document) {
+            Ok(Some(text)) => fs::read(&native).is_ok_and(|old| old == text.as_bytes()),
+            Ok(None) => fs::symlink_metadata(&native).is_err(),
+            Err(_) => false,
+        };
+        same_native && same_assets(&dir, &stack.assets)
+    })
+}
+
+/// Whether the `assets/` of a stack's directory holds these assets (their
+/// paths name their content's hash, so the same size means the same file)
+/// and no other file.
+fn same_assets(stack_dir: &Path, assets: &[Asset]) -> bool {
+    let mut expected: Vec<PathBuf> = Vec::with_capacity(assets.len());
+    for asset in assets {
+        let path = stack_dir.join(asset.relative_path());
+        let same = fs::symlink_metadata(&path)
+            .is_ok_and(|m| m.is_file() && m.len() == asset.fingerprint().size);
+        if !same {
+            return false;
+        }
+        expected.push(path);
+    }
+    let mut found = Vec::with_capacity(expected.len());
+    let root = stack_dir.join("assets");
+    if root.exists() && !list_files(&root, &mut found) {
+        return false;
+    }
+    expected.sort();
+    found.sort();
+    expected == found
+}
+
+/// Every file below `dir` (anything but a directory counts as a file).
+fn list_files(dir: &Path, into: &mut Vec<PathBuf>) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    for entry in entries {
+        let Ok(entry) = entry else {
+            return false;
+        };
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if !list_files(&path, into) {
+                return false;
+            }
+        } else {
+            into.push(path);
+        }
+    }
+    true
+}
+
+/// Whether the file at `path` is what [`write_json_file`] would write there.
+fn same_json(path: &Path, value: &impl serde::Serialize) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    // Buffered like [`write_json_file`]: the serializer's many small writes
+    // are compared in large chunks.
+    let mut compare = io::BufWriter::with_capacity(64 * 1024, SameBytes::new(file));
+    write_pretty(&mut compare, value).is_ok()
+        && compare.flush().is_ok()
+        && compare.get_mut().at_end()
+}
+
+/// A writer that compares what is written with a file's content, failing
+/// at the first difference (which stops the serializer writing into it).
+struct SameBytes {
+    file: io::BufReader<File>,
+}
+
+impl SameBytes {
+    fn new(file: File) -> Self {
+        SameBytes {
+            file: io::BufReader::with_capacity(64 * 1024, file),
+        }
+    }
+
+    /// Whether the file has nothing more than what was written.
+    fn at_end(&mut self) -> bool {
+        io::BufRead::fill_buf(&mut self.file).is_ok_and(|rest| rest.is_empty())
+    }
+}
+
+impl Write for SameBytes {
+    fn write(&mut self, mut data: &[u8]) -> io::Result<usize> {
+        let written = data.len();
+        while !data.is_empty() {
+            let old = io::BufRead::fill_buf(&mut self.file)?;
+            let n = old.len().min(data.len());
+            if n == 0 || old[..n] != data[..n] {
+                return Err(io::Error::other("differs"));
+            }
+            io::BufRead::consume(&mut self.file, n);
+            data = &data[n..];
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The entries of the old manifest for the stacks whose directories are
+/// carried over ([`carry_over`]): those not written this time.
+fn add_carried_over_entries(old: &Path, stacks: &[SynthesizedStack], manifest: &mut Manifest) {
+    let Some(old_manifest) = read_limited(&old.join("manifest.json"), MANIFEST_LIMIT, "a manifest")
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
+    else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(old.join("stacks")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if stacks.iter().any(|s| s.name == name) {
+            continue;
+        }
+        if let Some(m) = old_manifest.stacks.get(name) {
+            manifest.stacks.insert(name.to_owned(), m.clone());
+        }
+    }
 }
 
 fn write_json_file(path: &Path, value: &impl serde::Serialize) -> Result<(), WriteError> {
@@ -561,17 +722,9 @@ fn place_asset(
 }
 
 /// Brings what kite did not write this time from the old output into the new.
-fn carry_over(
-    old: &Path,
-    new: &Path,
-    stacks: &[SynthesizedStack],
-    manifest: &mut Manifest,
-) -> Result<(), WriteError> {
+/// The manifest's entries for them are [`add_carried_over_entries`].
+fn carry_over(old: &Path, new: &Path, stacks: &[SynthesizedStack]) -> Result<(), WriteError> {
     let written = |name: &str| stacks.iter().any(|s| s.name == name);
-    let old_manifest: Option<Manifest> =
-        read_limited(&old.join("manifest.json"), MANIFEST_LIMIT, "a manifest")
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
 
     for entry in fs::read_dir(old).map_err(at(old, "read"))? {
         let entry = entry.map_err(at(old, "read"))?;
@@ -593,14 +746,6 @@ fn carry_over(
         let text_name = stack_name.to_str();
         if !text_name.is_some_and(written) {
             link_tree(new, &old_dir, &new_dir)?;
-            if let Some((name, m)) = text_name.and_then(|name| {
-                old_manifest
-                    .as_ref()
-                    .and_then(|m| m.stacks.get(name))
-                    .map(|m| (name, m))
-            }) {
-                manifest.stacks.insert(name.to_owned(), m.clone());
-            }
             continue;
         }
         if !old_dir.is_dir() {

@@ -1,7 +1,7 @@
 //! The arguments and nested blocks of a block, against its schema.
 
-use std::collections::BTreeMap;
-
+use rkyv::collections::btree_map::ArchivedBTreeMap;
+use rkyv::string::ArchivedString;
 use serde_json::{Map, Value};
 
 use crate::block::json_kind;
@@ -9,7 +9,10 @@ use crate::expr::scan::has_interpolation;
 
 use super::config::{Lookup, Providers};
 use super::path::JsonPath;
-use super::schema::{AttributeSchema, BlockSchema, Cty, NestedBlock, Nesting, TypeKind};
+use super::schema::{
+    ArchivedAttributeSchema as AttributeSchema, ArchivedBlockSchema as BlockSchema,
+    ArchivedCty as Cty, ArchivedNestedBlock as NestedBlock, ArchivedNesting as Nesting, TypeKind,
+};
 use super::{Report, did_you_mean};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +45,8 @@ const LIFECYCLE: &[&str] = &[
     "postcondition",
 ];
 
-static NO_BLOCKS: BTreeMap<String, NestedBlock> = BTreeMap::new();
+/// A schema's map from names to what they are.
+pub(crate) type Table<'s, T> = &'s ArchivedBTreeMap<ArchivedString, T>;
 
 /// Where the checks are: the block's construct path and a JSON path.
 #[derive(Clone, Copy)]
@@ -63,27 +67,35 @@ impl<'a> At<'a> {
 /// The attributes and nested block types a body may have.
 #[derive(Clone, Copy)]
 pub(crate) struct Shape<'s> {
-    pub attributes: &'s BTreeMap<String, AttributeSchema>,
-    pub block_types: &'s BTreeMap<String, NestedBlock>,
+    pub attributes: Table<'s, AttributeSchema>,
+    /// `None` for nested attributes, which have no blocks.
+    pub block_types: Option<Table<'s, NestedBlock>>,
 }
 
 impl<'s> Shape<'s> {
     pub(crate) fn of(block: &'s BlockSchema) -> Self {
         Shape {
             attributes: &block.attributes,
-            block_types: &block.block_types,
+            block_types: Some(&block.block_types),
         }
     }
 
-    pub(crate) fn attributes_only(attributes: &'s BTreeMap<String, AttributeSchema>) -> Self {
+    pub(crate) fn attributes_only(attributes: Table<'s, AttributeSchema>) -> Self {
         Shape {
             attributes,
-            block_types: &NO_BLOCKS,
+            block_types: None,
         }
     }
 
-    fn names(&self) -> impl Iterator<Item = &'s String> {
-        self.attributes.keys().chain(self.block_types.keys())
+    pub(crate) fn block_type(&self, name: &str) -> Option<&'s NestedBlock> {
+        self.block_types.and_then(|b| b.get(name))
+    }
+
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'s str> {
+        self.attributes
+            .keys()
+            .chain(self.block_types.into_iter().flat_map(|b| b.keys()))
+            .map(ArchivedString::as_str)
     }
 }
 
@@ -172,9 +184,9 @@ pub(crate) fn check_body(
         }
         let json = at.json.key(key);
         let here = at.at(&json);
-        if let Some(attr) = shape.attributes.get(key) {
+        if let Some(attr) = shape.attributes.get(key.as_str()) {
             check_attribute(key, attr, value, what, here, report);
-        } else if let Some(nested) = shape.block_types.get(key) {
+        } else if let Some(nested) = shape.block_type(key) {
             check_nested_block(key, nested, value, what, here, report);
         } else {
             report.error(
@@ -187,8 +199,8 @@ pub(crate) fn check_body(
             );
         }
     }
-    for (name, attr) in shape.attributes {
-        if attr.required && body.get(name).is_none_or(Value::is_null) {
+    for (name, attr) in shape.attributes.iter() {
+        if attr.required && body.get(name.as_str()).is_none_or(Value::is_null) {
             report.error(
                 at.path,
                 at.json,
@@ -196,8 +208,8 @@ pub(crate) fn check_body(
             );
         }
     }
-    for (name, nested) in shape.block_types {
-        if nested.min_items >= 1 && body.get(name).is_none_or(Value::is_null) {
+    for (name, nested) in shape.block_types.into_iter().flat_map(|b| b.iter()) {
+        if nested.min_items.to_native() >= 1 && body.get(name.as_str()).is_none_or(Value::is_null) {
             report.error(
                 at.path,
                 at.json,
@@ -226,7 +238,7 @@ fn check_attribute(
     if attr.deprecated {
         report.warning(at.path, at.json, format!("`{key}` of {what} is deprecated"));
     }
-    if let Some(nested) = &attr.nested_type {
+    if let Some(nested) = attr.nested_type.as_ref() {
         if value.is_null() || value.as_str().is_some_and(has_interpolation) {
             return;
         }
@@ -271,7 +283,7 @@ fn check_attribute(
         }
         return;
     }
-    if let Some(ty) = &attr.r#type {
+    if let Some(ty) = attr.r#type.as_ref() {
         check_value(key, value, ty, at, report);
     }
 }
@@ -357,25 +369,22 @@ fn check_nested_block(
         }
     };
     let count = count as u64;
-    if nested.max_items > 0 && count > nested.max_items {
+    let (min_items, max_items) = (nested.min_items.to_native(), nested.max_items.to_native());
+    if max_items > 0 && count > max_items {
         report.error(
             at.path,
             at.json,
             format!(
-                "{what} takes at most {} `{name}` block{}, not {count}",
-                nested.max_items,
-                if nested.max_items == 1 { "" } else { "s" }
+                "{what} takes at most {max_items} `{name}` block{}, not {count}",
+                if max_items == 1 { "" } else { "s" }
             ),
         );
     }
-    if count < nested.min_items {
+    if count < min_items {
         report.error(
             at.path,
             at.json,
-            format!(
-                "{what} needs at least {} `{name}` blocks, not {count}",
-                nested.min_items
-            ),
+            format!("{what} needs at least {min_items} `{name}` blocks, not {count}"),
         );
     }
 }
@@ -411,14 +420,14 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: At, report: &mut Report) 
         (Cty::Object(attrs), Value::Object(m)) => {
             for (k, v) in m {
                 let json = at.json.key(k);
-                match attrs.get(k) {
+                match attrs.get(k.as_str()) {
                     Some(t) => check_value(k, v, t, at.at(&json), report),
                     None => report.error(
                         at.path,
                         &json,
                         format!(
                             "`{k}` is not an attribute of `{key}`{}",
-                            did_you_mean(k, attrs.keys())
+                            did_you_mean(k, attrs.keys().map(ArchivedString::as_str))
                         ),
                     ),
                 }
@@ -492,7 +501,7 @@ fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut
         for (i, item) in items.iter().enumerate() {
             let name = item.as_str().unwrap_or_default();
             let root = name.split(['.', '[']).next().unwrap_or(name);
-            if !shape.attributes.contains_key(root) && !shape.block_types.contains_key(root) {
+            if !shape.attributes.contains_key(root) && shape.block_type(root).is_none() {
                 report.error(
                     at.path,
                     &json.index(i),

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::Report;
 use super::body::{At, Kind, Named, Shape, check_body};
 use super::path::JsonPath;
-use super::schema::{BlockSchema, ProviderSchemas, Schemas, TypeKind};
+use super::schema::{ArchivedBlockSchema as BlockSchema, ProviderSchemas, Schemas, TypeKind};
 
 /// What a stack says about its providers, and their schemas.
 pub(crate) struct Providers<'a> {

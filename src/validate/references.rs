@@ -10,7 +10,7 @@ use crate::synth::{References, block_references, collect_references};
 use super::body::Kind;
 use super::body::Shape;
 use super::config::{Lookup, Providers};
-use super::schema::{Cty, Nesting};
+use super::schema::{ArchivedCty as Cty, ArchivedNesting as Nesting};
 use super::{Report, did_you_mean};
 
 /// The references of a document's blocks and outputs, read from its
@@ -105,8 +105,8 @@ fn walk(schema: Shape, steps: &[Step]) -> Result<(), String> {
     let Step::Attr(name) = first else {
         return Ok(());
     };
-    if let Some(attr) = schema.attributes.get(name) {
-        if let Some(nested) = &attr.nested_type {
+    if let Some(attr) = schema.attributes.get(name.as_str()) {
+        if let Some(nested) = attr.nested_type.as_ref() {
             let inner = Shape::attributes_only(&nested.attributes);
             if nested.nesting_mode == Nesting::Set && starts_with_index(rest) {
                 return Err(format!(
@@ -120,10 +120,13 @@ fn walk(schema: Shape, steps: &[Step]) -> Result<(), String> {
             };
             return walk(inner, rest).map_err(|e| format!("`{name}`: {e}"));
         }
-        let ty = attr.r#type.as_ref().unwrap_or(&Cty::Dynamic);
-        return walk_type(ty, rest).map_err(|e| format!("`{name}`: {e}"));
+        return match attr.r#type.as_ref() {
+            Some(ty) => walk_type(ty, rest),
+            None => Ok(()),
+        }
+        .map_err(|e| format!("`{name}`: {e}"));
     }
-    if let Some(block) = schema.block_types.get(name) {
+    if let Some(block) = schema.block_type(name) {
         if block.nesting_mode == Nesting::Set && starts_with_index(rest) {
             return Err(format!(
                 "`{name}` is a set of blocks, which cannot be indexed: use tolist() first"
@@ -135,10 +138,9 @@ fn walk(schema: Shape, steps: &[Step]) -> Result<(), String> {
         };
         return walk(Shape::of(&block.block), rest).map_err(|e| format!("`{name}`: {e}"));
     }
-    let candidates = schema.attributes.keys().chain(schema.block_types.keys());
     Err(format!(
         "the type has no attribute `{name}`{}",
-        did_you_mean(name, candidates)
+        did_you_mean(name, schema.names())
     ))
 }
 
@@ -157,13 +159,15 @@ fn walk_type(ty: &Cty, steps: &[Step]) -> Result<(), String> {
             Some(t) => walk_type(t, rest),
             None => Err(format!("index {i} is past the end of the tuple")),
         },
-        (Cty::Object(attrs), Step::Attr(name) | Step::Key(name)) => match attrs.get(name) {
-            Some(t) => walk_type(t, rest),
-            None => Err(format!(
-                "it has no attribute `{name}`{}",
-                did_you_mean(name, attrs.keys())
-            )),
-        },
+        (Cty::Object(attrs), Step::Attr(name) | Step::Key(name)) => {
+            match attrs.get(name.as_str()) {
+                Some(t) => walk_type(t, rest),
+                None => Err(format!(
+                    "it has no attribute `{name}`{}",
+                    did_you_mean(name, attrs.keys().map(|k| k.as_str()))
+                )),
+            }
+        }
         (ty, step) => Err(format!("{ty} cannot be followed by {}", describe(step))),
     }
 }

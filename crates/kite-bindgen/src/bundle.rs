@@ -1,6 +1,7 @@
 //! The schemas kite validates stacks against, compiled into it: each type's
-//! schema in the compact form, one after another in a `.bin` file, and a
-//! Rust index of where each is, so that kite decodes only what a stack uses.
+//! schema as an archive (rkyv), one after another in a `.bin` file, and a
+//! Rust index of where each is, so that kite reads only what a stack uses,
+//! in place, without decoding it.
 
 use std::fmt::Write;
 

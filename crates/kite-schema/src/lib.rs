@@ -2,13 +2,15 @@
 //! them, and a compact encoding of one type's schema.
 //!
 //! kite-bindgen reads schema files to generate typed bindings and encodes
-//! every type's schema once; kite decodes, when it validates a stack, only
-//! the types the stack uses. One set of types serves both: JSON (human
-//! readable) and the compact binary form (postcard).
+//! every type's schema once; kite reads, when it validates a stack, only
+//! the types the stack uses, in place. One set of types serves both: JSON
+//! (human readable) and the compact binary form (an rkyv archive, read
+//! without decoding).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use rkyv::Archive;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A schema file: provider schemas by full source address
@@ -29,7 +31,7 @@ pub struct ProviderSchema {
     pub data_source_schemas: BTreeMap<String, Schema>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Archive, rkyv::Serialize)]
 pub struct Schema {
     #[serde(default)]
     pub version: u64,
@@ -38,11 +40,21 @@ pub struct Schema {
 }
 
 /// A block: its attributes and nested block types.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Archive, rkyv::Serialize)]
+// Recursive through its nested types: the bounds given by hand.
+#[rkyv(serialize_bounds(
+    __S: rkyv::ser::Writer + rkyv::ser::Allocator,
+    __S::Error: rkyv::rancor::Source,
+))]
+#[rkyv(bytecheck(bounds(
+    __C: rkyv::validation::ArchiveContext,
+    <__C as rkyv::rancor::Fallible>::Error: rkyv::rancor::Source,
+)))]
 pub struct BlockSchema {
     #[serde(default)]
     pub attributes: BTreeMap<String, AttributeSchema>,
     #[serde(default)]
+    #[rkyv(omit_bounds)]
     pub block_types: BTreeMap<String, NestedBlock>,
     #[serde(default)]
     pub description: Option<String>,
@@ -50,13 +62,23 @@ pub struct BlockSchema {
     pub deprecated: bool,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Archive, rkyv::Serialize)]
+// Recursive through its nested types: the bounds given by hand.
+#[rkyv(serialize_bounds(
+    __S: rkyv::ser::Writer + rkyv::ser::Allocator,
+    __S::Error: rkyv::rancor::Source,
+))]
+#[rkyv(bytecheck(bounds(
+    __C: rkyv::validation::ArchiveContext,
+    <__C as rkyv::rancor::Fallible>::Error: rkyv::rancor::Source,
+)))]
 pub struct AttributeSchema {
     /// The attribute's type; `None` for a nested attribute.
     #[serde(default)]
     pub r#type: Option<Cty>,
     /// A nested attribute type (plugin framework providers).
     #[serde(default)]
+    #[rkyv(omit_bounds)]
     pub nested_type: Option<NestedAttributes>,
     #[serde(default)]
     pub description: Option<String>,
@@ -82,14 +104,21 @@ impl AttributeSchema {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+impl ArchivedAttributeSchema {
+    /// Set by the provider only: configurations cannot set it.
+    pub fn is_computed_only(&self) -> bool {
+        self.computed && !self.optional && !self.required
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Archive, rkyv::Serialize)]
 pub struct NestedAttributes {
     #[serde(default)]
     pub attributes: BTreeMap<String, AttributeSchema>,
     pub nesting_mode: Nesting,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Archive, rkyv::Serialize)]
 pub struct NestedBlock {
     pub nesting_mode: Nesting,
     #[serde(default)]
@@ -101,7 +130,10 @@ pub struct NestedBlock {
 }
 
 /// How many of a nested block or attribute there may be, and how.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Archive, rkyv::Serialize,
+)]
+#[rkyv(derive(Clone, Copy, Debug, PartialEq, Eq))]
 #[serde(rename_all = "lowercase")]
 pub enum Nesting {
     #[default]
@@ -115,17 +147,26 @@ pub enum Nesting {
 /// A cty type. In JSON it has cty's own form (`"string"`,
 /// `["list", "string"]`, `["object", {...}]`); what is not understood is
 /// `Dynamic`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Archive, rkyv::Serialize)]
+// A recursive type: the bounds its containers need, given by hand.
+#[rkyv(serialize_bounds(
+    __S: rkyv::ser::Writer + rkyv::ser::Allocator,
+    __S::Error: rkyv::rancor::Source,
+))]
+#[rkyv(bytecheck(bounds(
+    __C: rkyv::validation::ArchiveContext,
+    <__C as rkyv::rancor::Fallible>::Error: rkyv::rancor::Source,
+)))]
 pub enum Cty {
     String,
     Number,
     Bool,
     Dynamic,
-    List(Box<Cty>),
-    Set(Box<Cty>),
-    Map(Box<Cty>),
-    Object(BTreeMap<String, Cty>),
-    Tuple(Vec<Cty>),
+    List(#[rkyv(omit_bounds)] Box<Cty>),
+    Set(#[rkyv(omit_bounds)] Box<Cty>),
+    Map(#[rkyv(omit_bounds)] Box<Cty>),
+    Object(#[rkyv(omit_bounds)] BTreeMap<String, Cty>),
+    Tuple(#[rkyv(omit_bounds)] Vec<Cty>),
 }
 
 impl Cty {
@@ -183,73 +224,48 @@ impl Cty {
     }
 }
 
-/// The compact form of a cty type.
-#[derive(Serialize, Deserialize)]
-enum CompactCty {
-    String,
-    Number,
-    Bool,
-    Dynamic,
-    List(Box<Cty>),
-    Set(Box<Cty>),
-    Map(Box<Cty>),
-    Object(BTreeMap<String, Cty>),
-    Tuple(Vec<Cty>),
-}
-
 impl Serialize for Cty {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if serializer.is_human_readable() {
-            return self.to_json().serialize(serializer);
-        }
-        let compact = match self.clone() {
-            Cty::String => CompactCty::String,
-            Cty::Number => CompactCty::Number,
-            Cty::Bool => CompactCty::Bool,
-            Cty::Dynamic => CompactCty::Dynamic,
-            Cty::List(t) => CompactCty::List(t),
-            Cty::Set(t) => CompactCty::Set(t),
-            Cty::Map(t) => CompactCty::Map(t),
-            Cty::Object(a) => CompactCty::Object(a),
-            Cty::Tuple(t) => CompactCty::Tuple(t),
-        };
-        compact.serialize(serializer)
+        self.to_json().serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Cty {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        if deserializer.is_human_readable() {
-            let value = serde_json::Value::deserialize(deserializer)?;
-            return Ok(Cty::parse(&value));
-        }
-        Ok(match CompactCty::deserialize(deserializer)? {
-            CompactCty::String => Cty::String,
-            CompactCty::Number => Cty::Number,
-            CompactCty::Bool => Cty::Bool,
-            CompactCty::Dynamic => Cty::Dynamic,
-            CompactCty::List(t) => Cty::List(t),
-            CompactCty::Set(t) => Cty::Set(t),
-            CompactCty::Map(t) => Cty::Map(t),
-            CompactCty::Object(a) => Cty::Object(a),
-            CompactCty::Tuple(t) => Cty::Tuple(t),
-        })
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(Cty::parse(&value))
     }
 }
 
 impl fmt::Display for Cty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Cty::String => f.write_str("a string"),
-            Cty::Number => f.write_str("a number"),
-            Cty::Bool => f.write_str("a bool"),
-            Cty::Dynamic => f.write_str("any value"),
-            Cty::List(_) => f.write_str("a list"),
-            Cty::Set(_) => f.write_str("a set"),
-            Cty::Map(_) => f.write_str("a map"),
-            Cty::Object(_) => f.write_str("an object"),
-            Cty::Tuple(_) => f.write_str("a tuple"),
-        }
+        f.write_str(match self {
+            Cty::String => "a string",
+            Cty::Number => "a number",
+            Cty::Bool => "a bool",
+            Cty::Dynamic => "any value",
+            Cty::List(_) => "a list",
+            Cty::Set(_) => "a set",
+            Cty::Map(_) => "a map",
+            Cty::Object(_) => "an object",
+            Cty::Tuple(_) => "a tuple",
+        })
+    }
+}
+
+impl fmt::Display for ArchivedCty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ArchivedCty::String => "a string",
+            ArchivedCty::Number => "a number",
+            ArchivedCty::Bool => "a bool",
+            ArchivedCty::Dynamic => "any value",
+            ArchivedCty::List(_) => "a list",
+            ArchivedCty::Set(_) => "a set",
+            ArchivedCty::Map(_) => "a map",
+            ArchivedCty::Object(_) => "an object",
+            ArchivedCty::Tuple(_) => "a tuple",
+        })
     }
 }
 
@@ -264,17 +280,21 @@ pub fn full_source(source: &str) -> String {
 }
 
 /// One type's schema in the compact form, without descriptions (what
-/// validation needs).
+/// validation needs): an rkyv archive, read in place ([`access`]) without
+/// decoding or allocating.
 pub fn encode(schema: &Schema) -> Vec<u8> {
     let mut stripped = schema.clone();
     strip_descriptions(&mut stripped.block);
     // Plain data always encodes.
-    postcard::to_allocvec(&stripped).unwrap_or_default()
+    rkyv::to_bytes::<rkyv::rancor::Error>(&stripped)
+        .map(|bytes| bytes.to_vec())
+        .unwrap_or_default()
 }
 
-/// A type's schema from its compact form.
-pub fn decode(bytes: &[u8]) -> Result<Schema, postcard::Error> {
-    postcard::from_bytes(bytes)
+/// A type's schema in its compact form, checked to be a valid archive
+/// (the archive is read where it is, at any alignment).
+pub fn access(bytes: &[u8]) -> Result<&ArchivedSchema, rkyv::rancor::Error> {
+    rkyv::access::<ArchivedSchema, rkyv::rancor::Error>(bytes)
 }
 
 fn strip_descriptions(block: &mut BlockSchema) {
@@ -301,7 +321,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cty_types_read_their_json_form_and_round_trip_compactly() {
+    fn cty_types_read_their_json_form_and_round_trip() {
         let json = serde_json::json!(["set", ["object", {"a": "string", "b": ["list", "number"]}]]);
         let t: Cty = serde_json::from_value(json.clone()).unwrap();
         let Cty::Set(inner) = &t else { panic!("{t:?}") };
@@ -310,30 +330,34 @@ mod tests {
         };
         assert_eq!(attrs["b"], Cty::List(Box::new(Cty::Number)));
         assert_eq!(serde_json::to_value(&t).unwrap(), json);
-        let bytes = postcard::to_allocvec(&t).unwrap();
-        assert_eq!(postcard::from_bytes::<Cty>(&bytes).unwrap(), t);
     }
 
     #[test]
-    fn a_schema_encodes_without_descriptions_and_decodes() {
+    fn a_schema_encodes_without_descriptions_and_reads_in_place() {
         let text = r#"{"version": 2, "block": {"attributes": {
             "name": {"type": "string", "required": true, "description": "The name."},
             "tags": {"type": ["map", "string"], "optional": true}},
           "block_types": {"rule": {"nesting_mode": "list", "min_items": 1,
             "block": {"attributes": {"x": {"type": "number", "optional": true}}}}}}}"#;
         let schema: Schema = serde_json::from_str(text).unwrap();
-        let decoded = decode(&encode(&schema)).unwrap();
-        assert_eq!(decoded.version, 2);
-        let name = &decoded.block.attributes["name"];
-        assert!(name.required && name.description.is_none());
-        assert_eq!(
-            decoded.block.attributes["tags"].r#type,
-            Some(Cty::Map(Box::new(Cty::String)))
-        );
-        assert_eq!(
-            decoded.block.block_types["rule"].nesting_mode,
-            Nesting::List
-        );
-        assert_eq!(decoded.block.block_types["rule"].min_items, 1);
+        let bytes = encode(&schema);
+        // At any alignment: the bundled blob puts types one after another.
+        let mut shifted = vec![0u8];
+        shifted.extend_from_slice(&bytes);
+        for bytes in [&bytes[..], &shifted[1..]] {
+            let archived = access(bytes).unwrap();
+            assert_eq!(archived.version, 2);
+            let name = archived.block.attributes.get("name").unwrap();
+            assert!(name.required && name.description.is_none());
+            let tags = archived.block.attributes.get("tags").unwrap();
+            let Some(ArchivedCty::Map(inner)) = tags.r#type.as_ref() else {
+                panic!("tags is a map")
+            };
+            assert!(matches!(**inner, ArchivedCty::String));
+            let rule = archived.block.block_types.get("rule").unwrap();
+            assert_eq!(rule.nesting_mode, ArchivedNesting::List);
+            assert_eq!(rule.min_items.to_native(), 1);
+        }
+        assert!(access(&bytes[..4]).is_err(), "a cut archive is refused");
     }
 }
