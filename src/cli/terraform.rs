@@ -161,13 +161,7 @@ impl Terraform {
         args: &[String],
         on_line: &(dyn Fn(Source, &str) + Sync),
     ) -> Result<ExitStatus> {
-        let mut command = self.command(dir, args);
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let shown = super::passthrough::shown(args);
-        let mut child = self.spawn(&mut command, dir, &shown)?;
+        let (mut child, shown) = self.spawn_piped(dir, args)?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
         std::thread::scope(|scope| {
@@ -190,13 +184,7 @@ impl Terraform {
         args: &[String],
         on_stderr: &(dyn Fn(&str) + Sync),
     ) -> Result<(ExitStatus, Vec<u8>)> {
-        let mut command = self.command(dir, args);
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let shown = super::passthrough::shown(args);
-        let mut child = self.spawn(&mut command, dir, &shown)?;
+        let (mut child, shown) = self.spawn_piped(dir, args)?;
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
         std::thread::scope(|scope| {
@@ -214,6 +202,19 @@ impl Terraform {
                 signals::wait(&mut child).map_err(|e| self.failed_to_run(&shown, dir, e))?;
             Ok((status, captured.join().unwrap_or_default()))
         })
+    }
+
+    /// Starts terraform with `args` in `dir`, without input, its stdout and
+    /// stderr piped; also the command line as kite shows it.
+    fn spawn_piped(&self, dir: &Path, args: &[String]) -> Result<(Child, String)> {
+        let mut command = self.command(dir, args);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let shown = super::passthrough::shown(args);
+        let child = self.spawn(&mut command, dir, &shown)?;
+        Ok((child, shown))
     }
 
     /// Starts `command`; an [`Interrupted`] error when a signal came first.
