@@ -328,13 +328,7 @@ fn without_terraform_the_tests_fail_saying_what_to_install() {
 }
 
 /// terraform with the stand-in provider installed for it.
-struct Judge {
-    terraform: PathBuf,
-    /// Holds the mirror, the CLI configuration and terraform's home.
-    home: tempfile::TempDir,
-    /// The CLI configuration that installs from the mirror.
-    config: PathBuf,
-}
+struct Judge(TerraformHome);
 
 /// One terraform run: success, and stdout then stderr.
 struct Run {
@@ -346,12 +340,7 @@ struct Run {
 impl Judge {
     /// The judge, or None (after saying so) when the environment asks to skip.
     fn new() -> Option<Judge> {
-        let installed = TerraformHome::new("terraform does not judge kite's output in this run")?;
-        Some(Judge {
-            config: installed.cli_config(),
-            terraform: installed.terraform,
-            home: installed.home,
-        })
+        TerraformHome::new("terraform does not judge kite's output in this run").map(Judge)
     }
 
     /// Runs terraform in `dir`, isolated from the developer's settings: its
@@ -361,16 +350,16 @@ impl Judge {
     }
 
     fn run_with(&self, dir: &Path, args: &[&str], env: &[(String, String)]) -> Run {
-        let out = tempfile::tempdir_in(self.home.path()).unwrap();
+        let out = tempfile::tempdir_in(self.0.home.path()).unwrap();
         let (stdout, stderr) = (out.path().join("stdout"), out.path().join("stderr"));
-        let mut child = Command::new(&self.terraform)
+        let mut child = Command::new(&self.0.terraform)
             .args(args)
             .arg("-no-color")
             .current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("TF_CLI_CONFIG_FILE", &self.config)
+            .env("HOME", self.0.home.path())
+            .env("TF_CLI_CONFIG_FILE", self.0.cli_config())
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
@@ -379,7 +368,7 @@ impl Judge {
             .stdout(std::fs::File::create(&stdout).unwrap())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.terraform.display()));
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.0.terraform.display()));
         let started = Instant::now();
         let status = loop {
             if let Some(status) = child.try_wait().unwrap() {
