@@ -398,9 +398,20 @@ fn write_locked(
             secrets: stack.secrets.clone(),
         })
         .collect();
+    // Each stack's kite.tf, rendered once: compared with what is on disk,
+    // then written.
+    let natives = stacks
+        .iter()
+        .map(|stack| {
+            native_file(&stack.document).map_err(|e| {
+                let native = out.join("stacks").join(&stack.name).join(NATIVE_FILE);
+                at(&native, "write")(io::Error::other(e))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     // When every file is what is on disk already, write nothing and swap
     // nothing: the output stays as it is, inode for inode.
-    if old_exists && unchanged(out, stacks, &manifest_json) {
+    if old_exists && unchanged(out, stacks, &natives, &manifest_json) {
         return Ok(written);
     }
 
@@ -417,15 +428,13 @@ fn write_locked(
     };
     let new = staging.path();
 
-    for stack in stacks {
+    for (stack, native_text) in stacks.iter().zip(&natives) {
         let stack_dir = new.join("stacks").join(&stack.name);
         create_below(new, &stack_dir).map_err(at(&stack_dir, "create"))?;
         let config = stack_dir.join(CONFIG_FILE);
         write_json_file(&config, &JsonPart(&stack.document))?;
-        let native = stack_dir.join(NATIVE_FILE);
-        if let Some(text) =
-            native_file(&stack.document).map_err(|e| at(&native, "write")(io::Error::other(e)))?
-        {
+        if let Some(text) = native_text {
+            let native = stack_dir.join(NATIVE_FILE);
             fs::write(&native, text).map_err(at(&native, "write"))?;
         }
         for asset in &stack.assets {
@@ -449,24 +458,28 @@ fn write_locked(
     Ok(written)
 }
 
-/// Whether the output `out` holds exactly what writing `stacks` (and this
-/// manifest) would put there: the same bytes in every file kite writes, the
+/// Whether the output `out` holds exactly what writing `stacks` (with their
+/// `kite.tf` texts, `natives`, and this manifest) would put there: the same bytes in every file kite writes, the
 /// same assets and nothing else under `assets/`. Reads the old files and
 /// stops at the first difference.
-fn unchanged(out: &Path, stacks: &[SynthesizedStack], manifest: &serde_json::Value) -> bool {
+fn unchanged(
+    out: &Path,
+    stacks: &[SynthesizedStack],
+    natives: &[Option<String>],
+    manifest: &serde_json::Value,
+) -> bool {
     if !same_json(&out.join("manifest.json"), &super::json::Sorted(manifest)) {
         return false;
     }
-    stacks.iter().all(|stack| {
+    stacks.iter().zip(natives).all(|(stack, native_text)| {
         let dir = out.join("stacks").join(&stack.name);
         if !same_json(&dir.join(CONFIG_FILE), &JsonPart(&stack.document)) {
             return false;
         }
         let native = dir.join(NATIVE_FILE);
-        let same_native = match native_file(&stack.document) {
-            Ok(Some(text)) => fs::read(&native).is_ok_and(|old| old == text.as_bytes()),
-            Ok(None) => fs::symlink_metadata(&native).is_err(),
-            Err(_) => false,
+        let same_native = match native_text {
+            Some(text) => fs::read(&native).is_ok_and(|old| old == text.as_bytes()),
+            None => fs::symlink_metadata(&native).is_err(),
         };
         same_native && same_assets(&dir, &stack.assets)
     })
