@@ -51,15 +51,15 @@ out=""
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --runs) runs=$2; shift 2 ;;
-    --warmup) warmup=$2; shift 2 ;;
-    --blocks) blocks=$2; shift 2 ;;
-    --sizes) sizes=$2; shift 2 ;;
+    --runs) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; runs=$2; shift 2 ;;
+    --warmup) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; warmup=$2; shift 2 ;;
+    --blocks) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; blocks=$2; shift 2 ;;
+    --sizes) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; sizes=$2; shift 2 ;;
     --fresh) fresh=1; shift ;;
     --loop) loop=1; shift ;;
     --no-npx) npx_tsc=./node_modules/.bin/tsc; shift ;;
     --kite-loop) kite_loop=1; shift ;;
-    --out) out=$2; shift 2 ;;
+    --out) [[ $# -ge 2 ]] || { usage >&2; exit 2; }; out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "unknown option $1" >&2; usage >&2; exit 2 ;;
     *) break ;;
@@ -86,6 +86,7 @@ fi
 # nearest Cargo.toml above as the project): the same .env for both tools
 # and a small Lambda package.
 scratch=$(mktemp -d /tmp/kite-vs-cdktf.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
 proj=$scratch/project
 mkdir -p "$proj"
 printf 'exports.handler = async () => "ok";\n' >"$scratch/index.js"
@@ -97,28 +98,36 @@ KITE_LAMBDA_ZIP=function.zip
 EOF
 out=${out:-$scratch/results}
 mkdir -p "$out"
+out=$(realpath "$out")
 
 # The files the loops toggle, restored whatever happens (and dist/ rebuilt
 # from the restored main.ts); the project directory is removed, the
 # results kept.
 toggled=()
 restore() {
-  local i
+  local i rebuild=0
+  # Every file first, then the slow part (tsc): a second signal during
+  # tsc leaves nothing toggled.
   for i in "${!toggled[@]}"; do
     local file=${toggled[$i]}
     if ! cmp -s "$scratch/backup.$i" "$file"; then
       cp "$scratch/backup.$i" "$file"
       echo "restored $file" >&2
-      if [[ $file == "$here/main.ts" ]]; then
-        (cd "$here" && npx tsc) || echo "npx tsc failed: rebuild dist/ by hand" >&2
-      fi
+      [[ $file == "$here/main.ts" ]] && rebuild=1
     fi
   done
+  if ((rebuild)); then
+    (cd "$here" && npx tsc) || echo "npx tsc failed: rebuild dist/ by hand" >&2
+  fi
   if [[ $out == "$scratch"/* ]]; then rm -rf "$proj"; else rm -rf "$scratch"; fi
 }
 trap restore EXIT
 trap 'exit 130' INT TERM
+# FILE PATTERN: keeps a copy of FILE to restore; PATTERN (grep -E) is the
+# line the loop toggles, which must be there, or the loop would time
+# rebuilds of an unchanged file.
 remember() {
+  grep -Eq "$2" "$1" || { echo "$1 has no line matching $2 to toggle" >&2; exit 2; }
   cp "$1" "$scratch/backup.${#toggled[@]}"
   toggled+=("$1")
 }
@@ -172,7 +181,7 @@ for n in $sizes; do
 done
 
 if ((loop)); then
-  remember "$here/main.ts"
+  remember "$here/main.ts" 'timeout: 1[56],'
   # Swaps 15 and 16, whichever is there.
   toggle_ts="sed -i -e 's/timeout: 15,/timeout: 1X,/' -e 's/timeout: 16,/timeout: 15,/' -e 's/timeout: 1X,/timeout: 16,/' '$here/main.ts'"
   # shellcheck disable=SC2046
@@ -181,7 +190,7 @@ if ((loop)); then
     -n cdktf "cd '$here' && $npx_tsc && cd '$proj' && node --env-file=.env '$here/dist/main.js' cdktf-js.out")
 fi
 if ((kite_loop)); then
-  remember "$repo/stacks/kite.rs"
+  remember "$repo/stacks/kite.rs" '\.timeout\(1[56]\)'
   toggle_rs="sed -i -e 's/\.timeout(15)/.timeout(1X)/' -e 's/\.timeout(16)/.timeout(15)/' -e 's/\.timeout(1X)/.timeout(16)/' '$repo/stacks/kite.rs'"
   # shellcheck disable=SC2046
   (cd "$repo" && "$hyperfine" --warmup 1 $(count 8) --style basic \
