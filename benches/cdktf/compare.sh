@@ -180,22 +180,24 @@ for n in $sizes; do
     "node $here/dist/scale.js $n scale-cdktf-$n" "$r" -N "${prepare[@]}"
 done
 
-if ((loop)); then
-  remember "$here/main.ts" 'timeout: 1[56],'
-  # Swaps 15 and 16, whichever is there.
-  toggle_ts="sed -i -e 's/timeout: 15,/timeout: 1X,/' -e 's/timeout: 16,/timeout: 15,/' -e 's/timeout: 1X,/timeout: 16,/' '$here/main.ts'"
+# One edit→synth loop: TOOL DIR FILE PATTERN A B CMD. Before each run
+# (hyperfine --prepare), the line of FILE that matches PATTERN with A is
+# given B, or the other way round; CMD runs in DIR.
+edit_loop() {
+  local tool=$1 dir=$2 file=$3 pattern=$4 a=$5 b=$6 cmd=$7
+  remember "$file" "$pattern"
+  local toggle="sed -i -e 's/$a/@SWAP@/' -e 's/$b/$a/' -e 's/@SWAP@/$b/' '$file'"
   # shellcheck disable=SC2046
-  (cd "$proj" && "$hyperfine" --warmup 1 $(count 8) --style basic \
-    --export-json "$out/loop-cdktf.1.json" --prepare "$toggle_ts" \
-    -n cdktf "cd '$here' && $npx_tsc && cd '$proj' && node --env-file=.env '$here/dist/main.js' cdktf-js.out")
+  (cd "$dir" && "$hyperfine" --warmup 1 $(count 8) --style basic \
+    --export-json "$out/loop-$tool.1.json" --prepare "$toggle" -n "$tool" "$cmd")
+}
+if ((loop)); then
+  edit_loop cdktf "$proj" "$here/main.ts" 'timeout: 1[56],' 'timeout: 15,' 'timeout: 16,' \
+    "cd '$here' && $npx_tsc && cd '$proj' && node --env-file=.env '$here/dist/main.js' cdktf-js.out"
 fi
 if ((kite_loop)); then
-  remember "$repo/stacks/kite.rs" '\.timeout\(1[56]\)'
-  toggle_rs="sed -i -e 's/\.timeout(15)/.timeout(1X)/' -e 's/\.timeout(16)/.timeout(15)/' -e 's/\.timeout(1X)/.timeout(16)/' '$repo/stacks/kite.rs'"
-  # shellcheck disable=SC2046
-  (cd "$repo" && "$hyperfine" --warmup 1 $(count 8) --style basic \
-    --export-json "$out/loop-kite.1.json" --prepare "$toggle_rs" \
-    -n kite "KITE_DOMAIN=k1te.chat CLOUDFLARE_API_TOKEN=x KITE_LAMBDA_ZIP='$proj/function.zip' cargo run --profile fast -q -- synth kite local --out '$proj/kite-loop.out'")
+  edit_loop kite "$repo" "$repo/stacks/kite.rs" '\.timeout\(1[56]\)' '\.timeout(15)' '\.timeout(16)' \
+    "KITE_DOMAIN=k1te.chat CLOUDFLARE_API_TOKEN=x KITE_LAMBDA_ZIP='$proj/function.zip' cargo run --profile fast -q -- synth kite local --out '$proj/kite-loop.out'"
 fi
 
 TSC_CMD=$npx_tsc python3 - "$out" <<'EOF' | tee "$out/report.txt"
