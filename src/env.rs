@@ -197,12 +197,12 @@ impl Env {
         &self.project_root
     }
 
-    /// Variables from `.env` that the process environment does not have.
     /// Every variable, from the process's environment and `.env`.
     pub(crate) fn all_vars(&self) -> impl Iterator<Item = (&str, &OsStr)> {
         self.vars.iter().map(|(k, v)| (k.as_str(), v.as_os_str()))
     }
 
+    /// Variables from `.env` that the process environment does not have.
     pub fn dotenv_vars(&self) -> impl Iterator<Item = (&str, &str)> {
         self.from_dotenv
             .iter()
