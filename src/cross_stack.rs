@@ -15,6 +15,7 @@ use crate::address::Address;
 use crate::block::Content;
 use crate::body::Body;
 use crate::construct::Scope;
+use crate::expr::scan::Reference;
 use crate::expr::{Expr, Step, Tf};
 use crate::output::Output;
 use crate::stack::Stack;
@@ -26,8 +27,29 @@ use crate::terraform::{DataTerraformRemoteState, DataTerraformRemoteStateArgs};
 type StackEdges = BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<(String, String)>>>;
 
 /// Where a stack reads another's state: `data.terraform_remote_state.<producer>-state`.
-fn remote_state_id(producer: &str) -> String {
+pub(crate) fn remote_state_id(producer: &str) -> String {
     format!("{producer}-state")
+}
+
+/// A reference to `data.terraform_remote_state.<name>`: the data source's
+/// logical id and, when it reads `outputs.<output>`, the output's name.
+pub(crate) fn remote_state_read(reference: &Reference) -> Option<(&str, Option<&str>)> {
+    let Address::Block {
+        kind: crate::address::BlockKind::Data,
+        type_name,
+        name,
+    } = &reference.address
+    else {
+        return None;
+    };
+    if type_name != "terraform_remote_state" {
+        return None;
+    }
+    let output = match reference.steps.as_slice() {
+        [Step::Attr(first), Step::Attr(output), ..] if first == "outputs" => Some(output.as_str()),
+        _ => None,
+    };
+    Some((name, output))
 }
 
 /// The stacks whose state a synthesized stack reads, among its
@@ -45,25 +67,15 @@ pub fn state_reads(
         .collect();
     let mut reads: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for reference in references.iter().flat_map(|r| &r.references) {
-        let Address::Block {
-            kind: crate::address::BlockKind::Data,
-            type_name,
-            name,
-        } = &reference.address
-        else {
+        let Some((name, output)) = remote_state_read(reference) else {
             continue;
         };
-        let Some(producer) = ids
-            .get(name)
-            .filter(|_| type_name == "terraform_remote_state")
-        else {
+        let Some(producer) = ids.get(name) else {
             continue;
         };
         let outputs = reads.entry((*producer).clone()).or_default();
-        if let [Step::Attr(first), Step::Attr(output), ..] = reference.steps.as_slice() {
-            if first == "outputs" {
-                outputs.insert(output.clone());
-            }
+        if let Some(output) = output {
+            outputs.insert(output.to_owned());
         }
     }
     reads

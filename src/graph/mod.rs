@@ -27,8 +27,8 @@ use serde_json::{Map, Value};
 
 use crate::address::{Address, BlockKind};
 use crate::construct::Scope;
-use crate::expr::Step;
-use crate::synth::{SynthesizedStack, block_references, collect_references};
+use crate::cross_stack::{remote_state_id, remote_state_read};
+use crate::synth::{SynthesizedStack, block_references, collect_references, parse_address};
 
 /// Stacks, their blocks, and what depends on what.
 #[derive(Clone, Debug, Default)]
@@ -139,9 +139,7 @@ impl Graph {
             .enumerate()
             .map(|(i, s)| {
                 (
-                    Scope::root()
-                        .child(&format!("{}-state", s.name))
-                        .logical_id(),
+                    Scope::root().child(&remote_state_id(&s.name)).logical_id(),
                     i,
                 )
             })
@@ -154,30 +152,13 @@ impl Graph {
                 found.clear();
                 block_references(body, &mut found);
                 for r in &found {
-                    let Address::Block {
-                        kind: BlockKind::Data,
-                        type_name,
-                        name,
-                    } = &r.address
-                    else {
+                    let Some((name, Some(output))) = remote_state_read(r) else {
                         continue;
                     };
-                    let (Some(Step::Attr(outputs)), Some(Step::Attr(output))) =
-                        (r.steps.first(), r.steps.get(1))
-                    else {
-                        continue;
-                    };
-                    if type_name != "terraform_remote_state" || outputs != "outputs" {
-                        continue;
-                    }
                     let Some(&producer) = producers.get(name).filter(|&&p| p != i) else {
                         continue;
                     };
-                    for &to in exports
-                        .get(&(producer, output.as_str()))
-                        .into_iter()
-                        .flatten()
-                    {
+                    for &to in exports.get(&(producer, output)).into_iter().flatten() {
                         self.add_edge(from, to, EdgeKind::Reference);
                     }
                 }
@@ -407,11 +388,7 @@ fn depends_on(body: &Map<String, Value>) -> Vec<Address> {
     items
         .iter()
         .filter_map(Value::as_str)
-        .filter_map(|text| match text.split('.').collect::<Vec<_>>()[..] {
-            ["data", t, n] => Some(Address::data(t.to_owned(), n)),
-            [t, n] => Some(Address::resource(t.to_owned(), n)),
-            _ => None,
-        })
+        .filter_map(parse_address)
         .collect()
 }
 

@@ -18,7 +18,7 @@ use crate::asset::Asset;
 pub use document::synthesize;
 pub(crate) use graph::find_cycle;
 pub use json::{to_pretty_json, write_pretty_json};
-pub(crate) use references::{block_references, collect_references};
+pub(crate) use references::{block_references, collect_references, parse_address};
 
 /// The version written into metadata and manifests.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

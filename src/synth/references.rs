@@ -101,7 +101,7 @@ pub(crate) fn depends_on_of(
     addresses
 }
 
-fn parse_address(text: &str) -> Option<Address> {
+pub(crate) fn parse_address(text: &str) -> Option<Address> {
     let parts: Vec<&str> = text.split('.').collect();
     match parts.as_slice() {
         ["data", t, n] => Some(Address::data(t.to_string(), *n)),
