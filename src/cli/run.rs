@@ -514,7 +514,6 @@ fn execute(
 ) -> (Vec<StackReport>, Option<usize>, Option<std::io::Error>) {
     let mut reports: Vec<StackReport> = stacks.iter().map(|s| StackReport::new(&s.name)).collect();
     let mut started = vec![false; stacks.len()];
-    let mut finished = vec![false; stacks.len()];
     let mut first_failure: Option<usize> = None;
     let mut write_error: Option<std::io::Error> = None;
     let (tx, rx) = mpsc::channel::<Event>();
@@ -529,7 +528,8 @@ fn execute(
                     let ready = !started[i]
                         && after[i]
                             .iter()
-                            .all(|&p| finished[p] && reports[p].state == State::Succeeded);
+                            // A report is `NotRun` until its stack is done.
+                            .all(|&p| reports[p].state == State::Succeeded);
                     if ready {
                         started[i] = true;
                         running += 1;
@@ -581,7 +581,6 @@ fn execute(
                 }
                 Event::Done { stack, report } => {
                     running -= 1;
-                    finished[stack] = true;
                     if matches!(report.state, State::Failed | State::Interrupted)
                         && first_failure.is_none()
                     {
