@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::synth::files::CONFIG_FILE;
+use crate::validate::Severity;
 
 /// A block of `cdk.tf.json`: its address, construct path and lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,14 +172,6 @@ fn block_lines(text: &str) -> Vec<([String; 3], (usize, usize))> {
     found
 }
 
-/// How bad a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Severity {
-    Error,
-    Warning,
-}
-
 /// One of terraform's diagnostics, placed in the stack.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Diagnostic {
@@ -242,11 +235,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{severity}: ")?;
+        write!(f, "{}: ", self.severity.name())?;
         match (&self.path, &self.address) {
             (Some(path), Some(address)) => write!(f, "{path} ({address}): ")?,
             (Some(path), None) => write!(f, "{path}: ")?,
@@ -279,11 +268,7 @@ pub(crate) fn to_json(d: &Diagnostic) -> Value {
         object.remove("severity");
         object.insert("message".into(), Value::String(d.to_string()));
     }
-    let key = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    serde_json::json!({ key: fields })
+    serde_json::json!({ d.severity.name(): fields })
 }
 
 /// What one line of terraform's JSON output comes to for the user.

@@ -17,7 +17,7 @@ use super::signals::Interrupted;
 use crate::app::UnknownStack;
 use crate::synth::output_dir::{LockError, WriteError};
 use crate::synth::{Problem, StackError};
-use crate::validate::{Check, Finding, Severity};
+use crate::validate::{Check, Finding};
 
 pub(crate) fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
@@ -25,10 +25,7 @@ pub(crate) fn millis(d: Duration) -> f64 {
 
 pub(crate) fn finding(f: &Finding) -> Value {
     json!({
-        "severity": match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        },
+        "severity": f.severity.name(),
         "check": match f.check {
             Check::Configuration => "configuration",
             Check::Schema => "schema",

@@ -1232,7 +1232,7 @@ fn print_summary(
                 let errors = r
                     .diagnostics
                     .iter()
-                    .filter(|d| d.severity == diagnostics::Severity::Error)
+                    .filter(|d| d.severity == crate::validate::Severity::Error)
                     .count();
                 if errors > 0 {
                     text.push_str(&format!(

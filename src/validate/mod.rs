@@ -21,11 +21,23 @@ use crate::synth::{References, SynthesizedStack};
 
 pub use schema::{ProviderSchemas, SchemaError, Schemas, TypeKind};
 
-/// How bad a finding is: errors stop synthesis, warnings do not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// How bad a finding (or one of terraform's diagnostics) is: errors stop
+/// synthesis, warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as messages and JSON say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
 }
 
 /// Which check found something.
@@ -56,10 +68,7 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let severity = self.severity.name();
         match &self.path {
             Some(path) => write!(
                 f,
