@@ -589,11 +589,12 @@ fn first_block(doc: &Value, resource_type: &str) -> String {
 }
 
 /// A token no test has seen before: kite passes it to terraform, and the
-/// stand-in must not depend on its value.
+/// stand-in must not depend on its value. Fixed width, so it always has the
+/// 20 or more characters a Telegram secret has, whatever the process id.
 fn random_token() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    format!("{:x}{:x}", nanos, std::process::id())
+    format!("{:032x}{:08x}", nanos, std::process::id())
 }
