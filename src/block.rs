@@ -381,46 +381,45 @@ impl Block {
     /// its arguments. A typed body's references come from its expressions;
     /// what was written as JSON (a raw body, overrides) is read for them.
     pub(crate) fn render(self, path: &str) -> Result<(Map<String, Value>, Vec<Reference>), String> {
+        let meta = self.meta.map(|m| *m).unwrap_or_default();
+        // The meta-arguments, sorted by name ("//" first).
+        let mut comment = Map::with_capacity(1);
+        let mut metadata = Map::with_capacity(2);
+        metadata.insert("path".into(), Value::String(path.to_owned()));
+        metadata.insert("uniqueId".into(), Value::String(self.logical_id));
+        comment.insert("metadata".into(), Value::Object(metadata));
+        let mut meta_entries: Vec<(&'static str, Value)> = Vec::with_capacity(4);
+        meta_entries.push(("//", Value::Object(comment)));
+        if !meta.depends_on.is_empty() {
+            let deps = meta.depends_on.iter().map(|a| Value::String(a.to_string()));
+            meta_entries.push(("depends_on", Value::Array(deps.collect())));
+        }
+        if !meta.lifecycle.is_empty() {
+            let lifecycle = serde_json::to_value(&meta.lifecycle).map_err(|e| e.to_string())?;
+            meta_entries.push(("lifecycle", lifecycle));
+        }
+        if let Some(provider) = &meta.provider {
+            meta_entries.push(("provider", Value::String(provider.to_string())));
+        }
         let mut references = Vec::new();
-        let body = match self.content {
+        let mut out = match self.content {
             Content::Typed(body) => {
                 body.collect_references(&mut references);
-                match serde_json::to_value(&body).map_err(|e| e.to_string())? {
-                    Value::Object(map) => map,
-                    _ => Map::new(),
-                }
+                // Sized once (maps that grow reallocate, and stacks hold
+                // thousands), and sorted.
+                body.to_json_map(meta_entries).map_err(|e| e.to_string())?
             }
             Content::Raw(body) => {
                 let body = body?;
                 crate::synth::block_references(&body, &mut references);
-                body
+                let mut out = Map::with_capacity(body.len() + meta_entries.len());
+                out.extend(body);
+                for (meta_name, value) in meta_entries {
+                    out.insert(meta_name.to_owned(), value);
+                }
+                out
             }
         };
-        let meta = self.meta.map(|m| *m).unwrap_or_default();
-        // Sized once: maps that grow reallocate, and stacks hold thousands.
-        let extra = 1
-            + usize::from(!meta.depends_on.is_empty())
-            + usize::from(!meta.lifecycle.is_empty())
-            + usize::from(meta.provider.is_some());
-        let mut out = Map::with_capacity(body.len() + extra);
-        out.extend(body);
-        if !meta.depends_on.is_empty() {
-            let deps = meta.depends_on.iter().map(|a| Value::String(a.to_string()));
-            out.insert("depends_on".into(), Value::Array(deps.collect()));
-        }
-        if !meta.lifecycle.is_empty() {
-            let lifecycle = serde_json::to_value(&meta.lifecycle).map_err(|e| e.to_string())?;
-            out.insert("lifecycle".into(), lifecycle);
-        }
-        if let Some(provider) = &meta.provider {
-            out.insert("provider".into(), Value::String(provider.to_string()));
-        }
-        let mut metadata = Map::with_capacity(2);
-        metadata.insert("path".into(), Value::String(path.to_owned()));
-        metadata.insert("uniqueId".into(), Value::String(self.logical_id));
-        let mut comment = Map::with_capacity(1);
-        comment.insert("metadata".into(), Value::Object(metadata));
-        out.insert("//".into(), Value::Object(comment));
         if !meta.overrides.is_empty() {
             for o in meta.overrides {
                 match o {

@@ -159,6 +159,34 @@ impl Body {
     }
 }
 
+impl Body {
+    /// The body as a JSON object with its entries sorted by name, as they
+    /// are written (so the writer need not sort them again), merged with
+    /// `more` (sorted by name too; of two entries with one name, `more`'s
+    /// is kept): one map, sized once.
+    pub(crate) fn to_json_map(
+        &self,
+        more: Vec<(&'static str, serde_json::Value)>,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, serde_json::Error> {
+        let mut map = serde_json::Map::with_capacity(self.entries.len() + more.len());
+        let mut more = more.into_iter().peekable();
+        for (name, value) in self.sorted() {
+            let mut replaced = false;
+            while let Some((more_name, more_value)) = more.next_if(|(n, _)| *n <= name) {
+                replaced |= more_name == name;
+                map.insert(more_name.to_owned(), more_value);
+            }
+            if !replaced {
+                map.insert(name.to_owned(), value.to_json()?);
+            }
+        }
+        for (name, value) in more {
+            map.insert(name.to_owned(), value);
+        }
+        Ok(map)
+    }
+}
+
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.entries.len()))?;
@@ -186,6 +214,18 @@ impl Serialize for Value {
 }
 
 impl Value {
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        Ok(match self {
+            Value::Expr(e) => serde_json::to_value(e)?,
+            Value::Block(b) => serde_json::Value::Object(b.to_json_map(Vec::new())?),
+            Value::Blocks(bs) => serde_json::Value::Array(
+                bs.iter()
+                    .map(|b| b.to_json_map(Vec::new()).map(serde_json::Value::Object))
+                    .collect::<Result<_, _>>()?,
+            ),
+        })
+    }
+
     pub fn collect_references(&self, found: &mut Vec<Reference>) {
         match self {
             Value::Expr(e) => e.collect_references(found),
@@ -221,6 +261,33 @@ mod tests {
         assert!(matches!(body.get("rule"), Some(Value::Blocks(b)) if b.len() == 2));
         assert!(body.remove("rule").is_some());
         assert_eq!(body.len(), 1);
+    }
+
+    #[test]
+    fn a_json_map_is_sorted_and_more_entries_win_over_the_body() {
+        let mut nested = Body::new();
+        nested.set("z", Tf::<bool>::from(true));
+        nested.set("a", Tf::<bool>::from(false));
+        let mut body = Body::new();
+        body.set("provider", Tf::<String>::from("from the body"));
+        body.set("name", Tf::<String>::from("n"));
+        body.push_block("rule", nested);
+        let more = vec![
+            ("//", serde_json::json!({})),
+            ("lifecycle", serde_json::json!({})),
+            ("provider", serde_json::json!("aws.east")),
+        ];
+        let map = body.to_json_map(more).unwrap();
+        let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["//", "lifecycle", "name", "provider", "rule"]);
+        assert_eq!(map["provider"], "aws.east");
+        let rule: Vec<&str> = map["rule"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(rule, ["a", "z"]);
     }
 
     #[test]

@@ -12,11 +12,18 @@ impl Serialize for Sorted<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.0 {
             Value::Object(map) => {
-                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                let mut out = serializer.serialize_map(Some(entries.len()))?;
-                for (k, v) in entries {
-                    out.serialize_entry(k, &Sorted(v))?;
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                // Blocks are rendered sorted: most maps need no sorting.
+                if map.keys().is_sorted() {
+                    for (k, v) in map {
+                        out.serialize_entry(k, &Sorted(v))?;
+                    }
+                } else {
+                    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                    for (k, v) in entries {
+                        out.serialize_entry(k, &Sorted(v))?;
+                    }
                 }
                 out.end()
             }
@@ -67,7 +74,14 @@ mod tests {
 
     #[test]
     fn keys_are_sorted_and_indented_by_two_spaces() {
+        // Written unsorted: each map is sorted on the way out.
         let v = json!({"b": 1, "a": {"d": [1, {"z": 0, "y": 1}], "c": "x"}});
+        assert_eq!(
+            to_pretty_json(&v),
+            "{\n  \"a\": {\n    \"c\": \"x\",\n    \"d\": [\n      1,\n      {\n        \"y\": 1,\n        \"z\": 0\n      }\n    ]\n  },\n  \"b\": 1\n}\n"
+        );
+        // Written sorted: the same text, the maps taken as they are.
+        let v = json!({"a": {"c": "x", "d": [1, {"y": 1, "z": 0}]}, "b": 1});
         assert_eq!(
             to_pretty_json(&v),
             "{\n  \"a\": {\n    \"c\": \"x\",\n    \"d\": [\n      1,\n      {\n        \"y\": 1,\n        \"z\": 0\n      }\n    ]\n  },\n  \"b\": 1\n}\n"
