@@ -12,12 +12,7 @@ use super::{Expr, Step};
 /// `%{` → `%%{`, so an IAM policy variable such as `${aws:username}` reaches
 /// AWS as written.
 pub fn escape_template(text: &str) -> Cow<'_, str> {
-    // One pass over the bytes: most strings have no `{` at all, and two
-    // `contains` calls each set up a substring searcher (6% of a large synth).
-    let bytes = text.as_bytes();
-    let needs_escape =
-        (1..bytes.len()).any(|i| bytes[i] == b'{' && matches!(bytes[i - 1], b'$' | b'%'));
-    if !needs_escape {
+    if !super::scan::has_template_opening(text) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(text.replace("${", "$${").replace("%{", "%%{"))

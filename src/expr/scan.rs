@@ -45,9 +45,18 @@ pub fn has_interpolation(template: &str) -> bool {
     false
 }
 
+/// Whether a text has `${` or `%{` anywhere, escaped or not: text without
+/// them is the same as a template and as a literal. One pass over the
+/// bytes (two `contains` calls each set up a substring searcher: 6% of a
+/// large synth, for strings that mostly have no `{` at all).
+pub(crate) fn has_template_opening(text: &str) -> bool {
+    let s = text.as_bytes();
+    (1..s.len()).any(|i| s[i] == b'{' && matches!(s[i - 1], b'$' | b'%'))
+}
+
 /// Appends the references in a template string to `found`.
 pub fn references(template: &str, found: &mut Vec<Reference>) {
-    if !template.contains("${") && !template.contains("%{") {
+    if !has_template_opening(template) {
         return;
     }
     let mut scanner = Scanner {
