@@ -230,6 +230,28 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+impl Shared<'_> {
+    /// `terraform init -input=false` in `dir` with `t`, in turn with every
+    /// other init of the run: `log` gets the command line, then each line
+    /// and `on_line` each line. Returns the arguments, for messages.
+    fn init(
+        &self,
+        t: &Terraform,
+        dir: &Path,
+        log: &(dyn Fn(&str) + Sync),
+        on_line: &(dyn Fn(&str) + Sync),
+    ) -> (Vec<String>, Result<std::process::ExitStatus>) {
+        let args = t.arguments_with(&["init", "-input=false"], &[]);
+        log(&format!("$ {} {}", t.binary(), passthrough::shown(&args)));
+        let _turn = lock(&self.init_turn);
+        let status = t.run_lines(dir, &args, &|_source, line| {
+            log(line);
+            on_line(line);
+        });
+        (args, status)
+    }
+}
+
 /// The stacks named, every stack with `--all`, or the app's only stack; in
 /// the app's order.
 fn select(app: &App, targets: &Targets, verb: Verb) -> Result<Vec<String>> {
@@ -713,13 +735,56 @@ impl Job<'_> {
         }
     }
 
+    /// Runs terraform with `args` in the stack's directory, logging the
+    /// command line and every line, which `on_line` gets too; fails the
+    /// stack unless it exits with one of `ok`, which it returns.
+    fn terraform(
+        &self,
+        args: &[String],
+        ok: &[i32],
+        on_line: &(dyn Fn(Source, &str) + Sync),
+    ) -> Result<i32, Stop> {
+        let t = &self.stack.terraform;
+        self.log_command(args);
+        let status = t
+            .run_lines(&self.stack.dir, args, &|source, line| {
+                self.log(line);
+                on_line(source, line);
+            })
+            .map_err(|e| Stop::from_error(&e))?;
+        check_status(status, ok, |code| self.failed(args, code))
+    }
+
+    /// Runs terraform like [`Job::terraform`], capturing its standard
+    /// output instead (neither logged nor shown: it may hold secrets);
+    /// standard error is logged and shown.
+    fn terraform_captured(&self, args: &[String]) -> Result<Vec<u8>, Stop> {
+        let t = &self.stack.terraform;
+        self.log_command(args);
+        let (status, captured) = t
+            .run_captured(&self.stack.dir, args, &|line| {
+                self.log(line);
+                self.say(line, true);
+            })
+            .map_err(|e| Stop::from_error(&e))?;
+        check_status(status, &[0], |code| self.failed(args, code))?;
+        Ok(captured)
+    }
+
     /// The command line, into the log.
-    fn log_command(&self, terraform: &Terraform, args: &[String]) {
-        self.log(&format!(
-            "$ {} {}",
-            terraform.binary(),
-            passthrough::shown(args)
-        ));
+    fn log_command(&self, args: &[String]) {
+        let t = &self.stack.terraform;
+        self.log(&format!("$ {} {}", t.binary(), passthrough::shown(args)));
+    }
+
+    /// Why the stack stopped: terraform with `args` exited with `code`.
+    fn failed(&self, args: &[String], code: u8) -> String {
+        format!(
+            "`{} {}` failed (exit {code}) in {}",
+            self.stack.terraform.binary(),
+            passthrough::shown(args),
+            self.stack.dir.display()
+        )
     }
 
     fn blocks(&self) -> &BlockIndex {
@@ -847,21 +912,15 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
     let dir = &stack.dir;
 
     // init
-    let args = t.arguments_with(&["init", "-input=false"], &[]);
-    job.log_command(t, &args);
     let init_lines: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let status = {
-        let _turn = lock(&shared.init_turn);
-        t.run_lines(dir, &args, &|_source, line| {
-            job.log(line);
-            if shared.raw {
-                job.say(line, true);
-            } else {
-                lock(&init_lines).push(line.to_owned());
-            }
-        })
-    }
-    .map_err(|e| Stop::from_error(&e))?;
+    let (args, status) = shared.init(t, dir, &|line| job.log(line), &|line| {
+        if shared.raw {
+            job.say(line, true);
+        } else {
+            lock(&init_lines).push(line.to_owned());
+        }
+    });
+    let status = status.map_err(|e| Stop::from_error(&e))?;
     check_status(status, &[0], |code| {
         if !shared.raw {
             job.say(&lock(&init_lines).join("\n"), true);
@@ -907,45 +966,17 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
         _ => {}
     }
     let args = t.arguments_with(&own, shared.user_args);
-    job.log_command(t, &args);
-    let status = t
-        .run_lines(dir, &args, &|source, line| {
-            job.log(line);
-            match source {
-                Source::Stdout if !shared.raw => job.render(line),
-                Source::Stdout => job.say(line, false),
-                Source::Stderr => job.say(line, true),
-            }
-        })
-        .map_err(|e| Stop::from_error(&e))?;
     let ok: &[i32] = if detailed { &[0, 2] } else { &[0] };
-    check_status(status, ok, |code| {
-        format!(
-            "`{} {}` failed (exit {code}) in {}",
-            t.binary(),
-            passthrough::shown(&args),
-            dir.display()
-        )
+    job.terraform(&args, ok, &|source, line| match source {
+        Source::Stdout if !shared.raw => job.render(line),
+        Source::Stdout => job.say(line, false),
+        Source::Stderr => job.say(line, true),
     })?;
 
     // What the plan changes. `show -json` prints sensitive values in the
     // clear: it is read, never shown or logged.
     let args = t.arguments_with(&["show", "-json"], &[PLAN_FILE.to_owned()]);
-    job.log_command(t, &args);
-    let (status, shown) = t
-        .run_captured(dir, &args, &|line| {
-            job.log(line);
-            job.say(line, true);
-        })
-        .map_err(|e| Stop::from_error(&e))?;
-    check_status(status, &[0], |code| {
-        format!(
-            "`{} {}` failed (exit {code}) in {}",
-            t.binary(),
-            passthrough::shown(&args),
-            dir.display()
-        )
-    })?;
+    let shown = job.terraform_captured(&args)?;
     let changes = Changes::from_show_json(&shown).ok_or_else(|| {
         Stop::failed(
             exit::KITE_ERROR,
@@ -1015,30 +1046,14 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
     let mut trailing = shared.apply_args.clone();
     trailing.push(PLAN_FILE.to_owned());
     let args = t.arguments_with(&own, &trailing);
-    job.log_command(t, &args);
-    let status = t
-        .run_lines(dir, &args, &|source, line| {
-            job.log(line);
-            match source {
-                // apply repeats the plan's planned changes: shown already.
-                Source::Stdout if !shared.raw && !diagnostics::is_planned_change(line) => {
-                    job.render(line)
-                }
-                Source::Stdout if !shared.raw => {}
-                Source::Stdout => job.say(line, false),
-                Source::Stderr => job.say(line, true),
-            }
-        })
-        .map_err(|e| Stop::from_error(&e))?;
-    drop(plan_file);
-    check_status(status, &[0], |code| {
-        format!(
-            "`{} {}` failed (exit {code}) in {}",
-            t.binary(),
-            passthrough::shown(&args),
-            dir.display()
-        )
+    job.terraform(&args, &[0], &|source, line| match source {
+        // apply repeats the plan's planned changes: shown already.
+        Source::Stdout if !shared.raw && !diagnostics::is_planned_change(line) => job.render(line),
+        Source::Stdout if !shared.raw => {}
+        Source::Stdout => job.say(line, false),
+        Source::Stderr => job.say(line, true),
     })?;
+    drop(plan_file);
     report.applied = true;
     Ok(())
 }
@@ -1046,22 +1061,12 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
 /// terraform's own rendering of the saved plan (`terraform show`), for the
 /// user to read.
 fn show_plan(job: &Job) -> Result<(), Stop> {
-    let t = &job.stack.terraform;
-    let args = t.arguments_with(&["show"], &[PLAN_FILE.to_owned()]);
-    job.log_command(t, &args);
-    let status = t
-        .run_lines(&job.stack.dir, &args, &|source, line| {
-            job.log(line);
-            job.say(line, source == Source::Stderr);
-        })
-        .map_err(|e| Stop::from_error(&e))?;
-    check_status(status, &[0], |code| {
-        format!(
-            "`{} {}` failed (exit {code}) in {}",
-            t.binary(),
-            passthrough::shown(&args),
-            job.stack.dir.display()
-        )
+    let args = job
+        .stack
+        .terraform
+        .arguments_with(&["show"], &[PLAN_FILE.to_owned()]);
+    job.terraform(&args, &[0], &|source, line| {
+        job.say(line, source == Source::Stderr)
     })?;
     Ok(())
 }
@@ -1130,16 +1135,10 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
         )
     };
     if !lock(&shared.initialized).contains(producer) {
-        let args = t.arguments_with(&["init", "-input=false"], &[]);
-        write(&format!("$ {} {}", t.binary(), passthrough::shown(&args)));
-        let status = {
-            let _turn = lock(&shared.init_turn);
-            t.run_lines(&dir, &args, &|_, line| {
-                write(line);
-                lock(&lines).push(t.redact(line).into_owned());
-            })
-        }
-        .map_err(|e| cannot(super::render_error(&e)))?;
+        let (args, status) = shared.init(t, &dir, &write, &|line| {
+            lock(&lines).push(t.redact(line).into_owned());
+        });
+        let status = status.map_err(|e| cannot(super::render_error(&e)))?;
         if !status.success() {
             return Err(cannot(format!(
                 "`{} {}` failed in {} ({}):\n{}",
