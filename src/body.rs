@@ -55,10 +55,11 @@ impl Body {
         self.entries.iter().map(|(k, v)| (*k, v))
     }
 
-    /// The entries sorted by name, as they are written.
+    /// The entries sorted by name, as they are written; entries of one
+    /// name (a body built with [`Body::of`] may have them) in the order set.
     pub fn sorted(&self) -> Vec<(&'static str, &Value)> {
         let mut entries: Vec<(&'static str, &Value)> = self.iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries.sort_by(|a, b| a.0.cmp(b.0));
         entries
     }
 
@@ -162,21 +163,22 @@ impl Body {
 impl Body {
     /// The body as a JSON object with its entries sorted by name, as they
     /// are written (so the writer need not sort them again), merged with
-    /// `more` (sorted by name too; of two entries with one name, `more`'s
-    /// is kept): one map, sized once.
+    /// `more` (sorted by name too, one entry per name): one map, sized once.
+    /// Of entries with one name, `more`'s is kept, else the body's last.
     pub(crate) fn to_json_map(
         &self,
         more: Vec<(&'static str, serde_json::Value)>,
     ) -> Result<serde_json::Map<String, serde_json::Value>, serde_json::Error> {
+        debug_assert!(more.windows(2).all(|w| w[0].0 < w[1].0), "unsorted");
         let mut map = serde_json::Map::with_capacity(self.entries.len() + more.len());
         let mut more = more.into_iter().peekable();
+        let mut last_more: Option<&str> = None;
         for (name, value) in self.sorted() {
-            let mut replaced = false;
             while let Some((more_name, more_value)) = more.next_if(|(n, _)| *n <= name) {
-                replaced |= more_name == name;
+                last_more = Some(more_name);
                 map.insert(more_name.to_owned(), more_value);
             }
-            if !replaced {
+            if last_more != Some(name) {
                 map.insert(name.to_owned(), value.to_json()?);
             }
         }
@@ -277,10 +279,22 @@ mod tests {
             ("lifecycle", serde_json::json!({})),
             ("provider", serde_json::json!("aws.east")),
         ];
-        let map = body.to_json_map(more).unwrap();
+        let map = body.to_json_map(more.clone()).unwrap();
         let keys: Vec<&str> = map.keys().map(String::as_str).collect();
         assert_eq!(keys, ["//", "lifecycle", "name", "provider", "rule"]);
         assert_eq!(map["provider"], "aws.east");
+        // A body with a name twice keeps the last value, and `more` still
+        // wins over both.
+        let twice = Body::of([
+            ("provider", Tf::<String>::from("first").into()),
+            ("name", Tf::<String>::from("first").into()),
+            ("provider", Tf::<String>::from("second").into()),
+            ("name", Tf::<String>::from("second").into()),
+        ]);
+        let once = twice.to_json_map(more).unwrap();
+        assert_eq!(once["provider"], "aws.east");
+        assert_eq!(once["name"], "second");
+        assert_eq!(once.len(), 4);
         let rule: Vec<&str> = map["rule"][0]
             .as_object()
             .unwrap()

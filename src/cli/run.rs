@@ -1053,6 +1053,7 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
         Source::Stdout => job.say(line, false),
         Source::Stderr => job.say(line, true),
     })?;
+    // The plan file goes now, and on every early return above.
     drop(plan_file);
     report.applied = true;
     Ok(())
