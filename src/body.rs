@@ -220,11 +220,15 @@ impl Value {
         Ok(match self {
             Value::Expr(e) => serde_json::to_value(e)?,
             Value::Block(b) => serde_json::Value::Object(b.to_json_map(Vec::new())?),
-            Value::Blocks(bs) => serde_json::Value::Array(
-                bs.iter()
-                    .map(|b| b.to_json_map(Vec::new()).map(serde_json::Value::Object))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Value::Blocks(bs) => {
+                // Sized exactly: collecting through `Result` would start at
+                // four, and stacks hold thousands of one-block lists.
+                let mut list = Vec::with_capacity(bs.len());
+                for b in bs {
+                    list.push(serde_json::Value::Object(b.to_json_map(Vec::new())?));
+                }
+                serde_json::Value::Array(list)
+            }
         })
     }
 
