@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::block::json_kind;
 use crate::expr::scan::has_interpolation;
 
-use super::config::{Lookup, Providers};
+use super::config::Lookup;
 use super::path::JsonPath;
 use super::schema::{
     ArchivedAttributeSchema as AttributeSchema, ArchivedBlockSchema as BlockSchema,
@@ -99,11 +99,13 @@ impl<'s> Shape<'s> {
     }
 }
 
+/// Checks a block of `type_name` against its schema, `lookup` (what
+/// [`Providers::lookup`](super::config::Providers::lookup) finds for it).
 pub(crate) fn check_block(
     kind: Kind,
     type_name: &str,
     block: &Value,
-    providers: &Providers,
+    lookup: &Lookup,
     at: At,
     report: &mut Report,
 ) {
@@ -119,7 +121,7 @@ pub(crate) fn check_block(
         Kind::Resource => "resource",
         Kind::Data => "data source",
     };
-    match providers.lookup(kind, type_name, block) {
+    match lookup {
         Lookup::Builtin => {}
         Lookup::UnknownProvider(source) => report.warning(
             at.path,

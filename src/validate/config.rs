@@ -17,6 +17,7 @@ pub(crate) struct Providers<'a> {
 }
 
 /// The schema of a block's type, or why there is none.
+#[derive(Clone)]
 pub(crate) enum Lookup<'a> {
     Found(&'a BlockSchema),
     /// No schema for the provider at all: nothing can be checked.
@@ -77,7 +78,11 @@ impl<'a> Providers<'a> {
     }
 
     pub(crate) fn lookup(&self, kind: Kind, type_name: &str, block: &Value) -> Lookup<'a> {
-        let local = Self::local_name(type_name, block);
+        self.lookup_in(kind, type_name, Self::local_name(type_name, block))
+    }
+
+    /// The schema of `type_name` in the provider of local name `local`.
+    pub(crate) fn lookup_in(&self, kind: Kind, type_name: &str, local: &str) -> Lookup<'a> {
         let provider = match self.provider_schema(local) {
             Some(provider) => provider,
             None if local == BUILTIN => return Lookup::Builtin,

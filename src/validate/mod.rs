@@ -166,14 +166,25 @@ fn check(stack: &str, doc: &Value, found: &[References], schemas: &Schemas) -> V
                 continue;
             };
             let of_type = root.key(type_name);
+            // Blocks of a type mostly share a provider: its schema is
+            // looked up once per provider, not once per block.
+            let mut last: Option<(&str, config::Lookup)> = None;
             for (name, block) in blocks {
                 let json = of_type.key(name);
                 let at = body::At {
                     path: block["//"]["metadata"]["path"].as_str(),
                     json: &json,
                 };
+                let local = config::Providers::local_name(type_name, block);
+                let lookup = match &last {
+                    Some((l, lookup)) if *l == local => lookup,
+                    _ => {
+                        let lookup = providers.lookup_in(kind, type_name, local);
+                        &last.insert((local, lookup)).1
+                    }
+                };
                 report.check = Check::Schema;
-                body::check_block(kind, type_name, block, &providers, at, &mut report);
+                body::check_block(kind, type_name, block, lookup, at, &mut report);
                 report.check = Check::AwsLimits;
                 aws_limits::check(type_name, block, at, &mut report);
             }
