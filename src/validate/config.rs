@@ -17,7 +17,6 @@ pub(crate) struct Providers<'a> {
 }
 
 /// The schema of a block's type, or why there is none.
-#[derive(Clone)]
 pub(crate) enum Lookup<'a> {
     Found(&'a BlockSchema),
     /// No schema for the provider at all: nothing can be checked.
