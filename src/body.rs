@@ -7,7 +7,6 @@
 //! references are collected from the expressions themselves, never by
 //! reading rendered strings back.
 
-use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::expr::scan::Reference;
@@ -158,9 +157,7 @@ impl Body {
             value.collect_references(found);
         }
     }
-}
 
-impl Body {
     /// The body as a JSON object with its entries sorted by name, as they
     /// are written (so the writer need not sort them again), merged with
     /// `more` (sorted by name too, one entry per name): one map, sized once.
@@ -189,29 +186,20 @@ impl Body {
     }
 }
 
+/// As [`Body::to_json_map`] renders it: one way from a body to JSON.
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
-        for (k, v) in &self.entries {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
+        self.to_json_map(Vec::new())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Value::Expr(e) => e.serialize(serializer),
-            Value::Block(b) => b.serialize(serializer),
-            Value::Blocks(bs) => {
-                let mut seq = serializer.serialize_seq(Some(bs.len()))?;
-                for b in bs {
-                    seq.serialize_element(b)?;
-                }
-                seq.end()
-            }
-        }
+        self.to_json()
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 

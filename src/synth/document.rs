@@ -680,8 +680,8 @@ fn render_providers(
                 None => format!("provider `{local}` has two default configurations: give all but one an alias"),
             }));
         }
-        match serde_json::to_value(&p.body) {
-            Ok(body) => json.entry(local).or_default().push(body),
+        match p.body.to_json_map(Vec::new()) {
+            Ok(body) => json.entry(local).or_default().push(Value::Object(body)),
             Err(e) => problems.push(Problem::stack_wide(format!("provider `{local}`: {e}"))),
         }
     }
