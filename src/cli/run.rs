@@ -230,6 +230,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// A terraform command as the logs show it: `$ terraform plan ...`.
+fn command_line(t: &Terraform, args: &[String]) -> String {
+    format!("$ {} {}", t.binary(), passthrough::shown(args))
+}
+
 impl Shared<'_> {
     /// `terraform init -input=false` in `dir` with `t`, in turn with every
     /// other init of the run: `log` gets the command line, then each line
@@ -242,7 +247,7 @@ impl Shared<'_> {
         on_line: &(dyn Fn(&str) + Sync),
     ) -> (Vec<String>, Result<std::process::ExitStatus>) {
         let args = t.arguments_with(&["init", "-input=false"], &[]);
-        log(&format!("$ {} {}", t.binary(), passthrough::shown(&args)));
+        log(&command_line(t, &args));
         let _turn = lock(&self.init_turn);
         let status = t.run_lines(dir, &args, &|_source, line| {
             log(line);
@@ -737,13 +742,13 @@ impl Job<'_> {
 
     /// Runs terraform with `args` in the stack's directory, logging the
     /// command line and every line, which `on_line` gets too; fails the
-    /// stack unless it exits with one of `ok`, which it returns.
+    /// stack unless it exits with one of `ok`.
     fn terraform(
         &self,
         args: &[String],
         ok: &[i32],
         on_line: &(dyn Fn(Source, &str) + Sync),
-    ) -> Result<i32, Stop> {
+    ) -> Result<(), Stop> {
         let t = &self.stack.terraform;
         self.log_command(args);
         let status = t
@@ -773,8 +778,7 @@ impl Job<'_> {
 
     /// The command line, into the log.
     fn log_command(&self, args: &[String]) {
-        let t = &self.stack.terraform;
-        self.log(&format!("$ {} {}", t.binary(), passthrough::shown(args)));
+        self.log(&command_line(&self.stack.terraform, args));
     }
 
     /// Why the stack stopped: terraform with `args` exited with `code`.
@@ -890,15 +894,15 @@ fn run_stack(shared: &Shared, stack: &RunStack, index: usize, tx: &Sender<Event>
     report
 }
 
-/// A terraform command that ended with `status`: its status as kite's, or
-/// why it stopped the stack.
+/// A terraform command that ended with `status`: fine when its exit code is
+/// one of `ok`, else why it stopped the stack.
 fn check_status(
     status: std::process::ExitStatus,
     ok: &[i32],
     what: impl FnOnce(u8) -> String,
-) -> Result<i32, Stop> {
+) -> Result<(), Stop> {
     match status.code() {
-        Some(code) if ok.contains(&code) => Ok(code),
+        Some(code) if ok.contains(&code) => Ok(()),
         _ => {
             let kite_status = exit::terraform_status(status);
             Err(Stop::failed(kite_status, what(kite_status)))
@@ -1152,7 +1156,7 @@ fn producer_outputs(shared: &Shared, producer: &str) -> Result<BTreeSet<String>,
         }
     }
     let args = t.arguments_with(&["output", "-json"], &[]);
-    write(&format!("$ {} {}", t.binary(), passthrough::shown(&args)));
+    write(&command_line(t, &args));
     let (status, bytes) = t
         .run_captured(&dir, &args, &|line| {
             write(line);
