@@ -169,8 +169,8 @@ impl OutputDir {
             .truncate(false)
             .open(&lock_path)
             .map_err(at(&lock_path, "create the lock file"))?;
-        match fs4::FileExt::try_lock(&file) {
-            Ok(()) => {}
+        let waited = match fs4::FileExt::try_lock(&file) {
+            Ok(()) => false,
             Err(fs4::TryLockError::WouldBlock) => {
                 let holder = Holder {
                     description: read_holder(&lock_path),
@@ -183,9 +183,10 @@ impl OutputDir {
                     });
                 }
                 wait_for_lock(&file, &lock_path, &holder, on_wait)?;
+                true
             }
             Err(fs4::TryLockError::Error(e)) => return Err(at(&lock_path, "lock")(e).into()),
-        }
+        };
         // Say who holds it, for the next one that has to wait: written over
         // the last holder's words, then cut to length. Truncating to zero
         // first took half a millisecond on ext4, which also starts writing
@@ -195,8 +196,13 @@ impl OutputDir {
         let _ = file
             .write_all(holder.as_bytes())
             .and_then(|()| file.set_len(holder.len() as u64));
-        // What was checked may have changed while another run held the lock.
-        check_replaceable(out, &path)?;
+        // What was checked may have changed while another run held the
+        // lock. Taken at once, only a kite that came and went since the
+        // check could have changed it, and what a kite leaves is
+        // replaceable.
+        if waited {
+            check_replaceable(out, &path)?;
+        }
         Ok(OutputDir {
             shown: out.to_path_buf(),
             path,
@@ -389,8 +395,12 @@ fn write_locked(
         });
     }
     let old_exists = out.is_dir();
-    if old_exists {
-        add_carried_over_entries(out, stacks, &mut manifest);
+    // Read once: for the entries carried over, then to compare.
+    let old_manifest = old_exists
+        .then(|| read_limited(&out.join("manifest.json"), MANIFEST_LIMIT, "a manifest").ok())
+        .flatten();
+    if let Some(old) = &old_manifest {
+        add_carried_over_entries(old, out, stacks, &mut manifest);
     }
     let manifest_json = serde_json::to_value(&manifest).unwrap_or_default();
     let written: Vec<WrittenStack> = stacks
@@ -415,7 +425,10 @@ fn write_locked(
         .collect::<Result<Vec<_>, _>>()?;
     // When every file is what is on disk already, write nothing and swap
     // nothing: the output stays as it is, inode for inode.
-    if old_exists && unchanged(out, stacks, &natives, &manifest_json) {
+    let unchanged = old_manifest
+        .as_deref()
+        .is_some_and(|old| unchanged(out, old, stacks, &natives, &manifest_json));
+    if unchanged {
         return Ok(written);
     }
 
@@ -462,17 +475,20 @@ fn write_locked(
     Ok(written)
 }
 
-/// Whether the output `out` holds exactly what writing `stacks` (with their
-/// `kite.tf` texts, `natives`, and this manifest) would put there: the same bytes in every file kite writes, the
-/// same assets and nothing else under `assets/`. Reads the old files and
-/// stops at the first difference.
+/// Whether the output `out`, whose manifest is `old_manifest`, holds
+/// exactly what writing `stacks` (with their `kite.tf` texts, `natives`,
+/// and this manifest) would put there: the same bytes in every file kite
+/// writes, the same assets and nothing else under `assets/`. Reads the old
+/// files and stops at the first difference.
 fn unchanged(
     out: &Path,
+    old_manifest: &[u8],
     stacks: &[SynthesizedStack],
     natives: &[Option<String>],
     manifest: &serde_json::Value,
 ) -> bool {
-    if !same_json(&out.join("manifest.json"), &super::json::Sorted(manifest)) {
+    let buffer = old_manifest.len() + 1;
+    if !same_text(old_manifest, buffer, &super::json::Sorted(manifest)) {
         return false;
     }
     stacks.iter().zip(natives).all(|(stack, native_text)| {
@@ -539,43 +555,50 @@ fn same_json(path: &Path, value: &impl serde::Serialize) -> bool {
     let Ok(file) = File::open(path) else {
         return false;
     };
+    // Buffers of the file's size, up to 64 KiB: a small file costs no
+    // large allocations (which the allocator would also return to the
+    // system at exit, one call each).
+    let len = file.metadata().map_or(0, |m| m.len());
+    let buffer = usize::try_from(len.saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .min(64 * 1024);
+    same_text(io::BufReader::with_capacity(buffer, file), buffer, value)
+}
+
+/// Whether `old` holds exactly the text [`write_json_file`] would write for
+/// `value`, comparing `buffer` bytes at a time.
+fn same_text(old: impl io::BufRead, buffer: usize, value: &impl serde::Serialize) -> bool {
     // Buffered like [`write_json_file`]: the serializer's many small writes
     // are compared in large chunks.
-    let mut compare = io::BufWriter::with_capacity(64 * 1024, SameBytes::new(file));
+    let mut compare = io::BufWriter::with_capacity(buffer, SameBytes { old });
     write_pretty(&mut compare, value).is_ok()
         && compare.flush().is_ok()
         && compare.get_mut().at_end()
 }
 
-/// A writer that compares what is written with a file's content, failing
-/// at the first difference (which stops the serializer writing into it).
-struct SameBytes {
-    file: io::BufReader<File>,
+/// A writer that compares what is written with earlier content, failing at
+/// the first difference (which stops the serializer writing into it).
+struct SameBytes<R> {
+    old: R,
 }
 
-impl SameBytes {
-    fn new(file: File) -> Self {
-        SameBytes {
-            file: io::BufReader::with_capacity(64 * 1024, file),
-        }
-    }
-
-    /// Whether the file has nothing more than what was written.
+impl<R: io::BufRead> SameBytes<R> {
+    /// Whether the old content has nothing more than what was written.
     fn at_end(&mut self) -> bool {
-        io::BufRead::fill_buf(&mut self.file).is_ok_and(|rest| rest.is_empty())
+        self.old.fill_buf().is_ok_and(|rest| rest.is_empty())
     }
 }
 
-impl Write for SameBytes {
+impl<R: io::BufRead> Write for SameBytes<R> {
     fn write(&mut self, mut data: &[u8]) -> io::Result<usize> {
         let written = data.len();
         while !data.is_empty() {
-            let old = io::BufRead::fill_buf(&mut self.file)?;
+            let old = self.old.fill_buf()?;
             let n = old.len().min(data.len());
             if n == 0 || old[..n] != data[..n] {
                 return Err(io::Error::other("differs"));
             }
-            io::BufRead::consume(&mut self.file, n);
+            self.old.consume(n);
             data = &data[n..];
         }
         Ok(written)
@@ -586,13 +609,16 @@ impl Write for SameBytes {
     }
 }
 
-/// The entries of the old manifest for the stacks whose directories are
-/// carried over ([`carry_over`]): those not written this time.
-fn add_carried_over_entries(old: &Path, stacks: &[SynthesizedStack], manifest: &mut Manifest) {
-    let Some(old_manifest) = read_limited(&old.join("manifest.json"), MANIFEST_LIMIT, "a manifest")
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
-    else {
+/// The entries of the old manifest (`old_manifest`, the text of the
+/// output `old`'s) for the stacks whose directories are carried over
+/// ([`carry_over`]): those not written this time.
+fn add_carried_over_entries(
+    old_manifest: &[u8],
+    old: &Path,
+    stacks: &[SynthesizedStack],
+    manifest: &mut Manifest,
+) {
+    let Ok(old_manifest) = serde_json::from_slice::<Manifest>(old_manifest) else {
         return;
     };
     let Ok(entries) = fs::read_dir(old.join("stacks")) else {
@@ -898,6 +924,39 @@ mod tests {
             "the old output ends where the new one was built"
         );
         assert!(!aside.exists());
+    }
+
+    #[test]
+    fn only_the_same_text_compares_equal_whatever_the_file_size() {
+        use super::super::json::{Sorted, to_pretty_json};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cdk.tf.json");
+        // A small file, and one that takes several fills of the buffer.
+        for size in [3, 40_000] {
+            let value = serde_json::json!({
+                "b": "x".repeat(size),
+                "a": (0..size / 10).collect::<Vec<_>>(),
+            });
+            let text = to_pretty_json(&value);
+            assert!(same_text(text.as_bytes(), 4096, &Sorted(&value)));
+            fs::write(&path, &text).unwrap();
+            assert!(same_json(&path, &Sorted(&value)), "size {size}");
+
+            let longer = format!("{text} ");
+            let shorter = &text[..text.len() - 1];
+            let mut changed = text.clone().into_bytes();
+            let last_x = changed.iter().rposition(|b| *b == b'x').unwrap();
+            changed[last_x] = b'y';
+            for old in [longer.as_bytes(), shorter.as_bytes(), &changed[..], b""] {
+                assert!(!same_text(old, 4096, &Sorted(&value)), "size {size}");
+                fs::write(&path, old).unwrap();
+                assert!(!same_json(&path, &Sorted(&value)), "size {size}");
+            }
+        }
+        assert!(!same_json(
+            &dir.path().join("missing.json"),
+            &Sorted(&serde_json::json!({}))
+        ));
     }
 
     #[test]
