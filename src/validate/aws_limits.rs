@@ -118,7 +118,6 @@ fn literal(value: &Value) -> Option<String> {
 }
 
 pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report) {
-    let path = at.path;
     for rule in RULES.iter().filter(|r| r.type_name == type_name) {
         let Some(name) = literal(&block[rule.attribute]) else {
             continue;
@@ -127,7 +126,7 @@ pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report)
         let len = name.chars().count();
         if len < rule.min || len > rule.max {
             report.error(
-                path,
+                at.path(),
                 &here,
                 format!(
                     "{} have {} to {} characters; `{name}` has {len}",
@@ -137,7 +136,7 @@ pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report)
         }
         if let Some(bad) = name.chars().find(|c| !(rule.allowed)(*c)) {
             report.error(
-                path,
+                at.path(),
                 &here,
                 format!(
                     "{} may only contain {}; `{name}` contains `{bad}`",
@@ -159,7 +158,7 @@ pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report)
                     .copied()
                     .unwrap_or(1);
                 report.error(
-                    path,
+                    at.path(),
                     &at.json.key("retention_in_days"),
                     format!("CloudWatch Logs keeps events 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days (0: forever), not {days}; the nearest is {nearest}"),
                 );

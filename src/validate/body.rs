@@ -48,19 +48,30 @@ const LIFECYCLE: &[&str] = &[
 /// A schema's map from names to what they are.
 pub(crate) type Table<'s, T> = &'s ArchivedBTreeMap<ArchivedString, T>;
 
-/// Where the checks are: the block's construct path and a JSON path.
+/// Where the checks are: the block (whose metadata holds its construct
+/// path) and a JSON path.
 #[derive(Clone, Copy)]
 pub(crate) struct At<'a> {
-    pub path: Option<&'a str>,
+    pub block: Option<&'a Value>,
     pub json: &'a JsonPath<'a>,
 }
 
 impl<'a> At<'a> {
     fn at(self, json: &'a JsonPath<'a>) -> At<'a> {
         At {
-            path: self.path,
+            block: self.block,
             json,
         }
+    }
+
+    /// The block's construct path, looked up only for a finding: most
+    /// blocks have none.
+    pub fn path(self) -> Option<&'a str> {
+        self.block?
+            .get("//")?
+            .get("metadata")?
+            .get("path")?
+            .as_str()
     }
 }
 
@@ -111,7 +122,7 @@ pub(crate) fn check_block(
 ) {
     let Some(body) = block.as_object() else {
         report.error(
-            at.path,
+            at.path(),
             at.json,
             format!("a block must be an object, not {}", json_kind(block)),
         );
@@ -124,7 +135,7 @@ pub(crate) fn check_block(
     match lookup {
         Lookup::Builtin => {}
         Lookup::UnknownProvider(source) => report.warning(
-            at.path,
+            at.path(),
             at.json,
             format!("no schema for provider {source}: the {what} `{type_name}` is not checked (pass --schema with `terraform providers schema -json` output)"),
         ),
@@ -134,7 +145,7 @@ pub(crate) fn check_block(
                 Kind::Data => TypeKind::Data,
             };
             report.error(
-                at.path,
+                at.path(),
                 at.json,
                 format!(
                     "`{type_name}` is not a {what} type of {source}{}",
@@ -192,7 +203,7 @@ pub(crate) fn check_body(
             check_nested_block(key, nested, value, what, here, report);
         } else {
             report.error(
-                at.path,
+                at.path(),
                 &json,
                 format!(
                     "`{key}` is not an argument of {what}{}",
@@ -204,7 +215,7 @@ pub(crate) fn check_body(
     for (name, attr) in shape.attributes.iter() {
         if attr.required && body.get(name.as_str()).is_none_or(Value::is_null) {
             report.error(
-                at.path,
+                at.path(),
                 at.json,
                 format!("{what} is missing the required argument `{name}`"),
             );
@@ -213,7 +224,7 @@ pub(crate) fn check_body(
     for (name, nested) in shape.block_types.into_iter().flat_map(|b| b.iter()) {
         if nested.min_items.to_native() >= 1 && body.get(name.as_str()).is_none_or(Value::is_null) {
             report.error(
-                at.path,
+                at.path(),
                 at.json,
                 format!("{what} is missing the required block `{name}`"),
             );
@@ -231,14 +242,18 @@ fn check_attribute(
 ) {
     if attr.is_computed_only() {
         report.error(
-            at.path,
+            at.path(),
             at.json,
             format!("`{key}` is computed by the provider: {what} cannot set it (read it from the handle instead)"),
         );
         return;
     }
     if attr.deprecated {
-        report.warning(at.path, at.json, format!("`{key}` of {what} is deprecated"));
+        report.warning(
+            at.path(),
+            at.json,
+            format!("`{key}` of {what} is deprecated"),
+        );
     }
     if let Some(nested) = attr.nested_type.as_ref() {
         if value.is_null() || value.as_str().is_some_and(has_interpolation) {
@@ -258,7 +273,7 @@ fn check_attribute(
                             check_body(m, COMMENT, shape, &inner, at.at(&json), report)
                         }
                         other => report.error(
-                            at.path,
+                            at.path(),
                             &json,
                             format!("{inner} holds objects, not {}", json_kind(other)),
                         ),
@@ -274,7 +289,7 @@ fn check_attribute(
                 }
             }
             (mode, other) => report.error(
-                at.path,
+                at.path(),
                 at.json,
                 format!(
                     "{inner} must be {}, not {}",
@@ -311,7 +326,7 @@ fn check_nested_block(
     let check_item = |item: &Value, at: At, report: &mut Report| match item.as_object() {
         Some(body) => check_body(body, COMMENT, shape, &block_what, at, report),
         None => report.error(
-            at.path,
+            at.path(),
             at.json,
             format!("{block_what} must be an object, not {}", json_kind(item)),
         ),
@@ -331,7 +346,7 @@ fn check_nested_block(
         }
         (Nesting::Single | Nesting::Group, Value::Array(items)) if items.len() > 1 => {
             report.error(
-                at.path,
+                at.path(),
                 at.json,
                 format!(
                     "`{name}` is a single block: give one object, not {} of them",
@@ -342,7 +357,7 @@ fn check_nested_block(
         }
         (Nesting::Map, other) => {
             report.error(
-                at.path,
+                at.path(),
                 at.json,
                 format!(
                     "`{name}` is a map of blocks: give an object of labelled blocks, not {}",
@@ -360,7 +375,7 @@ fn check_nested_block(
         }
         (_, other) => {
             report.error(
-                at.path,
+                at.path(),
                 at.json,
                 format!(
                     "`{name}` is a nested block: give an object (or a list of objects), not {}",
@@ -374,7 +389,7 @@ fn check_nested_block(
     let (min_items, max_items) = (nested.min_items.to_native(), nested.max_items.to_native());
     if max_items > 0 && count > max_items {
         report.error(
-            at.path,
+            at.path(),
             at.json,
             format!(
                 "{what} takes at most {max_items} `{name}` block{}, not {count}",
@@ -384,7 +399,7 @@ fn check_nested_block(
     }
     if count < min_items {
         report.error(
-            at.path,
+            at.path(),
             at.json,
             format!("{what} needs at least {min_items} `{name}` blocks, not {count}"),
         );
@@ -425,7 +440,7 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: At, report: &mut Report) 
                 match attrs.get(k.as_str()) {
                     Some(t) => check_value(k, v, t, at.at(&json), report),
                     None => report.error(
-                        at.path,
+                        at.path(),
                         &json,
                         format!(
                             "`{k}` is not an attribute of `{key}`{}",
@@ -447,7 +462,7 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: At, report: &mut Report) 
     };
     if !fits {
         report.error(
-            at.path,
+            at.path(),
             at.json,
             format!(
                 "`{key}` must be {ty}, not {} {}",
@@ -469,7 +484,7 @@ fn preview(value: &Value) -> String {
 
 fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut Report) {
     let Some(lifecycle) = lifecycle.as_object() else {
-        report.error(at.path, at.json, "lifecycle must be an object");
+        report.error(at.path(), at.json, "lifecycle must be an object");
         return;
     };
     let shape = Shape::of(schema);
@@ -478,7 +493,7 @@ fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut
         if !LIFECYCLE.contains(&key.as_str()) {
             let candidates: Vec<String> = LIFECYCLE.iter().map(|s| s.to_string()).collect();
             report.error(
-                at.path,
+                at.path(),
                 &json,
                 format!(
                     "`{key}` is not a lifecycle argument{}",
@@ -493,7 +508,7 @@ fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut
         let Some(items) = value.as_array() else {
             if value != "all" {
                 report.error(
-                    at.path,
+                    at.path(),
                     &json,
                     "ignore_changes is a list of argument names, or \"all\"",
                 );
@@ -505,7 +520,7 @@ fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut
             let root = name.split(['.', '[']).next().unwrap_or(name);
             if !shape.attributes.contains_key(root) && shape.block_type(root).is_none() {
                 report.error(
-                    at.path,
+                    at.path(),
                     &json.index(i),
                     format!(
                         "ignore_changes names `{name}`, which is not an argument of the type{}",

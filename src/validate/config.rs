@@ -216,7 +216,7 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
                         continue;
                     };
                     let json = JsonPath::Root(&json_path);
-                    let at = At { path: None, json: &json };
+                    let at = At { block: None, json: &json };
                     check_body(body, &["alias", "//"], Shape::of(&schema.block), &Named::Provider(local), at, report);
                 }
                 None => report.warning(

@@ -172,7 +172,7 @@ fn check(stack: &str, doc: &Value, found: &[References], schemas: &Schemas) -> V
             for (name, block) in blocks {
                 let json = of_type.key(name);
                 let at = body::At {
-                    path: block["//"]["metadata"]["path"].as_str(),
+                    block: Some(block),
                     json: &json,
                 };
                 let local = config::Providers::local_name(type_name, block);
