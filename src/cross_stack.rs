@@ -243,19 +243,28 @@ fn rewrite(
 /// When `expr` reads a block of another stack (`Declared(A, address)` and
 /// the steps after it), that stack, the address and the steps.
 fn foreign_chain(expr: &Expr, own: &Arc<str>) -> Option<(Arc<str>, Address, Vec<Step>)> {
-    let mut steps = Vec::new();
+    // Most chains read the stack's own blocks: find the base before
+    // copying any step.
     let mut base = expr;
-    while let Expr::Get(inner, step) = base {
-        steps.push(step.clone());
+    let mut depth = 0;
+    while let Expr::Get(inner, _) = base {
         base = inner;
+        depth += 1;
     }
-    match base {
-        Expr::Declared(stack, address) if stack != own => {
-            steps.reverse();
-            Some((stack.clone(), address.clone(), steps))
-        }
-        _ => None,
+    let Expr::Declared(stack, address) = base else {
+        return None;
+    };
+    if stack == own {
+        return None;
     }
+    let mut steps = Vec::with_capacity(depth);
+    let mut at = expr;
+    while let Expr::Get(inner, step) = at {
+        steps.push(step.clone());
+        at = inner;
+    }
+    steps.reverse();
+    Some((stack.clone(), address.clone(), steps))
 }
 
 /// Each producer's outputs for what its consumers read (one per value).
