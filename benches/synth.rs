@@ -28,7 +28,9 @@ use kite::synth::{SynthesizedStack, output_dir, synthesize};
 use kite::validate::{Schemas, validate};
 use kite::{Env, Stack};
 
-// The same allocator as the `kite` binary.
+// mimalloc, as in the scale example: in one long process its speed per
+// allocation counts, not its start-up (the `kite` binary keeps the system
+// allocator, doc/adr/0017).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

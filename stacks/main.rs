@@ -14,10 +14,11 @@ use std::process::ExitCode;
 
 use kite::App;
 
-// Synthesis allocates many small objects; mimalloc makes large stacks about
-// a third faster than the system allocator (see README, Performance).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The system allocator: these stacks are small, and mimalloc's start-up
+// (its arena, faulted in as huge pages) cost more than it saved: `kite
+// --version` took 1.1 ms longer, a synth of these stacks 0.3 to 1.7 ms
+// (doc/adr/0017). A program with large stacks may choose mimalloc, as
+// `examples/scale.rs` does.
 
 fn app() -> App {
     App::new()
