@@ -556,8 +556,7 @@ fn same_json(path: &Path, value: &impl serde::Serialize) -> bool {
         return false;
     };
     // Buffers of the file's size, up to 64 KiB: a small file costs no
-    // large allocations (which the allocator would also return to the
-    // system at exit, one call each).
+    // large allocations, whose fresh pages the kernel would zero.
     let len = file.metadata().map_or(0, |m| m.len());
     let buffer = usize::try_from(len.saturating_add(1))
         .unwrap_or(usize::MAX)
