@@ -273,6 +273,37 @@ fn a_second_kite_waits_for_the_first_says_so_once_and_then_runs() {
     assert!(holder.contains("kite synth local"), "{holder}");
 }
 
+#[test]
+fn what_changed_while_a_kite_waited_is_checked_again_before_it_writes() {
+    let dir = project();
+    assert_success(
+        &kite(dir.path(), &["synth", "local"], &[]).output().unwrap(),
+        "first synth",
+    );
+    let lock = hold_lock(dir.path());
+    let child = spawn(dir.path(), &["synth", "local"], &[]);
+    // The waiting synth checked the output before it began to wait (it
+    // says so after about a second); meanwhile the directory stops being
+    // an output.
+    std::thread::sleep(Duration::from_millis(1500));
+    let manifest = dir.path().join("cdktf.out/manifest.json");
+    std::fs::write(&manifest, b"{\"someone\": \"else\"}").unwrap();
+    let out = dir.path().join("cdktf.out");
+    let before = common::tree_bytes(&out);
+    drop(lock);
+    let run = finish(child);
+    assert!(
+        !run.status.success(),
+        "the synth replaced a directory that is no longer an output"
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("its manifest.json is not one kite or cdktf wrote"),
+        "{stderr}"
+    );
+    assert_eq!(common::tree_bytes(&out), before, "nothing was written");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_deploy_holds_the_output_until_terraform_has_finished() {

@@ -196,10 +196,10 @@ impl OutputDir {
         let _ = file
             .write_all(holder.as_bytes())
             .and_then(|()| file.set_len(holder.len() as u64));
-        // What was checked may have changed while another run held the
-        // lock. Taken at once, only a kite that came and went since the
-        // check could have changed it, and what a kite leaves is
-        // replaceable.
+        // What was checked may have changed while another kite held the
+        // lock. Taken at once, what a kite that came and went since the
+        // check left is replaceable; a process that ignores the lock is
+        // guarded against by neither check.
         if waited {
             check_replaceable(out, &path)?;
         }
@@ -269,8 +269,13 @@ fn wait_for_lock(
 
 /// What the holder of a lock wrote into it.
 fn read_holder(lock_path: &Path) -> String {
+    // Its first line: a holder writes one over the last holder's before
+    // cutting the file to length.
     read_limited(lock_path, 4096, "a lock file")
-        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .map(|bytes| {
+            let text = String::from_utf8_lossy(&bytes);
+            text.lines().next().unwrap_or_default().trim().to_owned()
+        })
         .unwrap_or_default()
 }
 
@@ -956,6 +961,15 @@ mod tests {
             &dir.path().join("missing.json"),
             &Sorted(&serde_json::json!({}))
         ));
+    }
+
+    #[test]
+    fn a_holder_read_while_it_writes_is_its_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join(".cdktf.out.lock");
+        // Written over a longer description, not yet cut to length.
+        fs::write(&lock, "pid 2: kite synth\nkite deploy a-long-name\n").unwrap();
+        assert_eq!(read_holder(&lock), "pid 2: kite synth");
     }
 
     #[test]

@@ -64,8 +64,8 @@ impl<'a> At<'a> {
         }
     }
 
-    /// The block's construct path, looked up only for a finding: most
-    /// blocks have none.
+    /// The block's construct path, looked up only for a finding (most
+    /// blocks have no finding).
     pub fn path(self) -> Option<&'a str> {
         self.block?
             .get("//")?
