@@ -175,13 +175,13 @@ pub fn hash(path: &Path) -> io::Result<Fingerprint> {
             md5.finalize()
         });
         loop {
-            let mut buf = vec![0u8; CHUNK];
-            let n = read_full(&mut file, &mut buf)?;
-            if n == 0 {
+            // Filled by reading, not zeroed first.
+            let mut buf = Vec::with_capacity(CHUNK);
+            (&mut file).take(CHUNK as u64).read_to_end(&mut buf)?;
+            if buf.is_empty() {
                 break;
             }
-            buf.truncate(n);
-            size += n as u64;
+            size += buf.len() as u64;
             let chunk = std::sync::Arc::new(buf);
             // The receiving thread only stops when the sender is dropped.
             let _ = send.send(chunk.clone());
@@ -198,20 +198,6 @@ pub fn hash(path: &Path) -> io::Result<Fingerprint> {
     })
 }
 
-/// Fills `buf` as far as the file goes.
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,15 +206,17 @@ mod tests {
     fn both_digests_are_those_of_the_content() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
-        // More than one chunk.
-        let content: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
-        std::fs::write(&path, &content).unwrap();
-        let fp = hash(&path).unwrap();
-        assert_eq!(fp.size, 3_000_000);
-        assert_eq!(fp.md5_hex, hex::encode_upper(Md5::digest(&content)));
-        assert_eq!(
-            fp.sha256_base64,
-            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&content))
-        );
+        // Empty, one byte, exactly two chunks, and more than one chunk.
+        for len in [0, 1, 2 * 1024 * 1024, 3_000_000u32] {
+            let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&path, &content).unwrap();
+            let fp = hash(&path).unwrap();
+            assert_eq!(fp.size, u64::from(len));
+            assert_eq!(fp.md5_hex, hex::encode_upper(Md5::digest(&content)));
+            assert_eq!(
+                fp.sha256_base64,
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&content))
+            );
+        }
     }
 }
