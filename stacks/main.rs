@@ -15,10 +15,10 @@ use std::process::ExitCode;
 use kite::App;
 
 // The system allocator: these stacks are small, and mimalloc's start-up
-// (its arena, faulted in as huge pages) cost more than it saved: `kite
-// --version` took 1.1 ms longer, a synth of these stacks 0.3 to 1.7 ms
-// (doc/adr/0017). A program with large stacks may choose mimalloc, as
-// `examples/scale.rs` does.
+// (its arena, faulted in as huge pages) cost more than it saved: with it
+// `kite --version` took 1.1 ms longer, a synth of these stacks 0.3 to
+// 1.7 ms (doc/adr/0017, last addendum). A program with large stacks may
+// choose mimalloc, as `examples/scale.rs` does.
 
 fn app() -> App {
     App::new()
