@@ -438,6 +438,12 @@ impl Block {
     }
 }
 
+/// The construct path in a rendered block's metadata (`"//": {"metadata":
+/// {"path"}}`, as [`Block::render`] writes it).
+pub(crate) fn construct_path(body: &Map<String, Value>) -> Option<&str> {
+    body.get("//")?.get("metadata")?.get("path")?.as_str()
+}
+
 pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",

@@ -20,6 +20,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::block::construct_path;
 use crate::synth::files::CONFIG_FILE;
 use crate::validate::Severity;
 
@@ -53,8 +54,9 @@ impl BlockIndex {
             .into_iter()
             .map(|(keys, lines)| {
                 let [section, type_name, name] = &keys;
-                let path = doc[section][type_name][name]["//"]["metadata"]["path"]
-                    .as_str()
+                let path = doc[section][type_name][name]
+                    .as_object()
+                    .and_then(construct_path)
                     .map(str::to_owned);
                 let address = if section == "data" {
                     format!("data.{type_name}.{name}")

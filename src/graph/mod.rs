@@ -26,6 +26,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde_json::{Map, Value};
 
 use crate::address::{Address, BlockKind};
+use crate::block::construct_path;
 use crate::construct::Scope;
 use crate::cross_stack::{remote_state_id, remote_state_read};
 use crate::synth::{SynthesizedStack, block_references, collect_references, parse_address};
@@ -178,9 +179,7 @@ impl Graph {
             document_blocks(&stack.document)
                 .into_iter()
                 .map(|(address, body)| {
-                    let path = body
-                        .get("//")
-                        .and_then(|c| c["metadata"]["path"].as_str())
+                    let path = construct_path(body)
                         .map_or_else(|| format!("{}/{address}", stack.name), str::to_owned);
                     (path, address, body)
                 })

@@ -4,7 +4,7 @@ use rkyv::collections::btree_map::ArchivedBTreeMap;
 use rkyv::string::ArchivedString;
 use serde_json::{Map, Value};
 
-use crate::block::json_kind;
+use crate::block::{construct_path, json_kind};
 use crate::expr::scan::has_interpolation;
 
 use super::config::Lookup;
@@ -67,11 +67,7 @@ impl<'a> At<'a> {
     /// The block's construct path, looked up only for a finding (most
     /// blocks have no finding).
     pub fn path(self) -> Option<&'a str> {
-        self.block?
-            .get("//")?
-            .get("metadata")?
-            .get("path")?
-            .as_str()
+        construct_path(self.block?.as_object()?)
     }
 }
 

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::block::construct_path;
+
 use super::Report;
 use super::body::{At, Kind, Named, Shape, check_body};
 use super::path::JsonPath;
@@ -175,7 +177,7 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
                     .or_insert_with(|| {
                         (
                             format!("the {section} type `{type_name}`"),
-                            block["//"]["metadata"]["path"].as_str(),
+                            block.as_object().and_then(construct_path),
                         )
                     });
             }

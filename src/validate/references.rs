@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::address::{Address, BlockKind};
+use crate::block::construct_path;
 use crate::expr::Step;
 use crate::expr::scan::Reference;
 use crate::synth::{References, block_references, collect_references};
@@ -26,8 +27,9 @@ pub(crate) fn read(doc: &Value) -> Vec<References> {
                 }
                 all.push(References {
                     json_path: format!("{section}.{type_name}.{name}"),
-                    path: block["//"]["metadata"]["path"]
-                        .as_str()
+                    path: block
+                        .as_object()
+                        .and_then(construct_path)
                         .unwrap_or_default()
                         .to_owned(),
                     references: found,
