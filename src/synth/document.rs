@@ -130,7 +130,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         .iter_mut()
         .filter(|b| !b.references.is_empty())
         .map(|b| super::References {
-            json_path: format!("{}.{}.{}", b.kind.json_key(), b.type_name, b.logical_id),
+            json_path: [b.kind.json_key(), ".", &b.type_name, ".", &b.logical_id].concat(),
             path: b.path.clone(),
             references: std::mem::take(&mut b.references),
         })
