@@ -247,6 +247,49 @@ fn a_missing_required_argument_is_reported() {
 }
 
 #[test]
+fn blocks_of_one_type_are_each_checked_for_what_they_require() {
+    // Validation reads a shape's required names once and reuses them: the
+    // blocks after the first must still be checked, each on its own.
+    let mut stack = base();
+    let root = stack.root();
+    let table = |name: &str| {
+        DynamodbTable::new(DynamodbTableArgs { name: name.into() })
+            .hash_key("id")
+            .attribute(DynamodbTableAttribute::new(DynamodbTableAttributeArgs {
+                name: "id".into(),
+                r#type: "S".into(),
+            }))
+    };
+    let no_type = stack.add(&root, "no-type", table("v.NoType"));
+    stack.add(&root, "complete", table("v.Complete"));
+    let no_name = stack.add(&root, "no-name", table("v.NoName"));
+    stack.block(&no_type).remove_override("attribute.0.type");
+    stack.block(&no_name).remove_override("name");
+    let found = findings(stack);
+    let errors: Vec<(Option<&str>, &str)> = found
+        .iter()
+        .map(|f| (f.path.as_deref(), f.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 2, "{}", render(&found));
+    assert!(
+        errors
+            .iter()
+            .any(|(path, message)| *path == Some("v/no-type")
+                && message.contains("missing the required argument `type`")),
+        "{}",
+        render(&found)
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|(path, message)| *path == Some("v/no-name")
+                && message.contains("missing the required argument `name`")),
+        "{}",
+        render(&found)
+    );
+}
+
+#[test]
 fn a_missing_required_nested_block_is_reported() {
     let mut stack = base();
     let d = custom_domain(&mut stack);
