@@ -266,27 +266,19 @@ fn blocks_of_one_type_are_each_checked_for_what_they_require() {
     stack.block(&no_type).remove_override("attribute.0.type");
     stack.block(&no_name).remove_override("name");
     let found = findings(stack);
-    let errors: Vec<(Option<&str>, &str)> = found
-        .iter()
-        .map(|f| (f.path.as_deref(), f.message.as_str()))
-        .collect();
     assert_eq!(found.len(), 2, "{}", render(&found));
-    assert!(
-        errors
-            .iter()
-            .any(|(path, message)| *path == Some("v/no-type")
-                && message.contains("missing the required argument `type`")),
-        "{}",
-        render(&found)
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|(path, message)| *path == Some("v/no-name")
-                && message.contains("missing the required argument `name`")),
-        "{}",
-        render(&found)
-    );
+    for (path, text) in [
+        ("v/no-type", "missing the required argument `type`"),
+        ("v/no-name", "missing the required argument `name`"),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.path.as_deref() == Some(path) && f.message.contains(text)),
+            "no `{text}` at {path} in:\n{}",
+            render(&found)
+        );
+    }
 }
 
 #[test]
