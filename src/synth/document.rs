@@ -130,7 +130,11 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         .iter_mut()
         .filter(|b| !b.references.is_empty())
         .map(|b| super::References {
-            json_path: [b.kind.json_key(), ".", &b.type_name, ".", &b.logical_id].concat(),
+            json_path: super::References::block_json_path(
+                b.kind.json_key(),
+                &b.type_name,
+                &b.logical_id,
+            ),
             path: b.path.clone(),
             references: std::mem::take(&mut b.references),
         })

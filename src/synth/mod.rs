@@ -54,6 +54,15 @@ pub struct References {
     pub references: Vec<crate::expr::scan::Reference>,
 }
 
+impl References {
+    /// The JSON path of a block: `resource.aws_iam_role.x`, from its
+    /// section (`resource` or `data`), type and name.
+    pub(crate) fn block_json_path(section: &str, type_name: &str, name: &str) -> String {
+        // Joined, not formatted: synthesis makes one per block.
+        [section, ".", type_name, ".", name].concat()
+    }
+}
+
 /// One thing wrong with a stack, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {

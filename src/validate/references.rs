@@ -21,17 +21,14 @@ pub(crate) fn read(doc: &Value) -> Vec<References> {
     for section in ["resource", "data"] {
         for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
             for (name, block) in blocks.as_object().into_iter().flatten() {
+                let body = block.as_object();
                 let mut found = Vec::new();
-                if let Some(body) = block.as_object() {
+                if let Some(body) = body {
                     block_references(body, &mut found);
                 }
                 all.push(References {
-                    json_path: format!("{section}.{type_name}.{name}"),
-                    path: block
-                        .as_object()
-                        .and_then(construct_path)
-                        .unwrap_or_default()
-                        .to_owned(),
+                    json_path: References::block_json_path(section, type_name, name),
+                    path: body.and_then(construct_path).unwrap_or_default().to_owned(),
                     references: found,
                 });
             }
