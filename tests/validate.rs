@@ -661,6 +661,37 @@ fn nested_attributes_are_checked_like_blocks() {
     );
 }
 
+#[test]
+fn each_object_of_a_nested_attribute_is_checked_for_what_it_requires() {
+    let mut stack = base();
+    let root = stack.root();
+    stack.require_provider(kite::cloudflare::PROVIDER);
+    let rule = |expression: Option<&str>| match expression {
+        Some(e) => json!({"action": "block", "expression": e}),
+        None => json!({"action": "block"}),
+    };
+    stack.add_raw(
+        &root,
+        "firewall",
+        RawBlock::resource(
+            "cloudflare_ruleset",
+            json!({
+                "kind": "zone",
+                "name": "firewall",
+                "phase": "http_request_firewall_custom",
+                "zone_id": "z",
+                "rules": [rule(Some("true")), rule(None), rule(Some("false"))],
+            }),
+        ),
+    );
+    let f = one_error(
+        stack,
+        "v/firewall",
+        "`rules` of `cloudflare_ruleset` is missing the required argument `expression`",
+    );
+    assert_eq!(f.json_path, "resource.cloudflare_ruleset.firewall.rules.1");
+}
+
 /// Runs kite's CLI in-process on a project directory with this app.
 fn kite_cli(app: &App, dir: &std::path::Path, args: &[&str]) -> (ExitCode, String, String) {
     let mut stdout = Vec::new();

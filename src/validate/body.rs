@@ -1,10 +1,7 @@
 //! The arguments and nested blocks of a block, against its schema.
 
-use std::rc::Rc;
-
 use rkyv::collections::btree_map::ArchivedBTreeMap;
 use rkyv::string::ArchivedString;
-use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::block::{construct_path, json_kind};
@@ -14,7 +11,9 @@ use super::config::Lookup;
 use super::path::JsonPath;
 use super::schema::{
     ArchivedAttributeSchema as AttributeSchema, ArchivedBlockSchema as BlockSchema,
-    ArchivedCty as Cty, ArchivedNestedBlock as NestedBlock, ArchivedNesting as Nesting, TypeKind,
+    ArchivedCty as Cty, ArchivedNestedAttributes as NestedAttributes,
+    ArchivedNestedBlock as NestedBlock, ArchivedNesting as Nesting, ArchivedRequired as Required,
+    TypeKind,
 };
 use super::{Report, did_you_mean};
 
@@ -74,12 +73,15 @@ impl<'a> At<'a> {
     }
 }
 
-/// The attributes and nested block types a body may have.
+/// The attributes and nested block types a body may have, and the names it
+/// must give.
 #[derive(Clone, Copy)]
 pub(crate) struct Shape<'s> {
     pub attributes: Table<'s, AttributeSchema>,
     /// `None` for nested attributes, which have no blocks.
     pub block_types: Option<Table<'s, NestedBlock>>,
+    /// Listed in the schema's compact form, in the schema's order.
+    required: &'s [Required],
 }
 
 impl<'s> Shape<'s> {
@@ -87,13 +89,16 @@ impl<'s> Shape<'s> {
         Shape {
             attributes: &block.attributes,
             block_types: Some(&block.block_types),
+            required: &block.required,
         }
     }
 
-    pub(crate) fn attributes_only(attributes: Table<'s, AttributeSchema>) -> Self {
+    /// The shape of each object of a nested attribute.
+    pub(crate) fn of_nested(nested: &'s NestedAttributes) -> Self {
         Shape {
-            attributes,
+            attributes: &nested.attributes,
             block_types: None,
+            required: &nested.required,
         }
     }
 
@@ -111,13 +116,13 @@ impl<'s> Shape<'s> {
 
 /// Checks a block of `type_name` against its schema, `lookup` (what
 /// [`Providers::lookup`](super::config::Providers::lookup) finds for it).
-pub(crate) fn check_block<'s>(
+pub(crate) fn check_block(
     kind: Kind,
     type_name: &str,
     block: &Value,
-    lookup: &Lookup<'s>,
+    lookup: &Lookup,
     at: At,
-    report: &mut Report<'s>,
+    report: &mut Report,
 ) {
     let Some(body) = block.as_object() else {
         report.error(
@@ -182,13 +187,13 @@ impl std::fmt::Display for Named<'_> {
 }
 
 /// Checks the arguments and nested blocks of `body`, leaving out the keys in `skip`.
-pub(crate) fn check_body<'s>(
+pub(crate) fn check_body(
     body: &Map<String, Value>,
     skip: &[&str],
-    shape: Shape<'s>,
+    shape: Shape,
     what: &Named,
     at: At,
-    report: &mut Report<'s>,
+    report: &mut Report,
 ) {
     for (key, value) in body {
         if skip.contains(&key.as_str()) {
@@ -211,67 +216,28 @@ pub(crate) fn check_body<'s>(
             );
         }
     }
-    let required = report.required.of(shape);
-    for &(name, kind) in required.iter() {
+    for required in shape.required {
+        let name = required.name.as_str();
         if body.get(name).is_none_or(Value::is_null) {
             report.error(
                 at.path(),
                 at.json,
-                format!("{what} is missing the required {kind} `{name}`"),
+                format!(
+                    "{what} is missing the required {} `{name}`",
+                    required.kind.word()
+                ),
             );
         }
     }
 }
 
-/// The names a body of some shape must give, each with what it is
-/// (`argument` or `block`), in the schema's order.
-type Required<'s> = Rc<[(&'s str, &'static str)]>;
-
-/// The required names of each shape met so far, by the addresses of its
-/// tables (unique to the shape while the schemas are borrowed).
-/// Blocks of one type share their shapes: walking every entry of a schema
-/// for each block cost more than checking the block's own entries (the
-/// scale example at N = 10,000: 924.8 → 881.7 M instructions).
-#[derive(Default)]
-pub(crate) struct RequiredByShape<'s> {
-    by_shape: FxHashMap<(usize, usize), Required<'s>>,
-}
-
-impl<'s> RequiredByShape<'s> {
-    fn of(&mut self, shape: Shape<'s>) -> Required<'s> {
-        let key = (
-            std::ptr::from_ref(shape.attributes) as usize,
-            shape
-                .block_types
-                .map_or(0, |b| std::ptr::from_ref(b) as usize),
-        );
-        self.by_shape
-            .entry(key)
-            .or_insert_with(|| {
-                let arguments = shape
-                    .attributes
-                    .iter()
-                    .filter(|(_, attr)| attr.required)
-                    .map(|(name, _)| (name.as_str(), "argument"));
-                let blocks = shape
-                    .block_types
-                    .into_iter()
-                    .flat_map(|b| b.iter())
-                    .filter(|(_, nested)| nested.min_items.to_native() >= 1)
-                    .map(|(name, _)| (name.as_str(), "block"));
-                arguments.chain(blocks).collect()
-            })
-            .clone()
-    }
-}
-
-fn check_attribute<'s>(
+fn check_attribute(
     key: &str,
-    attr: &'s AttributeSchema,
+    attr: &AttributeSchema,
     value: &Value,
     what: &Named,
     at: At,
-    report: &mut Report<'s>,
+    report: &mut Report,
 ) {
     if attr.is_computed_only() {
         report.error(
@@ -293,7 +259,7 @@ fn check_attribute<'s>(
             return;
         }
         let inner = Named::Attribute(key, what);
-        let shape = Shape::attributes_only(&nested.attributes);
+        let shape = Shape::of_nested(nested);
         match (nested.nesting_mode, value) {
             (Nesting::Single | Nesting::Group, Value::Object(m)) => {
                 check_body(m, COMMENT, shape, &inner, at, report)
@@ -346,17 +312,17 @@ fn nesting_word(nesting: Nesting) -> &'static str {
     }
 }
 
-fn check_nested_block<'s>(
+fn check_nested_block(
     name: &str,
-    nested: &'s NestedBlock,
+    nested: &NestedBlock,
     value: &Value,
     what: &Named,
     at: At,
-    report: &mut Report<'s>,
+    report: &mut Report,
 ) {
     let block_what = Named::Block(name, what);
     let shape = Shape::of(&nested.block);
-    let check_item = |item: &Value, at: At, report: &mut Report<'s>| match item.as_object() {
+    let check_item = |item: &Value, at: At, report: &mut Report| match item.as_object() {
         Some(body) => check_body(body, COMMENT, shape, &block_what, at, report),
         None => report.error(
             at.path(),

@@ -152,7 +152,7 @@ const S3_REQUIRED: &[&str] = &["bucket", "key"];
 /// Keys of the `local` backend.
 const LOCAL_BACKEND: &[&str] = &["path", "workspace_dir"];
 
-pub(crate) fn check<'a>(doc: &Value, providers: &Providers<'a>, report: &mut Report<'a>) {
+pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
     let required = doc["terraform"]["required_providers"].as_object();
     for (local, entry) in required.into_iter().flatten() {
         let json_path = format!("terraform.required_providers.{local}");

@@ -90,8 +90,6 @@ pub(crate) struct Report<'a> {
     /// The check running now: what its findings are attributed to.
     check: Check,
     findings: Vec<Finding>,
-    /// What each shape met so far requires, read from its schema once.
-    required: body::RequiredByShape<'a>,
 }
 
 impl<'a> Report<'a> {
@@ -100,7 +98,6 @@ impl<'a> Report<'a> {
             stack,
             check: Check::Configuration,
             findings: Vec::new(),
-            required: body::RequiredByShape::default(),
         }
     }
 

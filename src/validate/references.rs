@@ -106,7 +106,7 @@ fn walk(schema: Shape, steps: &[Step]) -> Result<(), String> {
     };
     if let Some(attr) = schema.attributes.get(name.as_str()) {
         if let Some(nested) = attr.nested_type.as_ref() {
-            let inner = Shape::attributes_only(&nested.attributes);
+            let inner = Shape::of_nested(nested);
             if nested.nesting_mode == Nesting::Set && starts_with_index(rest) {
                 return Err(format!(
                     "`{name}` is a set, which cannot be indexed: use tolist() first"

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use kite_schema::{
     ArchivedAttributeSchema, ArchivedBlockSchema, ArchivedCty, ArchivedNestedAttributes,
-    ArchivedNestedBlock, ArchivedNesting, ArchivedSchema, full_source,
+    ArchivedNestedBlock, ArchivedNesting, ArchivedRequired, ArchivedSchema, full_source,
 };
 
 /// Where one bundled provider's schemas are in the bundled blob: its

@@ -60,6 +60,9 @@ pub struct BlockSchema {
     pub description: Option<String>,
     #[serde(default)]
     pub deprecated: bool,
+    /// What a body of this block must give; filled in by [`encode`].
+    #[serde(skip)]
+    pub required: Vec<Required>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, Archive, rkyv::Serialize)]
@@ -116,6 +119,38 @@ pub struct NestedAttributes {
     #[serde(default)]
     pub attributes: BTreeMap<String, AttributeSchema>,
     pub nesting_mode: Nesting,
+    /// What each object of this attribute must give; filled in by [`encode`].
+    #[serde(skip)]
+    pub required: Vec<Required>,
+}
+
+/// A name a body must give: terraform's JSON says it entry by entry
+/// (`required`, `min_items`); the compact form lists them, in the schema's
+/// order, so that validation reads only these rather than every entry for
+/// every block.
+#[derive(Clone, Debug, PartialEq, Eq, Archive, rkyv::Serialize)]
+pub struct Required {
+    pub name: String,
+    pub kind: RequiredKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Archive, rkyv::Serialize)]
+#[rkyv(derive(Clone, Copy, Debug, PartialEq, Eq))]
+pub enum RequiredKind {
+    /// A required argument (attribute).
+    Argument,
+    /// A nested block type with `min_items` of at least one.
+    Block,
+}
+
+impl ArchivedRequiredKind {
+    /// What it is, in a message: `argument` or `block`.
+    pub fn word(self) -> &'static str {
+        match self {
+            ArchivedRequiredKind::Argument => "argument",
+            ArchivedRequiredKind::Block => "block",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, Archive, rkyv::Serialize)]
@@ -279,12 +314,12 @@ pub fn full_source(source: &str) -> String {
     }
 }
 
-/// One type's schema in the compact form, without descriptions (what
-/// validation needs): an rkyv archive, read in place ([`access`]) without
-/// decoding or allocating.
+/// One type's schema in the compact form, without descriptions and with
+/// each body's required names listed (what validation needs): an rkyv
+/// archive, read in place ([`access`]) without decoding or allocating.
 pub fn encode(schema: &Schema) -> Vec<u8> {
     let mut stripped = schema.clone();
-    strip_descriptions(&mut stripped.block);
+    prepare_block(&mut stripped.block);
     // Plain data always encodes.
     rkyv::to_bytes::<rkyv::rancor::Error>(&stripped)
         .map(|bytes| bytes.to_vec())
@@ -297,22 +332,49 @@ pub fn access(bytes: &[u8]) -> Result<&ArchivedSchema, rkyv::rancor::Error> {
     rkyv::access::<ArchivedSchema, rkyv::rancor::Error>(bytes)
 }
 
-fn strip_descriptions(block: &mut BlockSchema) {
+/// Strips a block's descriptions and lists what its bodies require, nested
+/// blocks and attributes included.
+fn prepare_block(block: &mut BlockSchema) {
     block.description = None;
     for a in block.attributes.values_mut() {
-        strip_attribute(a);
+        prepare_attribute(a);
     }
     for b in block.block_types.values_mut() {
-        strip_descriptions(&mut b.block);
+        prepare_block(&mut b.block);
     }
+    let blocks = block
+        .block_types
+        .iter()
+        .filter(|(_, nested)| nested.min_items >= 1)
+        .map(|(name, _)| required(name, RequiredKind::Block));
+    block.required = required_arguments(&block.attributes)
+        .chain(blocks)
+        .collect();
 }
 
-fn strip_attribute(a: &mut AttributeSchema) {
+fn prepare_attribute(a: &mut AttributeSchema) {
     a.description = None;
     if let Some(nested) = &mut a.nested_type {
         for inner in nested.attributes.values_mut() {
-            strip_attribute(inner);
+            prepare_attribute(inner);
         }
+        nested.required = required_arguments(&nested.attributes).collect();
+    }
+}
+
+fn required_arguments(
+    attributes: &BTreeMap<String, AttributeSchema>,
+) -> impl Iterator<Item = Required> + '_ {
+    attributes
+        .iter()
+        .filter(|(_, a)| a.required)
+        .map(|(name, _)| required(name, RequiredKind::Argument))
+}
+
+fn required(name: &str, kind: RequiredKind) -> Required {
+    Required {
+        name: name.to_owned(),
+        kind,
     }
 }
 
@@ -357,7 +419,39 @@ mod tests {
             let rule = archived.block.block_types.get("rule").unwrap();
             assert_eq!(rule.nesting_mode, ArchivedNesting::List);
             assert_eq!(rule.min_items.to_native(), 1);
+            let required: Vec<_> = archived
+                .block
+                .required
+                .iter()
+                .map(|r| (r.name.as_str(), r.kind.word()))
+                .collect();
+            assert_eq!(required, [("name", "argument"), ("rule", "block")]);
+            assert!(rule.block.required.is_empty(), "`x` is optional");
         }
         assert!(access(&bytes[..4]).is_err(), "a cut archive is refused");
+    }
+
+    #[test]
+    fn nested_attributes_list_what_each_object_requires() {
+        let text = r#"{"block": {"attributes": {"origin": {"optional": true,
+            "nested_type": {"nesting_mode": "list", "attributes": {
+              "host": {"type": "string", "required": true},
+              "port": {"type": "number", "optional": true},
+              "address": {"type": "string", "required": true}}}}}}}"#;
+        let schema: Schema = serde_json::from_str(text).unwrap();
+        let bytes = encode(&schema);
+        let archived = access(&bytes).unwrap();
+        assert!(archived.block.required.is_empty(), "`origin` is optional");
+        let origin = archived.block.attributes.get("origin").unwrap();
+        let nested = origin.nested_type.as_ref().unwrap();
+        let names: Vec<_> = nested.required.iter().map(|r| r.name.as_str()).collect();
+        // In the schema's (sorted) order.
+        assert_eq!(names, ["address", "host"]);
+        assert!(
+            nested
+                .required
+                .iter()
+                .all(|r| r.kind == ArchivedRequiredKind::Argument)
+        );
     }
 }
