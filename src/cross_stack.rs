@@ -11,7 +11,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::address::Address;
+use rustc_hash::FxHashMap;
+
+use crate::address::{Address, BlockKind};
 use crate::block::Content;
 use crate::body::Body;
 use crate::construct::Scope;
@@ -94,52 +96,51 @@ struct Export {
 /// Links the references between `stacks`, or says why it cannot: a
 /// reference to a block its stack does not have, or a cycle of stacks.
 pub fn link(stacks: &mut [Stack]) -> Result<(), Vec<Problem>> {
-    // A stack alone in its group reads no other stack of it: there is
-    // nothing to rewrite, and its blocks need not be walked.
-    let alone = stacks.len() < 2;
-    // What consumers need to know of producers: their block scopes.
-    let mut scopes: BTreeMap<(Arc<str>, Address), Scope> = BTreeMap::new();
-    for stack in stacks.iter().filter(|_| !alone) {
-        for block in &stack.blocks {
-            scopes.insert((stack.id.clone(), block.address()), block.scope.clone());
-        }
-    }
-    let names: BTreeSet<Arc<str>> = stacks.iter().map(|s| s.id.clone()).collect();
     let mut problems = Vec::new();
     // Handles of stacks outside these are left as they are: synthesis
     // refuses them, with the stack's other problems.
     let mut edges = StackEdges::new();
     let mut exports: Vec<Export> = Vec::new();
-    for stack in stacks.iter_mut().filter(|_| !alone) {
-        let own = stack.id.clone();
+    // A stack alone in its group reads no other stack of it: there is
+    // nothing to rewrite, and its blocks need not be walked.
+    let consumers = if stacks.len() > 1 { stacks.len() } else { 0 };
+    for i in 0..consumers {
+        // What may change is taken out of the consumer, so that the other
+        // stacks can be read (indexed) while it is rewritten.
+        let consumer = &mut stacks[i];
+        let own = consumer.id.clone();
+        let name = consumer.name.clone();
+        let mut blocks = std::mem::take(&mut consumer.blocks);
+        let mut providers = std::mem::take(&mut consumer.providers);
+        let mut outputs = std::mem::take(&mut consumer.outputs);
         let mut found: Vec<(String, Export)> = Vec::new();
-        let rewrite_body = |body: &mut Body, path: String, found: &mut Vec<(String, Export)>| {
-            body.for_each_expr_mut(&mut |e| rewrite(e, &own, &names, &scopes, &path, found));
+        let mut producers = Producers::new(stacks);
+        let mut rewrite_body = |body: &mut Body, path: &dyn Fn() -> String| {
+            body.for_each_expr_mut(&mut |e| rewrite(e, &own, &mut producers, path, &mut found));
         };
-        for block in &mut stack.blocks {
-            let path = block.scope.path_in(&stack.name);
+        for block in &mut blocks {
             if let Content::Typed(body) = &mut block.content {
-                rewrite_body(body, path, &mut found);
+                rewrite_body(body, &|| block.scope.path_in(&name));
             }
         }
-        for provider in &mut stack.providers {
-            rewrite_body(
-                &mut provider.body,
-                format!("{} (provider)", stack.name),
-                &mut found,
-            );
+        for provider in &mut providers {
+            rewrite_body(&mut provider.body, &|| format!("{name} (provider)"));
         }
-        for decl in &mut stack.outputs {
-            let path = decl.scope.path_in(&stack.name);
+        for decl in &mut outputs {
+            let scope = &decl.scope;
+            let path = || scope.path_in(&name);
             rewrite(
                 decl.output.value_mut(),
                 &own,
-                &names,
-                &scopes,
+                &mut producers,
                 &path,
                 &mut found,
             );
         }
+        let consumer = &mut stacks[i];
+        consumer.blocks = blocks;
+        consumer.providers = providers;
+        consumer.outputs = outputs;
         for (path, export) in found {
             let producer_path = export.output.path_in(&export.producer);
             edges
@@ -172,21 +173,64 @@ pub fn link(stacks: &mut [Stack]) -> Result<(), Vec<Problem>> {
     Ok(())
 }
 
+/// The stacks of a group as producers: which are in it, and the scope of
+/// each of their blocks, indexed (borrowed) for a stack only when a value
+/// of it is first read: most stacks are read for a few values, or not at all.
+struct Producers<'a> {
+    stacks: &'a [Stack],
+    scopes: FxHashMap<&'a str, FxHashMap<(BlockKind, &'a str, &'a str), &'a Scope>>,
+}
+
+impl<'a> Producers<'a> {
+    fn new(stacks: &'a [Stack]) -> Self {
+        Producers {
+            stacks,
+            scopes: FxHashMap::default(),
+        }
+    }
+
+    fn in_group(&self, id: &str) -> bool {
+        self.stacks.iter().any(|s| &*s.id == id)
+    }
+
+    /// The scope of the block at `address` in stack `id`.
+    fn scope(&mut self, id: &str, address: &Address) -> Option<&'a Scope> {
+        let Address::Block {
+            kind,
+            type_name,
+            name,
+        } = address
+        else {
+            return None;
+        };
+        let stacks = self.stacks;
+        let stack = stacks.iter().find(|s| &*s.id == id)?;
+        let scopes = self.scopes.entry(&*stack.id).or_insert_with(|| {
+            stack
+                .blocks
+                .iter()
+                .map(|b| ((b.kind, &*b.type_name, b.logical_id.as_str()), &b.scope))
+                .collect()
+        });
+        scopes.get(&(*kind, &**type_name, name.as_str())).copied()
+    }
+}
+
 /// Replaces, in `expr`, each value read through a handle of another stack
-/// by a read of that stack's state, and records it in `found`.
+/// by a read of that stack's state, and records it in `found` with the
+/// construct path (`path`, made only then) of what reads it.
 fn rewrite(
     expr: &mut Expr,
     own: &Arc<str>,
-    group: &BTreeSet<Arc<str>>,
-    scopes: &BTreeMap<(Arc<str>, Address), Scope>,
-    path: &str,
+    producers: &mut Producers,
+    path: &dyn Fn() -> String,
     found: &mut Vec<(String, Export)>,
 ) {
     if let Some((producer, address, steps)) =
-        foreign_chain(expr, own).filter(|(producer, ..)| group.contains(producer))
+        foreign_chain(expr, own).filter(|(producer, ..)| producers.in_group(producer))
     {
-        let block_scope = scopes
-            .get(&(producer.clone(), address.clone()))
+        let block_scope = producers
+            .scope(&producer, &address)
             .cloned()
             .unwrap_or_else(|| Scope::root().child(&address.to_string()));
         let mut output = Scope::root().child("exports");
@@ -210,7 +254,7 @@ fn rewrite(
         .attr(name);
         let value = std::mem::replace(expr, read);
         found.push((
-            path.to_owned(),
+            path(),
             Export {
                 producer,
                 value,
@@ -222,15 +266,15 @@ fn rewrite(
     match expr {
         Expr::List(items) | Expr::Call(_, items) | Expr::Template(items) => {
             for item in items {
-                rewrite(item, own, group, scopes, path, found);
+                rewrite(item, own, producers, path, found);
             }
         }
         Expr::Object(fields) => {
             for value in fields.values_mut() {
-                rewrite(value, own, group, scopes, path, found);
+                rewrite(value, own, producers, path, found);
             }
         }
-        Expr::Get(base, _) => rewrite(base, own, group, scopes, path, found),
+        Expr::Get(base, _) => rewrite(base, own, producers, path, found),
         Expr::Null
         | Expr::Str(_)
         | Expr::Num(_)
