@@ -42,6 +42,21 @@ fn terraform_reads(template: &str) -> String {
     out
 }
 
+/// Whether Terraform, reading left to right, finds an interpolation or a
+/// directive: `${` or `%{` that is not the end of an escape.
+fn terraform_finds_an_opening(template: &str) -> bool {
+    let s = template.as_bytes();
+    let mut i = 0;
+    while i + 1 < s.len() {
+        match (s[i], s[i + 1]) {
+            (b'$', b'$') | (b'%', b'%') if s.get(i + 2) == Some(&b'{') => i += 3,
+            (b'$' | b'%', b'{') => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 fn role_arn() -> Tf<String> {
     Tf::from_expr(Expr::reference(Address::resource("aws_iam_role", "r")).attr("arn"))
 }
@@ -55,6 +70,11 @@ proptest! {
         let mut found = Vec::new();
         scan::references(&out, &mut found);
         prop_assert!(found.is_empty());
+    }
+
+    #[test]
+    fn an_interpolation_is_found_where_terraform_finds_one(s in text()) {
+        prop_assert_eq!(has_interpolation(&s), terraform_finds_an_opening(&s), "{:?}", s);
     }
 
     #[test]
