@@ -67,12 +67,13 @@ fn cdktf_logical_id<S: AsRef<str>>(components: &[S]) -> String {
     // Only ASCII is kept: characters are bytes.
     human.truncate(MAX_HUMAN_LEN);
     human.push('_');
-    human.push_str(&hash);
+    human.extend(hash.map(char::from));
     human
 }
 
-/// First eight hex digits (upper case) of the MD5 of the components joined by `/`.
-fn path_hash(components: &[&str]) -> String {
+/// First eight hex digits (upper case) of the MD5 of the components joined
+/// by `/` (on the stack: every block's id has one).
+fn path_hash(components: &[&str]) -> [u8; 8] {
     let mut md5 = Md5::new();
     for (i, c) in components.iter().enumerate() {
         if i > 0 {
@@ -80,7 +81,11 @@ fn path_hash(components: &[&str]) -> String {
         }
         md5.update(c.as_bytes());
     }
-    hex::encode_upper(&md5.finalize()[..4])
+    let mut hex = [0u8; 8];
+    // Eight digits for four bytes: the buffer's size is right.
+    let _ = hex::encode_to_slice(&md5.finalize()[..4], &mut hex);
+    hex.make_ascii_uppercase();
+    hex
 }
 
 /// Appends `component` without the characters outside `[A-Za-z0-9_-]`.
@@ -160,7 +165,11 @@ mod tests {
     #[test]
     fn resource_components_are_hashed_but_not_shown() {
         let id = logical_id(&["bucket", "Resource"]);
-        assert_eq!(id, format!("bucket_{}", path_hash(&["bucket", "Resource"])));
+        let hash = path_hash(&["bucket", "Resource"]);
+        assert_eq!(
+            id,
+            format!("bucket_{}", std::str::from_utf8(&hash).unwrap())
+        );
         assert_ne!(id, logical_id(&["bucket", "Other"]));
     }
 
@@ -168,7 +177,10 @@ mod tests {
     fn the_hash_covers_unmodified_components_with_spaces() {
         let with_space = logical_id(&["a", "ANY --tg"]);
         let hash = path_hash(&["a", "ANY --tg"]);
-        assert_eq!(with_space, format!("a_ANY--tg_{hash}"));
+        assert_eq!(
+            with_space,
+            format!("a_ANY--tg_{}", std::str::from_utf8(&hash).unwrap())
+        );
     }
 
     #[test]
