@@ -692,6 +692,35 @@ fn each_object_of_a_nested_attribute_is_checked_for_what_it_requires() {
     assert_eq!(f.json_path, "resource.cloudflare_ruleset.firewall.rules.1");
 }
 
+#[test]
+fn each_reference_is_checked_against_its_own_target_type() {
+    // One block reads a role's `unique_id`, then a log group's
+    // `retention_in_days`: neither type has the other's attribute.
+    let mut stack = base();
+    let root = stack.root();
+    let role = stack.add(
+        &root,
+        "reader-role",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
+        }),
+    );
+    let logs = stack.add(
+        &root,
+        "kept-logs",
+        CloudwatchLogGroup::new().retention_in_days(3),
+    );
+    stack.add(
+        &root,
+        "reader",
+        CloudwatchLogGroup::new()
+            .name(role.unique_id())
+            .retention_in_days(logs.retention_in_days()),
+    );
+    let found = findings(stack);
+    assert!(found.is_empty(), "{}", render(&found));
+}
+
 /// Runs kite's CLI in-process on a project directory with this app.
 fn kite_cli(app: &App, dir: &std::path::Path, args: &[&str]) -> (ExitCode, String, String) {
     let mut stdout = Vec::new();

@@ -78,10 +78,6 @@ impl<'a> Providers<'a> {
         }
     }
 
-    pub(crate) fn lookup(&self, kind: Kind, type_name: &str, block: &Value) -> Lookup<'a> {
-        self.lookup_in(kind, type_name, Self::local_name(type_name, block))
-    }
-
     /// The schema of `type_name` in the provider of local name `local`.
     pub(crate) fn lookup_in(&self, kind: Kind, type_name: &str, local: &str) -> Lookup<'a> {
         let provider = match self.provider_schema(local) {

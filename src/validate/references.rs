@@ -11,7 +11,9 @@ use crate::synth::{References, block_references, collect_references};
 use super::body::Kind;
 use super::body::Shape;
 use super::config::{Lookup, Providers};
-use super::schema::{ArchivedCty as Cty, ArchivedNesting as Nesting};
+use super::schema::{
+    ArchivedBlockSchema as BlockSchema, ArchivedCty as Cty, ArchivedNesting as Nesting,
+};
 use super::{Report, did_you_mean};
 
 /// The references of a document's blocks and outputs, read from its
@@ -48,19 +50,34 @@ pub(crate) fn read(doc: &Value) -> Vec<References> {
 
 /// Every reference names an attribute its target's type has.
 pub(crate) fn check(doc: &Value, found: &[References], providers: &Providers, report: &mut Report) {
+    let mut last = None;
     for r in found {
         // Outputs are not blocks: their findings are stack-wide.
         let path = (!r.json_path.starts_with("output.")).then_some(r.path.as_str());
-        check_all(&r.references, doc, providers, path, &r.json_path, report);
+        check_all(
+            &r.references,
+            doc,
+            providers,
+            path,
+            &r.json_path,
+            &mut last,
+            report,
+        );
     }
 }
 
-fn check_all(
-    found: &[Reference],
-    doc: &Value,
-    providers: &Providers,
+/// The schema found for the last target's kind, type and provider: runs of
+/// references mostly name one type (a thousand policies, each naming its
+/// table), which is then looked up once, as blocks of one type are.
+type LastSchema<'d, 's> = Option<((Kind, &'d str, &'d str), Option<&'s BlockSchema>)>;
+
+fn check_all<'d, 's>(
+    found: &'d [Reference],
+    doc: &'d Value,
+    providers: &Providers<'s>,
     path: Option<&str>,
     json_path: &str,
+    last: &mut LastSchema<'d, 's>,
     report: &mut Report,
 ) {
     for r in found {
@@ -81,7 +98,22 @@ fn check_all(
         if target.is_null() {
             continue;
         }
-        let Lookup::Found(schema) = providers.lookup(schema_kind, type_name, target) else {
+        let key = (
+            schema_kind,
+            &**type_name,
+            Providers::local_name(type_name, target),
+        );
+        let schema = match last {
+            Some((k, schema)) if *k == key => *schema,
+            _ => {
+                let schema = match providers.lookup_in(key.0, key.1, key.2) {
+                    Lookup::Found(schema) => Some(schema),
+                    _ => None,
+                };
+                last.insert((key, schema)).1
+            }
+        };
+        let Some(schema) = schema else {
             continue;
         };
         if let Err(message) = walk(Shape::of(schema), &r.steps) {
