@@ -115,7 +115,7 @@ impl<'s> Shape<'s> {
 }
 
 /// Checks a block of `type_name` against its schema, `lookup` (what
-/// [`Providers::lookup`](super::config::Providers::lookup) finds for it).
+/// [`Providers::lookup_in`](super::config::Providers::lookup_in) finds for it).
 pub(crate) fn check_block(
     kind: Kind,
     type_name: &str,
