@@ -434,6 +434,9 @@ impl Block {
             references.clear();
             crate::synth::block_references(&out, &mut references);
         }
+        // Kept until validation, sized exactly: most blocks have one or two
+        // references, and a vector's first growth reserves room for four.
+        references.shrink_to_fit();
         Ok((out, references))
     }
 }

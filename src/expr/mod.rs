@@ -141,32 +141,32 @@ impl Expr {
                 stack: Some(stack.clone()),
             }),
             Expr::Get(..) => {
-                let mut steps = Vec::new();
+                // The base first, before any step is copied: `tolist(x)[0]`
+                // keeps none, and a chain's steps are then sized exactly.
                 let mut base = self;
-                while let Expr::Get(inner, step) = base {
-                    steps.push(step.clone());
+                let mut depth = 0;
+                while let Expr::Get(inner, _) = base {
                     base = inner;
+                    depth += 1;
                 }
-                match base {
-                    Expr::Ref(address) => {
-                        steps.reverse();
-                        found.push(scan::Reference {
-                            address: address.clone(),
-                            steps,
-                            stack: None,
-                        });
-                    }
-                    Expr::Declared(stack, address) => {
-                        steps.reverse();
-                        found.push(scan::Reference {
-                            address: address.clone(),
-                            steps,
-                            stack: Some(stack.clone()),
-                        });
-                    }
+                let (address, stack) = match base {
+                    Expr::Ref(address) => (address, None),
+                    Expr::Declared(stack, address) => (address, Some(stack.clone())),
                     // `tolist(x)[0]`: the references are in the base.
-                    other => other.collect_references(found),
+                    other => return other.collect_references(found),
+                };
+                let mut steps = Vec::with_capacity(depth);
+                let mut at = self;
+                while let Expr::Get(inner, step) = at {
+                    steps.push(step.clone());
+                    at = inner;
                 }
+                steps.reverse();
+                found.push(scan::Reference {
+                    address: address.clone(),
+                    steps,
+                    stack,
+                });
             }
         }
     }
