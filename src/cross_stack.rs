@@ -287,28 +287,15 @@ fn rewrite(
 /// When `expr` reads a block of another stack (`Declared(A, address)` and
 /// the steps after it), that stack, the address and the steps.
 fn foreign_chain(expr: &Expr, own: &Arc<str>) -> Option<(Arc<str>, Address, Vec<Step>)> {
-    // Most chains read the stack's own blocks: find the base before
-    // copying any step.
-    let mut base = expr;
-    let mut depth = 0;
-    while let Expr::Get(inner, _) = base {
-        base = inner;
-        depth += 1;
-    }
+    // Most chains read the stack's own blocks: no step is copied for them.
+    let (base, depth) = expr.chain_base();
     let Expr::Declared(stack, address) = base else {
         return None;
     };
     if stack == own {
         return None;
     }
-    let mut steps = Vec::with_capacity(depth);
-    let mut at = expr;
-    while let Expr::Get(inner, step) = at {
-        steps.push(step.clone());
-        at = inner;
-    }
-    steps.reverse();
-    Some((stack.clone(), address.clone(), steps))
+    Some((stack.clone(), address.clone(), expr.chain_steps(depth)))
 }
 
 /// Each producer's outputs for what its consumers read (one per value).

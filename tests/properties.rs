@@ -42,16 +42,18 @@ fn terraform_reads(template: &str) -> String {
     out
 }
 
-/// Whether Terraform, reading left to right, finds an interpolation or a
-/// directive: `${` or `%{` that is not the end of an escape.
+/// Whether Terraform, reading left to right as [`terraform_reads`] does,
+/// meets an interpolation or a directive: `${` or `%{` that does not end an
+/// escape (`$${`, `%%{`).
 fn terraform_finds_an_opening(template: &str) -> bool {
-    let s = template.as_bytes();
-    let mut i = 0;
-    while i + 1 < s.len() {
-        match (s[i], s[i + 1]) {
-            (b'$', b'$') | (b'%', b'%') if s.get(i + 2) == Some(&b'{') => i += 3,
-            (b'$' | b'%', b'{') => return true,
-            _ => i += 1,
+    let mut rest = template;
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("$${") || rest.starts_with("%%{") {
+            rest = &rest[3..];
+        } else if rest.starts_with("${") || rest.starts_with("%{") {
+            return true;
+        } else {
+            rest = &rest[c.len_utf8()..];
         }
     }
     false

@@ -141,34 +141,47 @@ impl Expr {
                 stack: Some(stack.clone()),
             }),
             Expr::Get(..) => {
-                // The base first, before any step is copied: `tolist(x)[0]`
-                // keeps none, and a chain's steps are then sized exactly.
-                let mut base = self;
-                let mut depth = 0;
-                while let Expr::Get(inner, _) = base {
-                    base = inner;
-                    depth += 1;
-                }
+                let (base, depth) = self.chain_base();
                 let (address, stack) = match base {
                     Expr::Ref(address) => (address, None),
                     Expr::Declared(stack, address) => (address, Some(stack.clone())),
                     // `tolist(x)[0]`: the references are in the base.
                     other => return other.collect_references(found),
                 };
-                let mut steps = Vec::with_capacity(depth);
-                let mut at = self;
-                while let Expr::Get(inner, step) = at {
-                    steps.push(step.clone());
-                    at = inner;
-                }
-                steps.reverse();
                 found.push(scan::Reference {
                     address: address.clone(),
-                    steps,
+                    steps: self.chain_steps(depth),
                     stack,
                 });
             }
         }
+    }
+
+    /// The base of a chain of reads (`a` of `a.b[0].c`; the expression
+    /// itself when it reads nothing) and the number of reads after it,
+    /// found without copying a step: most chains turn out not to be
+    /// wanted, or are then copied at their exact size.
+    pub(crate) fn chain_base(&self) -> (&Expr, usize) {
+        let mut base = self;
+        let mut depth = 0;
+        while let Expr::Get(inner, _) = base {
+            base = inner;
+            depth += 1;
+        }
+        (base, depth)
+    }
+
+    /// The reads of a chain, from its base on (`b`, `0`, `c` of
+    /// `a.b[0].c`), given their number ([`Expr::chain_base`]).
+    pub(crate) fn chain_steps(&self, depth: usize) -> Vec<Step> {
+        let mut steps = Vec::with_capacity(depth);
+        let mut at = self;
+        while let Expr::Get(inner, step) = at {
+            steps.push(step.clone());
+            at = inner;
+        }
+        steps.reverse();
+        steps
     }
 
     /// The literal string, when the expression is one.
