@@ -93,8 +93,10 @@ struct Export {
     output: Scope,
 }
 
-/// Links the references between `stacks`, or says why it cannot: a
-/// reference to a block its stack does not have, or a cycle of stacks.
+/// Links the references between `stacks`, or says why it cannot: a cycle
+/// of stacks. (A read of a block its stack does not have is linked all the
+/// same, its output named after the address; synthesis of the producer then
+/// reports the output's dangling reference.)
 pub fn link(stacks: &mut [Stack]) -> Result<(), Vec<Problem>> {
     let mut problems = Vec::new();
     // Handles of stacks outside these are left as they are: synthesis

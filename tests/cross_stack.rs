@@ -2,9 +2,11 @@
 //! producer's state, with outputs named after construct paths, listed as
 //! dependencies; cycles refused with the paths that make them.
 
+use kite::aws::AwsProvider;
 use kite::aws::iam::{IamRole, IamRoleArgs, IamRolePolicy, IamRolePolicyArgs};
 use kite::aws::s3::S3Bucket;
 use kite::backend::{LocalBackend, S3Backend};
+use kite::output::Output;
 use kite::{App, Env, Stack};
 use serde_json::{Value, json};
 
@@ -55,6 +57,21 @@ fn two_stacks(app_reads_twice: bool) -> anyhow::Result<Vec<Stack>> {
             }),
         );
     }
+    Ok(vec![build, app])
+}
+
+/// `app` reads `build`'s bucket only in its provider and in an output.
+fn reads_in_provider_and_output() -> anyhow::Result<Vec<Stack>> {
+    let mut build = Stack::new("build");
+    build.set_backend(LocalBackend::new("/p/build.tfstate"));
+    let root = build.root();
+    let bucket = build.add(&root, "bucket", S3Bucket::new().bucket_prefix("p-"));
+
+    let mut app = Stack::new("app");
+    app.set_backend(LocalBackend::new("/p/app.tfstate"));
+    let root = app.root();
+    app.provider(AwsProvider::new().region(bucket.region()));
+    app.output(&root, "packages", Output::new(bucket.arn()));
     Ok(vec![build, app])
 }
 
@@ -260,4 +277,25 @@ fn a_handle_of_a_stack_outside_the_group_is_refused_at_synthesis() {
             .contains("refers to `aws_s3_bucket.bucket` of stack `elsewhere`"),
         "{err}"
     );
+}
+
+#[test]
+fn a_provider_and_an_output_read_another_stack_through_its_state() {
+    let app = App::new().group(&[("build", "packages"), ("app", "the app")], |_| {
+        reads_in_provider_and_output()
+    });
+    let consumer = synth(&app, "app");
+    let read = |attribute: &str| {
+        let output = kite::id::logical_id(&["exports", "bucket", attribute]);
+        format!("${{data.terraform_remote_state.build-state.outputs.{output}}}")
+    };
+    assert_eq!(consumer["provider"]["aws"][0]["region"], read("region"));
+    assert_eq!(consumer["output"]["packages"]["value"], read("arn"));
+    let producer = synth(&app, "build");
+    let outputs = producer["output"].as_object().unwrap();
+    assert_eq!(outputs.len(), 2, "{outputs:?}");
+    for attribute in ["region", "arn"] {
+        let name = kite::id::logical_id(&["exports", "bucket", attribute]);
+        assert!(outputs.contains_key(&name), "{name} in {outputs:?}");
+    }
 }

@@ -59,6 +59,26 @@ fn terraform_finds_an_opening(template: &str) -> bool {
     false
 }
 
+#[test]
+fn escapes_and_openings_are_read_left_to_right() {
+    for (text, opens) in [
+        ("", false),
+        ("${a}", true),
+        ("%{ if a }", true),
+        ("$${a}", false),
+        ("%%{ if a }", false),
+        ("$$${a}", false),
+        ("%%%{a}", false),
+        ("%${a}", true),
+        ("$%{a}", true),
+        ("a $${b} ${c}", true),
+        ("{$", false),
+    ] {
+        assert_eq!(has_interpolation(text), opens, "{text:?}");
+        assert_eq!(terraform_finds_an_opening(text), opens, "{text:?}");
+    }
+}
+
 fn role_arn() -> Tf<String> {
     Tf::from_expr(Expr::reference(Address::resource("aws_iam_role", "r")).attr("arn"))
 }

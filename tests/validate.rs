@@ -11,7 +11,9 @@ use kite::aws::apigatewayv2::{
     Apigatewayv2DomainNameDomainNameConfiguration,
     Apigatewayv2DomainNameDomainNameConfigurationArgs,
 };
-use kite::aws::cloudwatch::CloudwatchLogGroup;
+use kite::aws::cloudwatch::{
+    CloudwatchLogGroup, DataAwsCloudwatchLogGroup, DataAwsCloudwatchLogGroupArgs,
+};
 use kite::aws::dynamodb::{
     DynamodbTable, DynamodbTableArgs, DynamodbTableAttribute, DynamodbTableAttributeArgs,
 };
@@ -694,8 +696,11 @@ fn each_object_of_a_nested_attribute_is_checked_for_what_it_requires() {
 
 #[test]
 fn each_reference_is_checked_against_its_own_target_type() {
-    // One block reads a role's `unique_id`, then a log group's
-    // `retention_in_days`: neither type has the other's attribute.
+    // One block reads, in turn: a role's `unique_id`, a role whose
+    // provider has no schema (nothing to check), a log group's
+    // `skip_destroy` (a resource's only) and a log group data source's
+    // `creation_time` (the data source's only). Each is checked against its
+    // own target's schema, though reads of one type come one after another.
     let mut stack = base();
     let root = stack.root();
     let role = stack.add(
@@ -705,20 +710,44 @@ fn each_reference_is_checked_against_its_own_target_type() {
             assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
         }),
     );
+    let unchecked_role = stack.add(
+        &root,
+        "elsewhere-role",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
+        }),
+    );
+    stack
+        .block(&unchecked_role)
+        .set_override("provider", "elsewhere");
     let logs = stack.add(
         &root,
         "kept-logs",
-        CloudwatchLogGroup::new().retention_in_days(3),
+        CloudwatchLogGroup::new().skip_destroy(true),
     );
+    let found_logs = stack.data(
+        &root,
+        "found-logs",
+        DataAwsCloudwatchLogGroup::new(DataAwsCloudwatchLogGroupArgs {
+            name: "/aws/lambda/other".into(),
+        }),
+    );
+    let unknown: Tf<Arn> = kite::block::Handle::block_ref(&unchecked_role).attr("not_an_attribute");
     stack.add(
         &root,
         "reader",
         CloudwatchLogGroup::new()
             .name(role.unique_id())
-            .retention_in_days(logs.retention_in_days()),
+            .kms_key_id(unknown)
+            .skip_destroy(logs.skip_destroy())
+            .retention_in_days(found_logs.creation_time()),
     );
     let found = findings(stack);
-    assert!(found.is_empty(), "{}", render(&found));
+    assert!(
+        !found.iter().any(|f| f.message.contains("the reference to")),
+        "{}",
+        render(&found)
+    );
 }
 
 /// Runs kite's CLI in-process on a project directory with this app.

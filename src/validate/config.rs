@@ -99,6 +99,36 @@ impl<'a> Providers<'a> {
     }
 }
 
+/// The last schema lookup, kept for the next: blocks of one type, and
+/// references to one type, mostly come in runs (a thousand tables, a
+/// thousand policies each reading its table), and each lookup searches the
+/// provider's sorted type names.
+#[derive(Default)]
+pub(crate) struct LastLookup<'d, 'a> {
+    last: Option<((Kind, &'d str, &'d str), Lookup<'a>)>,
+}
+
+impl<'d, 'a> LastLookup<'d, 'a> {
+    /// What [`Providers::lookup_in`] finds for `type_name` in the provider
+    /// of local name `local`.
+    pub(crate) fn get(
+        &mut self,
+        providers: &Providers<'a>,
+        kind: Kind,
+        type_name: &'d str,
+        local: &'d str,
+    ) -> &Lookup<'a> {
+        let key = (kind, type_name, local);
+        if self.last.as_ref().is_some_and(|(k, _)| *k != key) {
+            self.last = None;
+        }
+        &self
+            .last
+            .get_or_insert_with(|| (key, providers.lookup_in(kind, type_name, local)))
+            .1
+    }
+}
+
 /// Keys of the `s3` backend (Terraform 1.11).
 const S3_BACKEND: &[&str] = &[
     "bucket",

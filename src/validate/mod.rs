@@ -153,6 +153,7 @@ fn check(stack: &str, doc: &Value, found: &[References], schemas: &Schemas) -> V
     let mut report = Report::new(stack);
     let providers = config::Providers::of(doc, schemas);
     config::check(doc, &providers, &mut report);
+    let mut last = config::LastLookup::default();
     for (section, kind) in [
         ("resource", body::Kind::Resource),
         ("data", body::Kind::Data),
@@ -166,9 +167,6 @@ fn check(stack: &str, doc: &Value, found: &[References], schemas: &Schemas) -> V
                 continue;
             };
             let of_type = root.key(type_name);
-            // Blocks of a type mostly share a provider: its schema is
-            // looked up once per provider, not once per block.
-            let mut last: Option<(&str, config::Lookup)> = None;
             for (name, block) in blocks {
                 let json = of_type.key(name);
                 let at = body::At {
@@ -176,13 +174,7 @@ fn check(stack: &str, doc: &Value, found: &[References], schemas: &Schemas) -> V
                     json: &json,
                 };
                 let local = config::Providers::local_name(type_name, block);
-                let lookup = match &last {
-                    Some((l, lookup)) if *l == local => lookup,
-                    _ => {
-                        let lookup = providers.lookup_in(kind, type_name, local);
-                        &last.insert((local, lookup)).1
-                    }
-                };
+                let lookup = last.get(&providers, kind, type_name, local);
                 report.check = Check::Schema;
                 body::check_block(kind, type_name, block, lookup, at, &mut report);
                 report.check = Check::AwsLimits;

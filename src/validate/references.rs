@@ -10,10 +10,8 @@ use crate::synth::{References, block_references, collect_references};
 
 use super::body::Kind;
 use super::body::Shape;
-use super::config::{Lookup, Providers};
-use super::schema::{
-    ArchivedBlockSchema as BlockSchema, ArchivedCty as Cty, ArchivedNesting as Nesting,
-};
+use super::config::{LastLookup, Lookup, Providers};
+use super::schema::{ArchivedCty as Cty, ArchivedNesting as Nesting};
 use super::{Report, did_you_mean};
 
 /// The references of a document's blocks and outputs, read from its
@@ -50,7 +48,7 @@ pub(crate) fn read(doc: &Value) -> Vec<References> {
 
 /// Every reference names an attribute its target's type has.
 pub(crate) fn check(doc: &Value, found: &[References], providers: &Providers, report: &mut Report) {
-    let mut last = None;
+    let mut last = LastLookup::default();
     for r in found {
         // Outputs are not blocks: their findings are stack-wide.
         let path = (!r.json_path.starts_with("output.")).then_some(r.path.as_str());
@@ -66,18 +64,13 @@ pub(crate) fn check(doc: &Value, found: &[References], providers: &Providers, re
     }
 }
 
-/// The schema found for the last target's kind, type and provider: runs of
-/// references mostly name one type (a thousand policies, each naming its
-/// table), which is then looked up once, as blocks of one type are.
-type LastSchema<'d, 's> = Option<((Kind, &'d str, &'d str), Option<&'s BlockSchema>)>;
-
 fn check_all<'d, 's>(
     found: &'d [Reference],
     doc: &'d Value,
     providers: &Providers<'s>,
     path: Option<&str>,
     json_path: &str,
-    last: &mut LastSchema<'d, 's>,
+    last: &mut LastLookup<'d, 's>,
     report: &mut Report,
 ) {
     for r in found {
@@ -98,22 +91,8 @@ fn check_all<'d, 's>(
         if target.is_null() {
             continue;
         }
-        let key = (
-            schema_kind,
-            &**type_name,
-            Providers::local_name(type_name, target),
-        );
-        let schema = match last {
-            Some((k, schema)) if *k == key => *schema,
-            _ => {
-                let schema = match providers.lookup_in(key.0, key.1, key.2) {
-                    Lookup::Found(schema) => Some(schema),
-                    _ => None,
-                };
-                last.insert((key, schema)).1
-            }
-        };
-        let Some(schema) = schema else {
+        let local = Providers::local_name(type_name, target);
+        let Lookup::Found(schema) = last.get(providers, schema_kind, type_name, local) else {
             continue;
         };
         if let Err(message) = walk(Shape::of(schema), &r.steps) {
