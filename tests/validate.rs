@@ -32,19 +32,19 @@ use kite::validate::{Finding, Schemas, Severity, validate};
 use kite::{App, Stack};
 use serde_json::json;
 
+/// A role Lambda may assume.
+fn lambda_role() -> IamRole {
+    IamRole::new(IamRoleArgs {
+        assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
+    })
+}
+
 /// A small valid stack: a role, a function using it, a log group, a table.
 fn base() -> Stack {
     let mut stack = Stack::new("v");
     let root = stack.root();
     stack.provider(AwsProvider::new().region("eu-north-1"));
-    let role = stack.add(
-        &root.child("svc"),
-        "role",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
-        })
-        .name("svc-role"),
-    );
+    let role = stack.add(&root.child("svc"), "role", lambda_role().name("svc-role"));
     let logs = stack.add(
         &root.child("svc"),
         "logs",
@@ -703,20 +703,8 @@ fn each_reference_is_checked_against_its_own_target_type() {
     // own target's schema, though reads of one type come one after another.
     let mut stack = base();
     let root = stack.root();
-    let role = stack.add(
-        &root,
-        "reader-role",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
-        }),
-    );
-    let unchecked_role = stack.add(
-        &root,
-        "elsewhere-role",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: (PolicyDocument::assumed_by_service("lambda.amazonaws.com")).into(),
-        }),
-    );
+    let role = stack.add(&root, "reader-role", lambda_role());
+    let unchecked_role = stack.add(&root, "elsewhere-role", lambda_role());
     stack
         .block(&unchecked_role)
         .set_override("provider", "elsewhere");
