@@ -80,7 +80,7 @@ impl BlockRef {
 
     /// The whole block as an object value.
     pub fn expr(&self) -> Expr {
-        Expr::Declared(self.stack.clone(), self.address.clone())
+        Expr::Declared(self.stack.clone(), Box::new(self.address.clone()))
     }
 }
 

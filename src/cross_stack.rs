@@ -266,9 +266,14 @@ fn rewrite(
         return;
     }
     match expr {
-        Expr::List(items) | Expr::Call(_, items) | Expr::Template(items) => {
+        Expr::List(items) | Expr::Template(items) => {
             for item in items {
                 rewrite(item, own, producers, path, found);
+            }
+        }
+        Expr::Call(call) => {
+            for arg in &mut call.1 {
+                rewrite(arg, own, producers, path, found);
             }
         }
         Expr::Object(fields) => {
@@ -276,7 +281,7 @@ fn rewrite(
                 rewrite(value, own, producers, path, found);
             }
         }
-        Expr::Get(base, _) => rewrite(base, own, producers, path, found),
+        Expr::Get(get) => rewrite(&mut get.0, own, producers, path, found),
         Expr::Null
         | Expr::Str(_)
         | Expr::Num(_)
@@ -297,7 +302,7 @@ fn foreign_chain(expr: &Expr, own: &Arc<str>) -> Option<(Arc<str>, Address, Vec<
     if stack == own {
         return None;
     }
-    Some((stack.clone(), address.clone(), expr.chain_steps(depth)))
+    Some((stack.clone(), (**address).clone(), expr.chain_steps(depth)))
 }
 
 /// Each producer's outputs for what its consumers read (one per value).

@@ -164,7 +164,8 @@ pub(super) fn write_hcl(expr: &Expr, out: &mut String) {
         Expr::Ref(address) | Expr::Declared(_, address) => {
             let _ = write!(out, "{address}");
         }
-        Expr::Get(base, step) => {
+        Expr::Get(get) => {
+            let (base, step) = &**get;
             write_hcl(base, out);
             match step {
                 // A name that is no identifier is written as a key, so it
@@ -183,7 +184,8 @@ pub(super) fn write_hcl(expr: &Expr, out: &mut String) {
                 }
             }
         }
-        Expr::Call(name, args) => {
+        Expr::Call(call) => {
+            let (name, args) = &**call;
             out.push_str(name);
             out.push('(');
             for (i, arg) in args.iter().enumerate() {
