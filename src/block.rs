@@ -154,7 +154,7 @@ pub(crate) enum Content {
     Typed(Body),
     /// A raw block's JSON: its strings are Terraform templates, read for
     /// references; or why it could not be serialized.
-    Raw(Result<Map<String, Value>, String>),
+    Raw(Box<Result<Map<String, Value>, String>>),
 }
 
 /// The meta-arguments and overrides of a block.
@@ -205,7 +205,7 @@ impl Block {
             kind,
             Cow::Owned(type_name),
             scope,
-            Content::Raw(body),
+            Content::Raw(Box::new(body)),
         )
     }
 
@@ -300,7 +300,7 @@ impl Block {
     /// not be serialized (synthesis reports why).
     pub fn raw_body_mut(&mut self) -> Option<&mut Map<String, Value>> {
         match &mut self.content {
-            Content::Raw(body) => body.as_mut().ok(),
+            Content::Raw(body) => (**body).as_mut().ok(),
             Content::Typed(_) => None,
         }
     }
@@ -376,68 +376,184 @@ impl Block {
         self
     }
 
-    /// The final JSON of the block — body, meta-arguments, metadata (with
-    /// its construct path `path`), then overrides — and the references of
-    /// its arguments. A typed body's references come from its expressions;
-    /// what was written as JSON (a raw body, overrides) is read for them.
-    pub(crate) fn render(self, path: &str) -> Result<(Map<String, Value>, Vec<Reference>), String> {
-        let meta = self.meta.map(|m| *m).unwrap_or_default();
-        // The meta-arguments, sorted by name ("//" first).
-        let mut comment = Map::with_capacity(1);
-        let mut metadata = Map::with_capacity(2);
-        metadata.insert("path".into(), Value::String(path.to_owned()));
-        metadata.insert("uniqueId".into(), Value::String(self.logical_id));
-        comment.insert("metadata".into(), Value::Object(metadata));
-        let mut meta_entries: Vec<(&'static str, Value)> = Vec::with_capacity(4);
-        meta_entries.push(("//", Value::Object(comment)));
-        if !meta.depends_on.is_empty() {
-            let deps = meta.depends_on.iter().map(|a| Value::String(a.to_string()));
-            meta_entries.push(("depends_on", Value::Array(deps.collect())));
-        }
-        if !meta.lifecycle.is_empty() {
-            let lifecycle = serde_json::to_value(&meta.lifecycle).map_err(|e| e.to_string())?;
-            meta_entries.push(("lifecycle", lifecycle));
-        }
-        if let Some(provider) = &meta.provider {
-            meta_entries.push(("provider", Value::String(provider.to_string())));
-        }
+    /// The block as synthesis keeps it, and the references of its
+    /// arguments. A typed body stays typed, its references taken from its
+    /// expressions; what was written as JSON (a raw body, overrides) becomes
+    /// the block's final JSON — body, meta-arguments, metadata (with its
+    /// construct path `path`), then overrides — and is read for them.
+    pub(crate) fn finish(self, path: &str) -> Result<(Final, Vec<Reference>), String> {
+        let mut meta = self.meta;
+        let overrides = meta
+            .as_mut()
+            .map(|m| std::mem::take(&mut m.overrides))
+            .unwrap_or_default();
         let mut references = Vec::new();
-        let mut out = match self.content {
-            Content::Typed(body) => {
+        let content = match self.content {
+            Content::Typed(body) if overrides.is_empty() => {
                 body.collect_references(&mut references);
-                // Sized once (maps that grow reallocate, and stacks hold
-                // thousands), and sorted.
-                body.to_json_map(meta_entries).map_err(|e| e.to_string())?
+                Final::Typed(body, meta)
             }
-            Content::Raw(body) => {
-                let body = body?;
-                crate::synth::block_references(&body, &mut references);
-                let mut out = Map::with_capacity(body.len() + meta_entries.len());
-                out.extend(body);
-                for (meta_name, value) in meta_entries {
-                    out.insert(meta_name.to_owned(), value);
+            content => {
+                let meta_entries = meta_json(path, &self.logical_id, meta.as_deref());
+                let mut out = match content {
+                    Content::Typed(body) => {
+                        body.collect_references(&mut references);
+                        body.to_json_map(meta_entries)
+                    }
+                    Content::Raw(body) => {
+                        let body = (*body)?;
+                        crate::synth::block_references(&body, &mut references);
+                        let mut out = Map::with_capacity(body.len() + meta_entries.len());
+                        out.extend(body);
+                        for (meta_name, value) in meta_entries {
+                            out.insert(meta_name.to_owned(), value);
+                        }
+                        out
+                    }
+                };
+                if !overrides.is_empty() {
+                    for o in overrides {
+                        match o {
+                            Override::Set(path, value) => {
+                                let value = value.map_err(|e| format!("override `{path}`: {e}"))?;
+                                set_path(&mut out, &path, value)?;
+                            }
+                            Override::Remove(path) => remove_path(&mut out, &path)?,
+                        }
+                    }
+                    // Overrides are JSON: what they set or removed is read anew.
+                    references.clear();
+                    crate::synth::block_references(&out, &mut references);
                 }
-                out
+                Final::Json(Box::new(Value::Object(out)))
             }
         };
-        if !meta.overrides.is_empty() {
-            for o in meta.overrides {
-                match o {
-                    Override::Set(path, value) => {
-                        let value = value.map_err(|e| format!("override `{path}`: {e}"))?;
-                        set_path(&mut out, &path, value)?;
-                    }
-                    Override::Remove(path) => remove_path(&mut out, &path)?,
-                }
-            }
-            // Overrides are JSON: what they set or removed is read anew.
-            references.clear();
-            crate::synth::block_references(&out, &mut references);
-        }
         // Kept until validation, sized exactly: most blocks have one or two
         // references, and a vector's first growth reserves room for four.
         references.shrink_to_fit();
-        Ok((out, references))
+        Ok((content, references))
+    }
+}
+
+/// A block after synthesis: typed, or its final JSON.
+#[derive(Clone, Debug)]
+pub(crate) enum Final {
+    /// A typed body and its meta-arguments, rendered when read or written.
+    Typed(Body, Option<Box<Meta>>),
+    /// The final JSON object of a raw block or of one with overrides.
+    Json(Box<Value>),
+}
+
+/// One meta-argument of a block as it is written, or its metadata (`//`).
+pub(crate) enum MetaArgument<'a> {
+    Metadata { path: &'a str, logical_id: &'a str },
+    DependsOn(&'a [Address]),
+    Lifecycle(&'a Lifecycle),
+    Provider(&'a ProviderRef),
+}
+
+/// A block's meta-arguments, sorted by name (`//` first, as written).
+pub(crate) fn meta_arguments<'a>(
+    path: &'a str,
+    logical_id: &'a str,
+    meta: Option<&'a Meta>,
+) -> Vec<(&'static str, MetaArgument<'a>)> {
+    let mut entries = Vec::with_capacity(4);
+    entries.push(("//", MetaArgument::Metadata { path, logical_id }));
+    if let Some(meta) = meta {
+        if !meta.depends_on.is_empty() {
+            entries.push(("depends_on", MetaArgument::DependsOn(&meta.depends_on)));
+        }
+        if !meta.lifecycle.is_empty() {
+            entries.push(("lifecycle", MetaArgument::Lifecycle(&meta.lifecycle)));
+        }
+        if let Some(provider) = &meta.provider {
+            entries.push(("provider", MetaArgument::Provider(provider)));
+        }
+    }
+    entries
+}
+
+/// A block's meta-arguments as JSON values, sorted by name.
+pub(crate) fn meta_json(
+    path: &str,
+    logical_id: &str,
+    meta: Option<&Meta>,
+) -> Vec<(&'static str, Value)> {
+    meta_arguments(path, logical_id, meta)
+        .into_iter()
+        .map(|(name, argument)| (name, argument.to_json()))
+        .collect()
+}
+
+impl MetaArgument<'_> {
+    fn to_json(&self) -> Value {
+        match self {
+            MetaArgument::Metadata { path, logical_id } => {
+                let mut metadata = Map::with_capacity(2);
+                metadata.insert("path".into(), Value::String((*path).to_owned()));
+                metadata.insert("uniqueId".into(), Value::String((*logical_id).to_owned()));
+                let mut comment = Map::with_capacity(1);
+                comment.insert("metadata".into(), Value::Object(metadata));
+                Value::Object(comment)
+            }
+            MetaArgument::DependsOn(addresses) => Value::Array(
+                addresses
+                    .iter()
+                    .map(|a| Value::String(a.to_string()))
+                    .collect(),
+            ),
+            MetaArgument::Lifecycle(lifecycle) => {
+                // Sorted by name, as written.
+                let mut map = Map::new();
+                if let Some(first) = lifecycle.create_before_destroy {
+                    map.insert("create_before_destroy".into(), Value::Bool(first));
+                }
+                if !lifecycle.ignore_changes.is_empty() {
+                    let names = lifecycle.ignore_changes.iter().cloned();
+                    map.insert(
+                        "ignore_changes".into(),
+                        Value::Array(names.map(Value::String).collect()),
+                    );
+                }
+                if let Some(prevent) = lifecycle.prevent_destroy {
+                    map.insert("prevent_destroy".into(), Value::Bool(prevent));
+                }
+                Value::Object(map)
+            }
+            MetaArgument::Provider(provider) => Value::String(provider.to_string()),
+        }
+    }
+}
+
+impl Serialize for MetaArgument<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self {
+            MetaArgument::Metadata { path, logical_id } => {
+                struct Metadata<'a>(&'a str, &'a str);
+                impl Serialize for Metadata<'_> {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        let mut map = s.serialize_map(Some(2))?;
+                        map.serialize_entry("path", self.0)?;
+                        map.serialize_entry("uniqueId", self.1)?;
+                        map.end()
+                    }
+                }
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("metadata", &Metadata(path, logical_id))?;
+                map.end()
+            }
+            MetaArgument::DependsOn(addresses) => {
+                let mut list = serializer.serialize_seq(Some(addresses.len()))?;
+                for address in *addresses {
+                    list.serialize_element(&address.to_string())?;
+                }
+                list.end()
+            }
+            MetaArgument::Lifecycle(_) => self.to_json().serialize(serializer),
+            MetaArgument::Provider(provider) => serializer.collect_str(provider),
+        }
     }
 }
 

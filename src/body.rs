@@ -7,6 +7,7 @@
 //! references are collected from the expressions themselves, never by
 //! reading rendered strings back.
 
+use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::expr::scan::Reference;
@@ -158,66 +159,111 @@ impl Body {
         }
     }
 
+    /// Visits the entries as they are written: sorted by name, one per name
+    /// (the last set), merged with `more` (sorted by name too, one entry per
+    /// name), whose entries win over the body's.
+    pub(crate) fn for_each_merged<M, E>(
+        &self,
+        more: impl IntoIterator<Item = (&'static str, M)>,
+        mut visit: impl FnMut(&'static str, Merged<'_, M>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let sorted = self.sorted();
+        let mut more = more.into_iter().peekable();
+        for (i, &(name, value)) in sorted.iter().enumerate() {
+            if sorted.get(i + 1).is_some_and(|(next, _)| *next == name) {
+                continue;
+            }
+            let mut replaced = false;
+            while let Some((more_name, more_value)) = more.next_if(|(n, _)| *n <= name) {
+                replaced |= more_name == name;
+                visit(more_name, Merged::More(more_value))?;
+            }
+            if !replaced {
+                visit(name, Merged::Body(value))?;
+            }
+        }
+        more.try_for_each(|(name, value)| visit(name, Merged::More(value)))
+    }
+
     /// The body as a JSON object with its entries sorted by name, as they
     /// are written (so the writer need not sort them again), merged with
-    /// `more` (sorted by name too, one entry per name): one map, sized once.
-    /// Of entries with one name, `more`'s is kept, else the body's last.
+    /// `more` as [`Body::for_each_merged`] merges them: one map, sized once.
     pub(crate) fn to_json_map(
         &self,
         more: Vec<(&'static str, serde_json::Value)>,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, serde_json::Error> {
+    ) -> serde_json::Map<String, serde_json::Value> {
         debug_assert!(more.windows(2).all(|w| w[0].0 < w[1].0), "unsorted");
         let mut map = serde_json::Map::with_capacity(self.entries.len() + more.len());
-        let mut more = more.into_iter().peekable();
-        let mut last_more: Option<&str> = None;
-        for (name, value) in self.sorted() {
-            while let Some((more_name, more_value)) = more.next_if(|(n, _)| *n <= name) {
-                last_more = Some(more_name);
-                map.insert(more_name.to_owned(), more_value);
-            }
-            if last_more != Some(name) {
-                map.insert(name.to_owned(), value.to_json()?);
-            }
-        }
-        for (name, value) in more {
-            map.insert(name.to_owned(), value);
-        }
-        Ok(map)
+        let merged: Result<(), std::convert::Infallible> =
+            self.for_each_merged(more, |name, value| {
+                let value = match value {
+                    Merged::Body(value) => value.to_json(),
+                    Merged::More(value) => value,
+                };
+                map.insert(name.to_owned(), value);
+                Ok(())
+            });
+        let Ok(()) = merged;
+        map
+    }
+
+    /// Serializes the body as [`Body::to_json_map`] renders it, merged with
+    /// `more`, without building it.
+    pub(crate) fn serialize_merged<S: Serializer, M: Serialize>(
+        &self,
+        more: impl IntoIterator<Item = (&'static str, M)>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.for_each_merged(more, |name, value| match value {
+            Merged::Body(value) => map.serialize_entry(name, value),
+            Merged::More(value) => map.serialize_entry(name, &value),
+        })?;
+        map.end()
     }
 }
 
-/// As [`Body::to_json_map`] renders it: one way from a body to JSON.
+/// An entry of a body merged with more entries ([`Body::for_each_merged`]).
+pub(crate) enum Merged<'a, M> {
+    Body(&'a Value),
+    More(M),
+}
+
+/// As `Body::to_json_map` renders it: one way from a body to JSON, keys
+/// sorted at every level.
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json_map(Vec::new())
-            .map_err(serde::ser::Error::custom)?
-            .serialize(serializer)
+        self.serialize_merged(std::iter::empty::<(&'static str, ())>(), serializer)
     }
 }
 
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json()
-            .map_err(serde::ser::Error::custom)?
-            .serialize(serializer)
+        match self {
+            Value::Expr(e) => e.serialize(serializer),
+            Value::Block(b) => b.serialize(serializer),
+            Value::Blocks(bs) => {
+                let mut list = serializer.serialize_seq(Some(bs.len()))?;
+                for b in bs {
+                    list.serialize_element(b)?;
+                }
+                list.end()
+            }
+        }
     }
 }
 
 impl Value {
-    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
-        Ok(match self {
-            Value::Expr(e) => serde_json::to_value(e)?,
-            Value::Block(b) => serde_json::Value::Object(b.to_json_map(Vec::new())?),
-            Value::Blocks(bs) => {
-                // Sized exactly: collecting through `Result` would start at
-                // four, and stacks hold thousands of one-block lists.
-                let mut list = Vec::with_capacity(bs.len());
-                for b in bs {
-                    list.push(serde_json::Value::Object(b.to_json_map(Vec::new())?));
-                }
-                serde_json::Value::Array(list)
-            }
-        })
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Expr(e) => e.to_json(),
+            Value::Block(b) => serde_json::Value::Object(b.to_json_map(Vec::new())),
+            Value::Blocks(bs) => serde_json::Value::Array(
+                bs.iter()
+                    .map(|b| serde_json::Value::Object(b.to_json_map(Vec::new())))
+                    .collect(),
+            ),
+        }
     }
 
     pub fn collect_references(&self, found: &mut Vec<Reference>) {
@@ -271,7 +317,8 @@ mod tests {
             ("lifecycle", serde_json::json!({})),
             ("provider", serde_json::json!("aws.east")),
         ];
-        let map = body.to_json_map(more.clone()).unwrap();
+        let map = body.to_json_map(more.clone());
+        assert_eq!(streamed(&body, &more), serde_json::to_string(&map).unwrap());
         let keys: Vec<&str> = map.keys().map(String::as_str).collect();
         assert_eq!(keys, ["//", "lifecycle", "name", "provider", "rule"]);
         assert_eq!(map["provider"], "aws.east");
@@ -283,7 +330,12 @@ mod tests {
             ("provider", Tf::<String>::from("second").into()),
             ("name", Tf::<String>::from("second").into()),
         ]);
-        let once = twice.to_json_map(more).unwrap();
+        assert_eq!(
+            streamed(&twice, &more),
+            serde_json::to_string(&twice.to_json_map(more.clone())).unwrap(),
+            "written as rendered"
+        );
+        let once = twice.to_json_map(more);
         assert_eq!(once["provider"], "aws.east");
         assert_eq!(once["name"], "second");
         assert_eq!(once.len(), 4);
@@ -294,6 +346,15 @@ mod tests {
             .map(String::as_str)
             .collect();
         assert_eq!(rule, ["a", "z"]);
+    }
+
+    /// The body merged with `more`, serialized without building it.
+    fn streamed(body: &Body, more: &[(&'static str, serde_json::Value)]) -> String {
+        let mut out = Vec::new();
+        let more = more.iter().map(|(k, v)| (*k, v));
+        body.serialize_merged(more, &mut serde_json::Serializer::new(&mut out))
+            .unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]

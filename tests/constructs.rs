@@ -42,7 +42,7 @@ fn synthesized(stack: Stack) -> Value {
     let s = synthesize(stack).expect("synthesizes");
     let findings = validate(&s, &Schemas::bundled());
     assert!(findings.is_empty(), "{findings:?}");
-    s.document
+    s.document()
 }
 
 fn only<'a>(doc: &'a Value, type_name: &str) -> Vec<&'a Value> {

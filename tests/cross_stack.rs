@@ -78,7 +78,7 @@ fn reads_in_provider_and_output() -> anyhow::Result<Vec<Stack>> {
 fn synth(app: &App, name: &str) -> Value {
     let def = app.stacks().iter().find(|d| d.name() == name).unwrap();
     let stack = app.build(def, &env()).unwrap();
-    kite::synth::synthesize(stack).unwrap().document
+    kite::synth::synthesize(stack).unwrap().document()
 }
 
 fn group() -> App {

@@ -53,7 +53,7 @@ fn imports_and_removals_render_as_terraform_json_expects() {
         Removal::Forget,
     );
     stack.removed(Address::resource("aws_iam_role", "gone"), Removal::Destroy);
-    let doc = synthesize(stack).unwrap().document;
+    let doc = synthesize(stack).unwrap().document();
     assert_eq!(
         doc["import"],
         json!([
@@ -247,7 +247,7 @@ removed {
 "#
     );
     // Read back together, the two files are the one document.
-    assert_eq!(common::stack_config(&stack_dir), synthesized.document);
+    assert_eq!(common::stack_config(&stack_dir), synthesized.document());
 }
 
 #[test]

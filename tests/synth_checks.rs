@@ -283,7 +283,7 @@ fn conflicting_provider_requirements_are_refused_unless_the_stack_chooses() {
         err.problems[0].message.contains("Stack::require_provider"),
         "{err}"
     );
-    let doc = synthesize(build(true)).unwrap().document;
+    let doc = synthesize(build(true)).unwrap().document();
     assert_eq!(
         doc["terraform"]["required_providers"]["aws"]["version"],
         ">= 5.0"
@@ -300,7 +300,7 @@ fn a_variable_default_must_be_a_literal_and_references_to_variables_resolve() {
         "x",
         RawBlock::resource("null_resource", json!({"triggers": {"d": days}})),
     );
-    let doc = synthesize(stack).unwrap().document;
+    let doc = synthesize(stack).unwrap().document();
     assert_eq!(
         doc["resource"]["null_resource"]["x"]["triggers"]["d"],
         "${var.days}"
@@ -360,7 +360,7 @@ fn overrides_index_lists_and_remove_keys() {
         .set_override("list.1.a", 3)
         .remove_override("drop")
         .remove_override("not.there");
-    let doc = synthesize(stack).unwrap().document;
+    let doc = synthesize(stack).unwrap().document();
     let x = &doc["resource"]["null_resource"]["x"];
     assert_eq!(x["list"], json!([{"a": 1}, {"a": 3}]));
     assert!(x.get("drop").is_none());
@@ -401,7 +401,7 @@ fn moves_go_to_declared_blocks_from_undeclared_addresses() {
         }),
     );
     stack.moved(Address::resource("aws_iam_role", "old"), &r);
-    let doc = synthesize(stack).unwrap().document;
+    let doc = synthesize(stack).unwrap().document();
     assert_eq!(
         doc["moved"],
         json!([{"from": "aws_iam_role.old", "to": "aws_iam_role.r"}])
@@ -457,7 +457,7 @@ fn stack_overrides_cannot_change_blocks_behind_the_checks() {
     let mut stack = Stack::new("app");
     stack.set_override("terraform.backend.s3.profile", "ops");
     stack.set_override("terraform.backend.s3.bucket", "b");
-    let doc = synthesize(stack).unwrap().document;
+    let doc = synthesize(stack).unwrap().document();
     assert_eq!(
         doc["terraform"]["backend"]["s3"],
         json!({"bucket": "b", "profile": "ops"})
@@ -484,7 +484,7 @@ fn dynamic_block_iterators_and_directive_symbols_are_not_blocks() {
             }),
         ),
     );
-    let doc = synthesize(stack).expect("no dangling reference").document;
+    let doc = synthesize(stack).expect("no dangling reference").document();
     assert!(doc["resource"]["aws_dynamodb_table"]["t"]["dynamic"].is_object());
 
     let mut stack = Stack::new("app");

@@ -122,7 +122,7 @@ fn small_stack(asset_dir: &std::path::Path) -> Stack {
 fn a_small_stack_synthesizes_to_the_reviewed_json() {
     let dir = tempfile::tempdir().unwrap();
     let synthesized = synthesize(small_stack(dir.path())).unwrap();
-    let doc = &synthesized.document;
+    let doc = &synthesized.document();
 
     insta::assert_snapshot!("small_stack", to_pretty_json(doc));
 
@@ -204,8 +204,8 @@ fn a_small_stack_synthesizes_to_the_reviewed_json() {
 #[test]
 fn synthesis_is_byte_identical_across_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let a = to_pretty_json(&synthesize(small_stack(dir.path())).unwrap().document);
-    let b = to_pretty_json(&synthesize(small_stack(dir.path())).unwrap().document);
+    let a = to_pretty_json(&synthesize(small_stack(dir.path())).unwrap().document());
+    let b = to_pretty_json(&synthesize(small_stack(dir.path())).unwrap().document());
     assert_eq!(a, b);
     assert!(a.ends_with("}\n"));
     assert!(
@@ -239,7 +239,7 @@ fn a_handle_can_be_used_for_meta_arguments_of_any_block() {
         .create_before_destroy(true)
         .ignore_changes(["tags"]);
     assert_eq!(a.block_ref().address().to_string(), "aws_iam_role.a");
-    let doc = synthesize(stack).unwrap().document;
+    let doc = synthesize(stack).unwrap().document();
     let b = &doc["resource"]["aws_iam_role"]["b"];
     assert_eq!(
         b["depends_on"],

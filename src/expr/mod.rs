@@ -200,6 +200,11 @@ impl Expr {
         }
     }
 
+    /// The expression as a JSON value, as it is written.
+    pub fn to_json(&self) -> serde_json::Value {
+        render::to_json(self)
+    }
+
     /// The expression as Terraform's native syntax, as it appears inside `${ }`.
     pub fn to_hcl(&self) -> String {
         let mut out = String::new();

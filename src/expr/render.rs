@@ -32,10 +32,22 @@ pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::
             seq.end()
         }
         Expr::Object(fields) => {
-            // Keys of map values are templates in Terraform JSON too.
+            // Keys of map values are templates in Terraform JSON too, and
+            // written sorted: escaping can change their order.
             let mut map = serializer.serialize_map(Some(fields.len()))?;
-            for (k, v) in fields {
-                map.serialize_entry(&escape_template(k), v)?;
+            if fields.keys().any(|k| super::scan::has_template_opening(k)) {
+                let mut escaped: Vec<(Cow<'_, str>, &Expr)> = fields
+                    .iter()
+                    .map(|(k, v)| (escape_template(k), v))
+                    .collect();
+                escaped.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                for (k, v) in escaped {
+                    map.serialize_entry(&k, v)?;
+                }
+            } else {
+                for (k, v) in fields {
+                    map.serialize_entry(k, v)?;
+                }
             }
             map.end()
         }
@@ -49,6 +61,36 @@ pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::
             write_hcl(expr, &mut out);
             out.push('}');
             serializer.serialize_str(&out)
+        }
+    }
+}
+
+/// The expression as a JSON value, as [`serialize`] writes it (keys of
+/// objects escaped; the writer sorts them).
+pub(super) fn to_json(expr: &Expr) -> serde_json::Value {
+    use serde_json::Value;
+    match expr {
+        Expr::Null => Value::Null,
+        Expr::Str(s) => Value::String(escape_template(s).into_owned()),
+        Expr::Num(n) => Value::Number(n.clone()),
+        Expr::Bool(b) => Value::Bool(*b),
+        Expr::List(items) => Value::Array(items.iter().map(to_json).collect()),
+        Expr::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (escape_template(k).into_owned(), to_json(v)))
+                .collect(),
+        ),
+        Expr::Template(parts) => {
+            let mut out = String::new();
+            write_template_body(parts, &mut out, false);
+            Value::String(out)
+        }
+        Expr::Ref(_) | Expr::Declared(..) | Expr::Get(..) | Expr::Call(..) => {
+            let mut out = String::from("${");
+            write_hcl(expr, &mut out);
+            out.push('}');
+            Value::String(out)
         }
     }
 }

@@ -20,6 +20,7 @@ mod dot;
 #[cfg(feature = "graph-svg")]
 mod svg;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -118,7 +119,7 @@ impl Graph {
         // What each output of each stack refers to.
         let mut exports: HashMap<(usize, &str), Vec<NodeId>> = HashMap::default();
         for (i, stack) in stacks.iter().enumerate() {
-            let Some(outputs) = stack.document.get("output").and_then(Value::as_object) else {
+            let Some(outputs) = stack.sections.get("output").and_then(Value::as_object) else {
                 continue;
             };
             for (name, output) in outputs {
@@ -146,8 +147,12 @@ impl Graph {
             })
             .collect();
         for (i, stack) in stacks.iter().enumerate() {
-            for (address, body) in document_blocks(&stack.document) {
-                let Some(from) = self.find(i, &address) else {
+            for block in &stack.blocks {
+                let Some(from) = self.find(i, &block.address()) else {
+                    continue;
+                };
+                let body = block.to_json();
+                let Some(body) = body.as_object() else {
                     continue;
                 };
                 found.clear();
@@ -175,15 +180,20 @@ impl Graph {
         self.stacks.push(stack.name.clone());
         // In construct path order: the picture does not depend on the order
         // the blocks were declared in.
-        let mut blocks: Vec<(String, Address, &Map<String, Value>)> =
-            document_blocks(&stack.document)
-                .into_iter()
-                .map(|(address, body)| {
-                    let path = construct_path(body)
-                        .map_or_else(|| format!("{}/{address}", stack.name), str::to_owned);
-                    (path, address, body)
-                })
-                .collect();
+        let rendered: Vec<(Address, Cow<Value>)> = stack
+            .blocks
+            .iter()
+            .map(|block| (block.address(), block.to_json()))
+            .collect();
+        let mut blocks: Vec<(String, Address, &Map<String, Value>)> = rendered
+            .iter()
+            .filter_map(|(address, body)| {
+                let body = body.as_object()?;
+                let path = construct_path(body)
+                    .map_or_else(|| format!("{}/{address}", stack.name), str::to_owned);
+                Some((path, address.clone(), body))
+            })
+            .collect();
         blocks.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         let mut ids = Vec::with_capacity(blocks.len());
         for (path, address, _) in &blocks {
@@ -350,33 +360,6 @@ impl Tree<'_> {
             child.flatten(&format!("{prefix}/{id}"), into);
         }
     }
-}
-
-/// The resources and data sources of a Terraform JSON document, with their
-/// addresses.
-fn document_blocks(document: &Value) -> Vec<(Address, &Map<String, Value>)> {
-    let mut blocks = Vec::new();
-    for kind in [BlockKind::Resource, BlockKind::Data] {
-        let Some(types) = document.get(kind.json_key()).and_then(Value::as_object) else {
-            continue;
-        };
-        for (type_name, of_type) in types {
-            let Some(of_type) = of_type.as_object() else {
-                continue;
-            };
-            for (name, body) in of_type {
-                if let Some(body) = body.as_object() {
-                    let type_name = type_name.clone();
-                    let address = match kind {
-                        BlockKind::Resource => Address::resource(type_name, name.clone()),
-                        BlockKind::Data => Address::data(type_name, name.clone()),
-                    };
-                    blocks.push((address, body));
-                }
-            }
-        }
-    }
-    blocks
 }
 
 /// The addresses in a block's `depends_on` (synthesis has checked them).

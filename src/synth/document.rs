@@ -22,17 +22,14 @@ use crate::output::{OutputDecl, VariableDecl};
 use crate::provider::{ProviderConfig, ProviderRequirement};
 use crate::stack::{Import, Removal, Stack};
 
+use super::block::SynthesizedBlock;
 use super::graph::find_cycle;
 use super::references::depends_on_of;
 use super::{Problem, StackError, SynthesizedStack, VERSION};
 
 /// A block after rendering.
 struct Rendered {
-    kind: BlockKind,
-    type_name: Cow<'static, str>,
-    logical_id: String,
-    path: String,
-    body: Map<String, Value>,
+    block: SynthesizedBlock,
     /// What its arguments refer to.
     references: Vec<Reference>,
     /// Its construct path is another construct's too (reported already).
@@ -113,7 +110,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
 
     let resource_count = rendered
         .iter()
-        .filter(|b| b.kind == BlockKind::Resource)
+        .filter(|b| b.block.kind == BlockKind::Resource)
         .count();
     let mut document = Map::new();
     let mut metadata = Map::new();
@@ -128,21 +125,20 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     );
     let mut all_references: Vec<super::References> = rendered
         .iter_mut()
-        .filter(|b| !b.references.is_empty())
-        .map(|b| super::References {
+        .filter(|r| !r.references.is_empty())
+        .map(|r| super::References {
             json_path: super::References::block_json_path(
-                b.kind.json_key(),
-                &b.type_name,
-                &b.logical_id,
+                r.block.kind.json_key(),
+                &r.block.type_name,
+                &r.block.logical_id,
             ),
-            path: b.path.clone(),
-            references: std::mem::take(&mut b.references),
+            path: r.block.path.clone(),
+            references: std::mem::take(&mut r.references),
         })
         .collect();
     all_references.extend(output_references);
-    let (resources, data) = blocks_by_type(rendered);
-    insert_nonempty(&mut document, "resource", resources);
-    insert_nonempty(&mut document, "data", data);
+    let mut blocks: Vec<SynthesizedBlock> = rendered.into_iter().map(|r| r.block).collect();
+    blocks.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
     insert_nonempty(&mut document, "output", output_json);
     insert_nonempty(&mut document, "variable", variable_json);
     if !provider_json.is_empty() {
@@ -196,7 +192,8 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
 
     Ok(SynthesizedStack {
         name,
-        document: Value::Object(document),
+        sections: Value::Object(document),
+        blocks,
         assets,
         resource_count,
         references: all_references,
@@ -282,13 +279,15 @@ fn render_blocks(
         let kind = block.kind;
         let logical_id = block.logical_id.clone();
         let type_name = block.type_name.clone();
-        match block.render(&path) {
-            Ok((body, references)) => rendered.push(Rendered {
-                kind,
-                type_name,
-                logical_id,
-                path,
-                body,
+        match block.finish(&path) {
+            Ok((content, references)) => rendered.push(Rendered {
+                block: SynthesizedBlock {
+                    kind,
+                    type_name,
+                    logical_id,
+                    path,
+                    content,
+                },
                 references,
                 duplicate_path: duplicate_paths.contains(&i),
             }),
@@ -306,19 +305,20 @@ struct AddressIndex<'r> {
 impl<'r> AddressIndex<'r> {
     /// Indexes the blocks, reporting two blocks at one address.
     fn new(rendered: &'r [Rendered], problems: &mut Vec<Problem>) -> Self {
-        let mut by_address = HashMap::with_capacity_and_hasher(rendered.len(), Default::default());
-        for (i, block) in rendered.iter().enumerate() {
+        let mut by_address: HashMap<(BlockKind, &str, &str), usize> =
+            HashMap::with_capacity_and_hasher(rendered.len(), Default::default());
+        for (i, r) in rendered.iter().enumerate() {
+            let block = &r.block;
             let key = (block.kind, &*block.type_name, block.logical_id.as_str());
             match by_address.get(&key) {
-                Some(&first) if !block.duplicate_path => {
-                    let first: &Rendered = &rendered[first];
+                Some(&first) if !r.duplicate_path => {
                     problems.push(Problem::at(
                         &block.path,
                         format!(
                             "{} and {} both have the address `{}` (logical ids keep only A-Z, a-z, 0-9, `_` and `-`): give one of them another id",
-                            first.path,
+                            rendered[first].block.path,
                             block.path,
-                            block_address(block)
+                            block.address()
                         ),
                     ));
                 }
@@ -396,8 +396,9 @@ impl References<'_> {
     ) {
         let mut edges: Vec<Vec<usize>> = vec![Vec::new(); rendered.len()];
         let aliases = providers_index(providers);
-        for (i, block) in rendered.iter().enumerate() {
-            for r in &block.references {
+        for (i, rendered_block) in rendered.iter().enumerate() {
+            let block = &rendered_block.block;
+            for r in &rendered_block.references {
                 if let Some(other) = self.foreign(r) {
                     problems.push(Problem::at(&block.path, other));
                 } else if !self.resolves(&r.address) {
@@ -409,7 +410,12 @@ impl References<'_> {
                     edges[i].push(j);
                 }
             }
-            for target in depends_on_of(&block.body, &block.path, problems) {
+            let depends_on = match (block.typed_depends_on(), block.json()) {
+                (Some(typed), _) => typed.to_vec(),
+                (None, Some(json)) => depends_on_of(json, &block.path, problems),
+                (None, None) => Vec::new(),
+            };
+            for target in depends_on {
                 match self.index.get(&target) {
                     Some(j) => edges[i].push(j),
                     None => problems.push(Problem::at(
@@ -421,10 +427,13 @@ impl References<'_> {
             check_provider_meta(block, &aliases, problems);
         }
         if let Some(cycle) = find_cycle(&edges) {
-            let mut chain: Vec<&str> = cycle.iter().map(|&i| rendered[i].path.as_str()).collect();
-            chain.push(&rendered[cycle[0]].path);
+            let mut chain: Vec<&str> = cycle
+                .iter()
+                .map(|&i| rendered[i].block.path.as_str())
+                .collect();
+            chain.push(&rendered[cycle[0]].block.path);
             problems.push(Problem::at(
-                &rendered[cycle[0]].path,
+                &rendered[cycle[0]].block.path,
                 format!(
                     "dependency cycle: {}. Terraform cannot order these blocks: remove one of the references or depends_on entries",
                     chain.join(" → ")
@@ -448,7 +457,7 @@ impl References<'_> {
             }
             if let Some(i) = self.index.get(from) {
                 problems.push(Problem::at(
-                    &rendered[i].path,
+                    &rendered[i].block.path,
                     format!("`{from}` is declared, so nothing can be moved from it: remove the `moved` entry or rename the block"),
                 ));
             }
@@ -471,8 +480,8 @@ impl References<'_> {
                 problems.push(Problem::stack_wide(self.dangling("`import` goes to", to)));
                 continue;
             };
-            let path = &rendered[i].path;
-            if rendered[i].kind == BlockKind::Data {
+            let path = &rendered[i].block.path;
+            if rendered[i].block.kind == BlockKind::Data {
                 problems.push(Problem::at(
                     path,
                     format!("`import` goes to the data source `{to}`: only resources can adopt existing objects, so import into a resource"),
@@ -530,7 +539,7 @@ impl References<'_> {
             }
             if let Some(i) = self.index.get(from) {
                 problems.push(Problem::at(
-                    &rendered[i].path,
+                    &rendered[i].block.path,
                     format!("`{from}` is declared, so it cannot be removed: delete the block or the `removed` entry"),
                 ));
             }
@@ -684,10 +693,8 @@ fn render_providers(
                 None => format!("provider `{local}` has two default configurations: give all but one an alias"),
             }));
         }
-        match p.body.to_json_map(Vec::new()) {
-            Ok(body) => json.entry(local).or_default().push(Value::Object(body)),
-            Err(e) => problems.push(Problem::stack_wide(format!("provider `{local}`: {e}"))),
-        }
+        let body = p.body.to_json_map(Vec::new());
+        json.entry(local).or_default().push(Value::Object(body));
     }
     json
 }
@@ -729,33 +736,6 @@ fn apply_stack_overrides(
     Ok(())
 }
 
-/// The `resource` and `data` sections: blocks by type, then by name.
-fn blocks_by_type(rendered: Vec<Rendered>) -> (Map<String, Value>, Map<String, Value>) {
-    let mut resources = Map::new();
-    let mut data = Map::new();
-    for block in rendered {
-        let section = match block.kind {
-            BlockKind::Resource => &mut resources,
-            BlockKind::Data => &mut data,
-        };
-        if let Value::Object(of_type) = section
-            .entry(block.type_name)
-            .or_insert_with(|| Value::Object(Map::new()))
-        {
-            of_type.insert(block.logical_id, Value::Object(block.body));
-        }
-    }
-    (resources, data)
-}
-
-fn block_address(block: &Rendered) -> Address {
-    Address::Block {
-        kind: block.kind,
-        type_name: block.type_name.clone(),
-        name: block.logical_id.clone(),
-    }
-}
-
 fn kind_word(kind: BlockKind) -> &'static str {
     match kind {
         BlockKind::Resource => "resource",
@@ -781,17 +761,29 @@ fn providers_index(providers: &[ProviderConfig]) -> HashSet<String> {
 }
 
 /// A block's `provider` meta-argument must name a configured alias.
-fn check_provider_meta(block: &Rendered, aliases: &HashSet<String>, problems: &mut Vec<Problem>) {
-    let Some(provider) = block.body.get("provider") else {
-        return;
+fn check_provider_meta(
+    block: &SynthesizedBlock,
+    aliases: &HashSet<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let provider = match block.json() {
+        Some(json) => match json.get("provider") {
+            None => return,
+            Some(Value::String(provider)) => Cow::Borrowed(provider.as_str()),
+            Some(_) => {
+                problems.push(Problem::at(
+                    &block.path,
+                    "the provider meta-argument must be a string such as `aws.west`",
+                ));
+                return;
+            }
+        },
+        None => match block.provider() {
+            Some(provider) => provider,
+            None => return,
+        },
     };
-    let Some(provider) = provider.as_str() else {
-        problems.push(Problem::at(
-            &block.path,
-            "the provider meta-argument must be a string such as `aws.west`",
-        ));
-        return;
-    };
+    let provider = provider.as_ref();
     if provider.contains('.') && !aliases.contains(provider) {
         problems.push(Problem::at(
             &block.path,

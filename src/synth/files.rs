@@ -1,8 +1,9 @@
 //! The files of a stack's directory.
 //!
-//! A stack is one document in memory: what synthesis checks, `kite validate`
-//! validates and tests read. On disk it is two files that Terraform reads as
-//! one configuration (it reads every `*.tf` and `*.tf.json` of a directory):
+//! In memory a synthesized stack is its blocks, kept typed, and the rest of
+//! its configuration as JSON ([`super::SynthesizedStack::document`] joins
+//! them). On disk it is two files that Terraform reads as one configuration
+//! (it reads every `*.tf` and `*.tf.json` of a directory):
 //!
 //! - [`CONFIG_FILE`], `cdk.tf.json`, in cdktf's layout: blocks, outputs,
 //!   variables, providers, the backend and `required_providers`;
@@ -20,6 +21,8 @@ use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
 use super::json::Sorted;
+use super::{SynthesizedBlock, SynthesizedStack};
+use crate::address::BlockKind;
 
 /// The stack's configuration in Terraform JSON, as cdktf names it.
 pub const CONFIG_FILE: &str = "cdk.tf.json";
@@ -44,16 +47,39 @@ const HEADER: &str = "\
 ";
 
 /// The part of a stack's document that [`CONFIG_FILE`] holds: all of it but
-/// what [`native_file`] writes. Serializes with sorted keys, without copying
-/// the document.
-pub struct JsonPart<'a>(pub &'a Value);
+/// what [`native_file`] writes. Serializes with sorted keys, its blocks
+/// straight from the stack, without building the document.
+pub struct JsonPart<'a> {
+    /// The configuration but its blocks.
+    pub sections: &'a Value,
+    /// Sorted by kind (resources first), type and name.
+    pub blocks: &'a [SynthesizedBlock],
+}
+
+impl<'a> JsonPart<'a> {
+    pub fn of(stack: &'a SynthesizedStack) -> Self {
+        JsonPart {
+            sections: &stack.sections,
+            blocks: &stack.blocks,
+        }
+    }
+}
 
 impl Serialize for JsonPart<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Value::Object(document) = self.0 else {
-            return Sorted(self.0).serialize(serializer);
+        let Value::Object(document) = self.sections else {
+            return Sorted(self.sections).serialize(serializer);
         };
-        let mut entries: Vec<(&String, Section)> = Vec::with_capacity(document.len());
+        let mut entries: Vec<(&str, Section)> = Vec::with_capacity(document.len() + 2);
+        let data_from = self
+            .blocks
+            .partition_point(|b| b.kind == BlockKind::Resource);
+        let (resources, data) = self.blocks.split_at(data_from);
+        for (key, blocks) in [("resource", resources), ("data", data)] {
+            if !blocks.is_empty() {
+                entries.push((key, Section::Blocks(blocks)));
+            }
+        }
         for (key, value) in document {
             if NATIVE_SECTIONS.contains(&key.as_str()) {
                 continue;
@@ -83,12 +109,34 @@ enum Section<'a> {
     Whole(&'a Value),
     /// The `terraform` block without the settings [`NATIVE_FILE`] holds.
     Settings(&'a Map<String, Value>),
+    /// `resource` or `data`: the blocks by type, then by name.
+    Blocks(&'a [SynthesizedBlock]),
+}
+
+/// Blocks of one type, by name.
+struct OfType<'a>(&'a [SynthesizedBlock]);
+
+impl Serialize for OfType<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for block in self.0 {
+            map.serialize_entry(&block.logical_id, block)?;
+        }
+        map.end()
+    }
 }
 
 impl Serialize for Section<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Section::Whole(value) => Sorted(value).serialize(serializer),
+            Section::Blocks(blocks) => {
+                let mut map = serializer.serialize_map(None)?;
+                for of_type in blocks.chunk_by(|a, b| a.type_name == b.type_name) {
+                    map.serialize_entry(&*of_type[0].type_name, &OfType(of_type))?;
+                }
+                map.end()
+            }
             Section::Settings(settings) => {
                 let mut entries: Vec<(&String, &Value)> = settings
                     .iter()
@@ -467,7 +515,11 @@ removed {{
 "
             )
         );
-        let json = serde_json::to_value(JsonPart(&doc)).unwrap();
+        let json = serde_json::to_value(JsonPart {
+            sections: &doc,
+            blocks: &[],
+        })
+        .unwrap();
         assert_eq!(
             json,
             json!({
@@ -482,13 +534,24 @@ removed {{
         let doc =
             json!({"terraform": {"required_version": ">= 1.11"}, "output": {"o": {"value": 1}}});
         assert_eq!(
-            serde_json::to_value(JsonPart(&doc)).unwrap(),
+            serde_json::to_value(JsonPart {
+                sections: &doc,
+                blocks: &[]
+            })
+            .unwrap(),
             json!({"output": {"o": {"value": 1}}}),
             "a terraform block left empty is left out"
         );
         let doc = json!({"terraform": {"backend": {"local": {}}}});
         assert_eq!(native_file(&doc).unwrap(), None);
-        assert_eq!(serde_json::to_value(JsonPart(&doc)).unwrap(), doc);
+        assert_eq!(
+            serde_json::to_value(JsonPart {
+                sections: &doc,
+                blocks: &[]
+            })
+            .unwrap(),
+            doc
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Synthesis: from a [`Stack`](crate::Stack) to Terraform JSON, checked, and
 //! written to an output directory.
 
+mod block;
 mod document;
 pub mod files;
 mod graph;
@@ -15,6 +16,7 @@ use serde_json::Value;
 
 use crate::asset::Asset;
 
+pub use block::SynthesizedBlock;
 pub use document::synthesize;
 pub(crate) use graph::find_cycle;
 pub use json::{to_pretty_json, write_pretty_json};
@@ -27,10 +29,13 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone, Debug)]
 pub struct SynthesizedStack {
     pub name: String,
-    /// The stack's configuration: one Terraform JSON document, which the
-    /// output directory holds as `cdk.tf.json` and, for the parts checkov
-    /// cannot read, `kite.tf` ([`files`]).
-    pub document: Value,
+    /// The stack's configuration but its blocks, as Terraform JSON: outputs,
+    /// variables, providers, settings, moves, imports, removals.
+    /// [`SynthesizedStack::document`] is all of it.
+    pub(crate) sections: Value,
+    /// Its resources and data sources, sorted as they are written (by kind,
+    /// type and name).
+    pub blocks: Vec<SynthesizedBlock>,
     /// Files to copy under the stack's directory.
     pub assets: Vec<Asset>,
     pub resource_count: usize,
@@ -42,6 +47,36 @@ pub struct SynthesizedStack {
     pub dependencies: Vec<String>,
     /// Variables kite gives terraform from settings when it runs it.
     pub secrets: Vec<crate::stack::SecretInput>,
+}
+
+impl SynthesizedStack {
+    /// The stack's configuration as one Terraform JSON document, which the
+    /// output directory holds as `cdk.tf.json` and, for the parts checkov
+    /// cannot read, `kite.tf` ([`files`]). Built at each call: the stack
+    /// keeps its blocks typed.
+    pub fn document(&self) -> Value {
+        let mut document = self.sections.clone();
+        let Value::Object(sections) = &mut document else {
+            return document;
+        };
+        for block in &self.blocks {
+            let of_kind = sections
+                .entry(block.kind.json_key())
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            let of_type = of_kind
+                .as_object_mut()
+                .map(|types| {
+                    types
+                        .entry(block.type_name.as_ref())
+                        .or_insert_with(|| Value::Object(serde_json::Map::new()))
+                })
+                .and_then(Value::as_object_mut);
+            if let Some(of_type) = of_type {
+                of_type.insert(block.logical_id.clone(), block.to_json().into_owned());
+            }
+        }
+        document
+    }
 }
 
 /// The references of one block or output of a synthesized stack.

@@ -422,7 +422,7 @@ fn write_locked(
     let natives = stacks
         .iter()
         .map(|stack| {
-            native_file(&stack.document).map_err(|e| {
+            native_file(&stack.sections).map_err(|e| {
                 let native = out.join("stacks").join(&stack.name).join(NATIVE_FILE);
                 at(&native, "write")(io::Error::other(e))
             })
@@ -454,7 +454,7 @@ fn write_locked(
         let stack_dir = new.join("stacks").join(&stack.name);
         create_below(new, &stack_dir).map_err(at(&stack_dir, "create"))?;
         let config = stack_dir.join(CONFIG_FILE);
-        write_json_file(&config, &JsonPart(&stack.document))?;
+        write_json_file(&config, &JsonPart::of(stack))?;
         if let Some(text) = native_text {
             let native = stack_dir.join(NATIVE_FILE);
             fs::write(&native, text).map_err(at(&native, "write"))?;
@@ -498,7 +498,7 @@ fn unchanged(
     }
     stacks.iter().zip(natives).all(|(stack, native_text)| {
         let dir = out.join("stacks").join(&stack.name);
-        if !same_json(&dir.join(CONFIG_FILE), &JsonPart(&stack.document)) {
+        if !same_json(&dir.join(CONFIG_FILE), &JsonPart::of(stack)) {
             return false;
         }
         let native = dir.join(NATIVE_FILE);

@@ -4,9 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::block::construct_path;
-
 use super::Report;
+use super::blocks::Blocks;
 use super::body::{At, Kind, Named, Shape, check_body};
 use super::path::JsonPath;
 use super::schema::{ArchivedBlockSchema as BlockSchema, ProviderSchemas, Schemas, TypeKind};
@@ -51,15 +50,6 @@ impl<'a> Providers<'a> {
             })
             .unwrap_or_default();
         Providers { required, schemas }
-    }
-
-    /// The provider of a block: its `provider` meta-argument, or the prefix
-    /// of its type.
-    pub(crate) fn local_name<'b>(type_name: &'b str, block: &'b Value) -> &'b str {
-        if let Some(p) = block["provider"].as_str() {
-            return p.split('.').next().unwrap_or(p);
-        }
-        type_name.split('_').next().unwrap_or(type_name)
     }
 
     /// The source address of a local name (Terraform's default: `hashicorp/<name>`).
@@ -178,7 +168,7 @@ const S3_REQUIRED: &[&str] = &["bucket", "key"];
 /// Keys of the `local` backend.
 const LOCAL_BACKEND: &[&str] = &["path", "workspace_dir"];
 
-pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
+pub(crate) fn check(doc: &Value, blocks: Blocks, providers: &Providers, report: &mut Report) {
     let required = doc["terraform"]["required_providers"].as_object();
     for (local, entry) in required.into_iter().flatten() {
         let json_path = format!("terraform.required_providers.{local}");
@@ -196,19 +186,18 @@ pub(crate) fn check(doc: &Value, providers: &Providers, report: &mut Report) {
     // Every provider used has a required_providers entry.
     // Every provider used, with what uses it first (and that block's path).
     let mut used: BTreeMap<&str, (String, Option<&str>)> = BTreeMap::new();
-    for section in ["resource", "data"] {
-        for (type_name, blocks) in doc[section].as_object().into_iter().flatten() {
-            for block in blocks.as_object().into_iter().flatten().map(|(_, b)| b) {
-                used.entry(Providers::local_name(type_name, block))
-                    .or_insert_with(|| {
-                        (
-                            format!("the {section} type `{type_name}`"),
-                            block.as_object().and_then(construct_path),
-                        )
-                    });
-            }
-        }
-    }
+    blocks.for_each_seen(|seen| {
+        used.entry(seen.local).or_insert_with(|| {
+            let section = match seen.kind {
+                Kind::Resource => "resource",
+                Kind::Data => "data",
+            };
+            (
+                format!("the {section} type `{}`", seen.type_name),
+                seen.path,
+            )
+        });
+    });
     for local in doc["provider"]
         .as_object()
         .into_iter()

@@ -5,6 +5,7 @@
 //! overridden: the check reads the final JSON.
 
 mod aws_limits;
+mod blocks;
 mod body;
 #[rustfmt::skip]
 mod bundled;
@@ -18,6 +19,8 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::synth::{References, SynthesizedStack};
+
+use blocks::Blocks;
 
 pub use schema::{ProviderSchemas, SchemaError, Schemas, TypeKind};
 
@@ -140,50 +143,61 @@ impl<'a> Report<'a> {
 /// Checks a synthesized stack against provider schemas, with the
 /// references synthesis found.
 pub fn validate(stack: &SynthesizedStack, schemas: &Schemas) -> Vec<Finding> {
-    check(&stack.name, &stack.document, &stack.references, schemas)
+    let blocks = Blocks::Synthesized(&stack.blocks);
+    check(
+        &stack.name,
+        &stack.sections,
+        blocks,
+        &stack.references,
+        schemas,
+    )
 }
 
 /// Checks the Terraform JSON of a stack against provider schemas, reading
 /// its strings for references.
 pub fn validate_document(stack: &str, doc: &Value, schemas: &Schemas) -> Vec<Finding> {
-    check(stack, doc, &references::read(doc), schemas)
+    check(
+        stack,
+        doc,
+        Blocks::Document(doc),
+        &references::read(doc),
+        schemas,
+    )
 }
 
-fn check(stack: &str, doc: &Value, found: &[References], schemas: &Schemas) -> Vec<Finding> {
+/// `doc` holds the stack's configuration but its blocks (it may hold them
+/// too: they are read from `blocks`).
+fn check(
+    stack: &str,
+    doc: &Value,
+    blocks: Blocks,
+    found: &[References],
+    schemas: &Schemas,
+) -> Vec<Finding> {
     let mut report = Report::new(stack);
     let providers = config::Providers::of(doc, schemas);
-    config::check(doc, &providers, &mut report);
+    config::check(doc, blocks, &providers, &mut report);
     let mut last = config::LastLookup::default();
-    for (section, kind) in [
-        ("resource", body::Kind::Resource),
-        ("data", body::Kind::Data),
-    ] {
-        let Some(types) = doc[section].as_object() else {
-            continue;
+    blocks.for_each(|seen, block| {
+        let section = match seen.kind {
+            body::Kind::Resource => "resource",
+            body::Kind::Data => "data",
         };
         let root = path::JsonPath::Root(section);
-        for (type_name, blocks) in types {
-            let Some(blocks) = blocks.as_object() else {
-                continue;
-            };
-            let of_type = root.key(type_name);
-            for (name, block) in blocks {
-                let json = of_type.key(name);
-                let at = body::At {
-                    block: Some(block),
-                    json: &json,
-                };
-                let local = config::Providers::local_name(type_name, block);
-                let lookup = last.get(&providers, kind, type_name, local);
-                report.check = Check::Schema;
-                body::check_block(kind, type_name, block, lookup, at, &mut report);
-                report.check = Check::AwsLimits;
-                aws_limits::check(type_name, block, at, &mut report);
-            }
-        }
-    }
+        let of_type = root.key(seen.type_name);
+        let json = of_type.key(seen.name);
+        let at = body::At {
+            block: Some(block),
+            json: &json,
+        };
+        let lookup = last.get(&providers, seen.kind, seen.type_name, seen.local);
+        report.check = Check::Schema;
+        body::check_block(seen.kind, seen.type_name, block, lookup, at, &mut report);
+        report.check = Check::AwsLimits;
+        aws_limits::check(seen.type_name, block, at, &mut report);
+    });
     report.check = Check::References;
-    references::check(doc, found, &providers, &mut report);
+    references::check(blocks, found, &providers, &mut report);
     let mut findings = report.findings;
     findings.sort_by(|a, b| (a.severity, &a.json_path).cmp(&(b.severity, &b.json_path)));
     findings

@@ -8,6 +8,7 @@ use crate::expr::Step;
 use crate::expr::scan::Reference;
 use crate::synth::{References, block_references, collect_references};
 
+use super::blocks::Blocks;
 use super::body::Kind;
 use super::body::Shape;
 use super::config::{LastLookup, Lookup, Providers};
@@ -47,14 +48,19 @@ pub(crate) fn read(doc: &Value) -> Vec<References> {
 }
 
 /// Every reference names an attribute its target's type has.
-pub(crate) fn check(doc: &Value, found: &[References], providers: &Providers, report: &mut Report) {
+pub(crate) fn check(
+    blocks: Blocks,
+    found: &[References],
+    providers: &Providers,
+    report: &mut Report,
+) {
     let mut last = LastLookup::default();
     for r in found {
         // Outputs are not blocks: their findings are stack-wide.
         let path = (!r.json_path.starts_with("output.")).then_some(r.path.as_str());
         check_all(
             &r.references,
-            doc,
+            blocks,
             providers,
             path,
             &r.json_path,
@@ -66,7 +72,7 @@ pub(crate) fn check(doc: &Value, found: &[References], providers: &Providers, re
 
 fn check_all<'d, 's>(
     found: &'d [Reference],
-    doc: &'d Value,
+    blocks: Blocks<'d>,
     providers: &Providers<'s>,
     path: Option<&str>,
     json_path: &str,
@@ -82,16 +88,14 @@ fn check_all<'d, 's>(
         else {
             continue;
         };
-        let (section, schema_kind) = match kind {
-            BlockKind::Resource => ("resource", Kind::Resource),
-            BlockKind::Data => ("data", Kind::Data),
+        let schema_kind = match kind {
+            BlockKind::Resource => Kind::Resource,
+            BlockKind::Data => Kind::Data,
         };
         // Dangling references are refused by synthesis; here, the attribute.
-        let target = &doc[section][&**type_name][name.as_str()];
-        if target.is_null() {
+        let Some(local) = blocks.local_name_of(*kind, type_name, name) else {
             continue;
-        }
-        let local = Providers::local_name(type_name, target);
+        };
         let Lookup::Found(schema) = last.get(providers, schema_kind, type_name, local) else {
             continue;
         };

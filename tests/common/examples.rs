@@ -176,7 +176,7 @@ pub fn check_round_trip(name: &str, example: Example, mut values: Values) {
         .map(|f| f.to_string())
         .collect();
     assert!(findings.is_empty(), "{name}: {}", findings.join("\n"));
-    let text = to_pretty_json(&synthesized.document);
+    let text = to_pretty_json(&synthesized.document());
     let parsed: Value = serde_json::from_str(&text).unwrap();
     let mut leaves = Leaves::default();
     for section in ["resource", "data", "provider"] {

@@ -1,0 +1,139 @@
+//! The blocks validation reads: a synthesized stack's, each rendered only
+//! while it is checked, or those of a Terraform JSON document.
+
+use serde_json::Value;
+
+use crate::address::BlockKind;
+use crate::block::construct_path;
+use crate::synth::SynthesizedBlock;
+
+use super::body::Kind;
+
+#[derive(Clone, Copy)]
+pub(crate) enum Blocks<'a> {
+    /// Sorted by kind, type and name ([`crate::synth::SynthesizedStack::blocks`]).
+    Synthesized(&'a [SynthesizedBlock]),
+    Document(&'a Value),
+}
+
+/// A block as validation sees it.
+pub(crate) struct Seen<'a> {
+    pub kind: Kind,
+    pub type_name: &'a str,
+    pub name: &'a str,
+    /// The local name of its provider: its `provider` meta-argument's, or
+    /// the prefix of its type.
+    pub local: &'a str,
+    /// Its construct path, when known.
+    pub path: Option<&'a str>,
+}
+
+impl<'a> Blocks<'a> {
+    /// Calls `f` on every block with its final JSON, resources first, then
+    /// data sources, each by type and name.
+    pub(crate) fn for_each(self, mut f: impl FnMut(Seen<'a>, &Value)) {
+        match self {
+            Blocks::Synthesized(blocks) => {
+                for block in blocks {
+                    f(seen(block), &block.to_json());
+                }
+            }
+            Blocks::Document(doc) => {
+                for_each_in_document(doc, f);
+            }
+        }
+    }
+
+    /// Calls `f` on every block, in the order of [`Blocks::for_each`],
+    /// without rendering it.
+    pub(crate) fn for_each_seen(self, mut f: impl FnMut(Seen<'a>)) {
+        match self {
+            Blocks::Synthesized(blocks) => blocks.iter().for_each(|b| f(seen(b))),
+            Blocks::Document(doc) => for_each_in_document(doc, |seen, _| f(seen)),
+        }
+    }
+
+    /// The local provider name of the block at this address, if there is one.
+    pub(crate) fn local_name_of(
+        self,
+        kind: BlockKind,
+        type_name: &str,
+        name: &str,
+    ) -> Option<&'a str> {
+        match self {
+            Blocks::Synthesized(blocks) => {
+                let i = blocks
+                    .binary_search_by(|b| b.order_key().cmp(&(kind, type_name, name)))
+                    .ok()?;
+                Some(local_name(&blocks[i]))
+            }
+            Blocks::Document(doc) => {
+                let (section, _) = section(kind);
+                let (type_name, of_type) = doc[section].as_object()?.get_key_value(type_name)?;
+                let block = of_type.as_object()?.get(name)?;
+                Some(local_name_in_json(type_name, block))
+            }
+        }
+    }
+}
+
+fn section(kind: BlockKind) -> (&'static str, Kind) {
+    match kind {
+        BlockKind::Resource => ("resource", Kind::Resource),
+        BlockKind::Data => ("data", Kind::Data),
+    }
+}
+
+fn seen(block: &SynthesizedBlock) -> Seen<'_> {
+    Seen {
+        kind: section(block.kind).1,
+        type_name: &block.type_name,
+        name: &block.logical_id,
+        local: local_name(block),
+        path: Some(&block.path),
+    }
+}
+
+fn for_each_in_document<'a>(doc: &'a Value, mut f: impl FnMut(Seen<'a>, &'a Value)) {
+    for kind in [BlockKind::Resource, BlockKind::Data] {
+        let (section, kind) = section(kind);
+        let Some(types) = doc[section].as_object() else {
+            continue;
+        };
+        for (type_name, blocks) in types {
+            let Some(blocks) = blocks.as_object() else {
+                continue;
+            };
+            for (name, block) in blocks {
+                let seen = Seen {
+                    kind,
+                    type_name,
+                    name,
+                    local: local_name_in_json(type_name, block),
+                    path: block.as_object().and_then(construct_path),
+                };
+                f(seen, block);
+            }
+        }
+    }
+}
+
+/// The local name of a block's provider: its `provider` meta-argument's,
+/// or the prefix of its type.
+fn local_name(block: &SynthesizedBlock) -> &str {
+    match block.provider_local_name() {
+        Some(local) => local,
+        None => type_prefix(&block.type_name),
+    }
+}
+
+fn local_name_in_json<'b>(type_name: &'b str, block: &'b Value) -> &'b str {
+    match block["provider"].as_str() {
+        Some(p) => p.split('.').next().unwrap_or(p),
+        None => type_prefix(type_name),
+    }
+}
+
+fn type_prefix(type_name: &str) -> &str {
+    type_name.split('_').next().unwrap_or(type_name)
+}
