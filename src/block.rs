@@ -389,8 +389,9 @@ impl Block {
             .unwrap_or_default();
         let mut references = Vec::new();
         let content = match self.content {
-            Content::Typed(body) if overrides.is_empty() => {
+            Content::Typed(mut body) if overrides.is_empty() => {
                 body.collect_references(&mut references);
+                body.normalize();
                 Final::Typed(body, meta)
             }
             content => {
@@ -487,7 +488,7 @@ pub(crate) fn meta_json(
 }
 
 impl MetaArgument<'_> {
-    fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             MetaArgument::Metadata { path, logical_id } => {
                 let mut metadata = Map::with_capacity(2);

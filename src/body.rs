@@ -167,12 +167,8 @@ impl Body {
         more: impl IntoIterator<Item = (&'static str, M)>,
         mut visit: impl FnMut(&'static str, Merged<'_, M>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let sorted = self.sorted();
         let mut more = more.into_iter().peekable();
-        for (i, &(name, value)) in sorted.iter().enumerate() {
-            if sorted.get(i + 1).is_some_and(|(next, _)| *next == name) {
-                continue;
-            }
+        let mut merge = |name: &'static str, value: &Value| {
             let mut replaced = false;
             while let Some((more_name, more_value)) = more.next_if(|(n, _)| *n <= name) {
                 replaced |= more_name == name;
@@ -181,8 +177,52 @@ impl Body {
             if !replaced {
                 visit(name, Merged::Body(value))?;
             }
+            Ok(())
+        };
+        if self.is_normalized() {
+            for (name, value) in &self.entries {
+                merge(name, value)?;
+            }
+        } else {
+            let sorted = self.sorted();
+            for (i, &(name, value)) in sorted.iter().enumerate() {
+                if sorted.get(i + 1).is_none_or(|(next, _)| *next != name) {
+                    merge(name, value)?;
+                }
+            }
         }
         more.try_for_each(|(name, value)| visit(name, Merged::More(value)))
+    }
+
+    /// Whether the entries are sorted by name, one per name: as they are
+    /// written.
+    fn is_normalized(&self) -> bool {
+        self.entries.is_sorted_by(|a, b| a.0 < b.0)
+    }
+
+    /// Sorts the entries by name, keeping the last set of each name, here
+    /// and in nested blocks: as they are written, so that rendering and
+    /// writing need not sort them again.
+    pub(crate) fn normalize(&mut self) {
+        if !self.is_normalized() {
+            self.entries.sort_by(|a, b| a.0.cmp(b.0));
+            // Of two entries of one name, the later is kept, where the
+            // earlier was.
+            self.entries.dedup_by(|later, earlier| {
+                let same = later.0 == earlier.0;
+                if same {
+                    std::mem::swap(later, earlier);
+                }
+                same
+            });
+        }
+        for (_, value) in &mut self.entries {
+            match value {
+                Value::Expr(_) => {}
+                Value::Block(b) => b.normalize(),
+                Value::Blocks(bs) => bs.iter_mut().for_each(Body::normalize),
+            }
+        }
     }
 
     /// The body as a JSON object with its entries sorted by name, as they
@@ -266,6 +306,14 @@ impl Value {
         }
     }
 
+    /// The argument's expression; `None` for nested blocks.
+    pub fn as_expr(&self) -> Option<&Expr> {
+        match self {
+            Value::Expr(e) => Some(e),
+            Value::Block(_) | Value::Blocks(_) => None,
+        }
+    }
+
     pub fn collect_references(&self, found: &mut Vec<Reference>) {
         match self {
             Value::Expr(e) => e.collect_references(found),
@@ -335,6 +383,22 @@ mod tests {
             serde_json::to_string(&twice.to_json_map(more.clone())).unwrap(),
             "written as rendered"
         );
+        // Normalized once (as synthesis does), it renders and writes the same.
+        let mut normalized = twice.clone();
+        normalized.normalize();
+        let kept: Vec<(&str, Option<&str>)> = normalized
+            .iter()
+            .map(|(k, v)| (k, v.as_expr().and_then(Expr::as_literal_str)))
+            .collect();
+        assert_eq!(
+            kept,
+            [("name", Some("second")), ("provider", Some("second"))]
+        );
+        assert_eq!(
+            normalized.to_json_map(more.clone()),
+            twice.to_json_map(more.clone())
+        );
+        assert_eq!(streamed(&normalized, &more), streamed(&twice, &more));
         let once = twice.to_json_map(more);
         assert_eq!(once["provider"], "aws.east");
         assert_eq!(once["name"], "second");

@@ -29,13 +29,14 @@ pub(crate) struct Seen<'a> {
 }
 
 impl<'a> Blocks<'a> {
-    /// Calls `f` on every block with its final JSON, resources first, then
-    /// data sources, each by type and name.
+    /// Calls `f` on every block with its final JSON (less, for a
+    /// synthesized block, the metadata comment, which no check reads),
+    /// resources first, then data sources, each by type and name.
     pub(crate) fn for_each(self, mut f: impl FnMut(Seen<'a>, &Value)) {
         match self {
             Blocks::Synthesized(blocks) => {
                 for block in blocks {
-                    f(seen(block), &block.to_json());
+                    f(seen(block), &block.checked_json());
                 }
             }
             Blocks::Document(doc) => {

@@ -4,7 +4,7 @@ use rkyv::collections::btree_map::ArchivedBTreeMap;
 use rkyv::string::ArchivedString;
 use serde_json::{Map, Value};
 
-use crate::block::{construct_path, json_kind};
+use crate::block::json_kind;
 use crate::expr::scan::has_interpolation;
 
 use super::config::Lookup;
@@ -50,26 +50,24 @@ const LIFECYCLE: &[&str] = &[
 /// A schema's map from names to what they are.
 pub(crate) type Table<'s, T> = &'s ArchivedBTreeMap<ArchivedString, T>;
 
-/// Where the checks are: the block (whose metadata holds its construct
-/// path) and a JSON path.
+/// Where the checks are: the block's construct path (when there is a
+/// block) and a JSON path.
 #[derive(Clone, Copy)]
 pub(crate) struct At<'a> {
-    pub block: Option<&'a Value>,
+    pub path: Option<&'a str>,
     pub json: &'a JsonPath<'a>,
 }
 
 impl<'a> At<'a> {
     fn at(self, json: &'a JsonPath<'a>) -> At<'a> {
         At {
-            block: self.block,
+            path: self.path,
             json,
         }
     }
 
-    /// The block's construct path, looked up only for a finding (most
-    /// blocks have no finding).
     pub fn path(self) -> Option<&'a str> {
-        construct_path(self.block?.as_object()?)
+        self.path
     }
 }
 

@@ -233,7 +233,7 @@ pub(crate) fn check(doc: &Value, blocks: Blocks, providers: &Providers, report: 
                         continue;
                     };
                     let json = JsonPath::Root(&json_path);
-                    let at = At { block: None, json: &json };
+                    let at = At { path: None, json: &json };
                     check_body(body, &["alias", "//"], Shape::of(&schema.block), &Named::Provider(local), at, report);
                 }
                 None => report.warning(

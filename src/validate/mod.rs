@@ -187,7 +187,7 @@ fn check(
         let of_type = root.key(seen.type_name);
         let json = of_type.key(seen.name);
         let at = body::At {
-            block: Some(block),
+            path: seen.path,
             json: &json,
         };
         let lookup = last.get(&providers, seen.kind, seen.type_name, seen.local);
