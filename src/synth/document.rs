@@ -123,19 +123,22 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         "//".into(),
         json!({"metadata": metadata, "outputs": output_tree}),
     );
-    let mut all_references: Vec<super::References> = rendered
-        .iter_mut()
-        .filter(|r| !r.references.is_empty())
-        .map(|r| super::References {
-            json_path: super::References::block_json_path(
-                r.block.kind.json_key(),
-                &r.block.type_name,
-                &r.block.logical_id,
-            ),
-            path: r.block.path.clone(),
-            references: std::mem::take(&mut r.references),
-        })
-        .collect();
+    let referring = rendered.iter().filter(|r| !r.references.is_empty());
+    let mut all_references = Vec::with_capacity(referring.count() + output_references.len());
+    all_references.extend(
+        rendered
+            .iter_mut()
+            .filter(|r| !r.references.is_empty())
+            .map(|r| super::References {
+                json_path: super::References::block_json_path(
+                    r.block.kind.json_key(),
+                    &r.block.type_name,
+                    &r.block.logical_id,
+                ),
+                path: r.block.path.clone(),
+                references: std::mem::take(&mut r.references),
+            }),
+    );
     all_references.extend(output_references);
     let mut blocks: Vec<SynthesizedBlock> = rendered.into_iter().map(|r| r.block).collect();
     blocks.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
@@ -250,15 +253,16 @@ fn duplicate_construct_paths(
     duplicates
 }
 
-/// Each block's final JSON: body, meta-arguments, metadata, overrides.
+/// Each block finished ([`Block::finish`]): typed, or its final JSON.
 fn render_blocks(
     blocks: Vec<Block>,
     paths: Vec<String>,
     duplicate_paths: &HashSet<usize>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Rendered> {
-    let mut rendered = Vec::with_capacity(blocks.len());
-    for (i, (block, path)) in blocks.into_iter().zip(paths).enumerate() {
+    // Collected in place: the rendered blocks take the memory the blocks
+    // had (stacks hold thousands).
+    let render = |(i, (block, path)): (usize, (Block, String))| {
         if block.logical_id.is_empty() {
             problems.push(Problem::at(
                 &path,
@@ -280,7 +284,7 @@ fn render_blocks(
         let logical_id = block.logical_id.clone();
         let type_name = block.type_name.clone();
         match block.finish(&path) {
-            Ok((content, references)) => rendered.push(Rendered {
+            Ok((content, references)) => Some(Rendered {
                 block: SynthesizedBlock {
                     kind,
                     type_name,
@@ -291,10 +295,18 @@ fn render_blocks(
                 references,
                 duplicate_path: duplicate_paths.contains(&i),
             }),
-            Err(e) => problems.push(Problem::at(&path, format!("{type_name}: {e}"))),
+            Err(e) => {
+                problems.push(Problem::at(&path, format!("{type_name}: {e}")));
+                None
+            }
         }
-    }
-    rendered
+    };
+    blocks
+        .into_iter()
+        .zip(paths)
+        .enumerate()
+        .filter_map(render)
+        .collect()
 }
 
 /// Where each address is declared, borrowed from the rendered blocks.
