@@ -59,9 +59,9 @@ impl Aspect for Tags {
             // (another resource's tags, a function call) is left alone.
             if let Some(BodyValue::Expr(Expr::Object(existing))) = body.get_mut("tags") {
                 for (k, v) in &self.tags {
-                    existing
-                        .entry(k.clone())
-                        .or_insert_with(|| Expr::Str(v.clone()));
+                    if existing.get(k).is_none() {
+                        existing.insert(k.clone(), Expr::Str(v.clone()));
+                    }
                 }
             }
         } else if let Some(body) = block.raw_body_mut() {

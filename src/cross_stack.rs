@@ -59,16 +59,16 @@ pub(crate) fn remote_state_read(reference: &Reference) -> Option<(&str, Option<&
 /// (`data.terraform_remote_state.<producer>-state.outputs.<name>` in
 /// `references`): what `kite diff` checks the producer's state for before
 /// planning the consumer.
-pub fn state_reads(
+pub fn state_reads<'a>(
     dependencies: &[String],
-    references: &[crate::synth::References],
+    references: impl IntoIterator<Item = &'a Reference>,
 ) -> BTreeMap<String, BTreeSet<String>> {
     let ids: BTreeMap<String, &String> = dependencies
         .iter()
         .map(|d| (Scope::root().child(&remote_state_id(d)).logical_id(), d))
         .collect();
     let mut reads: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for reference in references.iter().flat_map(|r| &r.references) {
+    for reference in references {
         let Some((name, output)) = remote_state_read(reference) else {
             continue;
         };

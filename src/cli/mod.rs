@@ -572,7 +572,7 @@ impl StackFacts {
         StackFacts {
             name: stack.name.clone(),
             dependencies: stack.dependencies.clone(),
-            reads: crate::cross_stack::state_reads(&stack.dependencies, &stack.references),
+            reads: crate::cross_stack::state_reads(&stack.dependencies, stack.all_references()),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! and references, templates, indexing and function calls are built from
 //! values.
 
+mod fields;
 pub mod functions;
 mod render;
 pub mod scan;
@@ -19,6 +20,7 @@ use serde::{Serialize, Serializer};
 
 use crate::address::Address;
 
+pub use fields::Fields;
 pub use render::{escape_template, is_identifier};
 
 /// A Terraform expression.
@@ -33,7 +35,7 @@ pub enum Expr {
     Num(serde_json::Number),
     Bool(bool),
     List(Vec<Expr>),
-    Object(BTreeMap<String, Expr>),
+    Object(Fields),
     /// The block or variable at an address: `aws_iam_role.x`, `var.y`.
     Ref(Box<Address>),
     /// A block declared in the stack named first, as its handle refers to

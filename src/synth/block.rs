@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::address::{Address, BlockKind};
 use crate::block::{Final, MetaArgument, meta_arguments, meta_json};
+use crate::expr::scan::Reference;
 
 use super::json::Sorted;
 
@@ -26,6 +27,10 @@ pub struct SynthesizedBlock {
     pub logical_id: String,
     /// Its construct path.
     pub path: String,
+    /// What its arguments refer to, found once by synthesis (from typed
+    /// expressions; raw JSON and overrides read as templates), so that
+    /// validation need not read the block again.
+    pub references: Vec<Reference>,
     pub(crate) content: Final,
 }
 
@@ -36,6 +41,11 @@ impl SynthesizedBlock {
             type_name: self.type_name.clone(),
             name: self.logical_id.clone(),
         }
+    }
+
+    /// Where it is in the document: `resource.aws_iam_role.x`.
+    pub fn json_path(&self) -> JsonPath<'_> {
+        JsonPath(self)
     }
 
     /// Where it is written: sections in the order validation reads them
@@ -126,5 +136,17 @@ impl Serialize for SynthesizedBlock {
                 serializer,
             ),
         }
+    }
+}
+
+/// Where a block is in its stack's document (`resource.aws_iam_role.x`),
+/// written only when it is reported.
+pub struct JsonPath<'a>(&'a SynthesizedBlock);
+
+impl std::fmt::Display for JsonPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let block = self.0;
+        let section = block.kind.json_key();
+        write!(f, "{section}.{}.{}", block.type_name, block.logical_id)
     }
 }

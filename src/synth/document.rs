@@ -30,8 +30,6 @@ use super::{Problem, StackError, SynthesizedStack, VERSION};
 /// A block after rendering.
 struct Rendered {
     block: SynthesizedBlock,
-    /// What its arguments refer to.
-    references: Vec<Reference>,
     /// Its construct path is another construct's too (reported already).
     duplicate_path: bool,
 }
@@ -84,7 +82,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         required.add(r, &first_user.path_in(&name), &mut problems);
     }
 
-    let mut rendered = render_blocks(blocks, block_paths, &duplicate_paths, &mut problems);
+    let rendered = render_blocks(blocks, block_paths, &duplicate_paths, &mut problems);
     let index = AddressIndex::new(&rendered, &mut problems);
     let references = References {
         stack: &name,
@@ -97,6 +95,10 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
     references.check_removals(&removals, &moves, &rendered, &mut problems);
     let (output_json, output_tree, output_references) =
         render_outputs(&outputs, &name, &references, &mut problems);
+    // The index of every address is no longer needed: its memory goes
+    // before the stack is assembled.
+    drop(references);
+    drop(index);
     let variable_json = render_variables(&variables, &name, &mut problems);
     let provider_json = render_providers(&providers, &mut required, &mut problems);
     check_stack_overrides(&overrides, &mut problems);
@@ -123,23 +125,6 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         "//".into(),
         json!({"metadata": metadata, "outputs": output_tree}),
     );
-    let referring = rendered.iter().filter(|r| !r.references.is_empty());
-    let mut all_references = Vec::with_capacity(referring.count() + output_references.len());
-    all_references.extend(
-        rendered
-            .iter_mut()
-            .filter(|r| !r.references.is_empty())
-            .map(|r| super::References {
-                json_path: super::References::block_json_path(
-                    r.block.kind.json_key(),
-                    &r.block.type_name,
-                    &r.block.logical_id,
-                ),
-                path: r.block.path.clone(),
-                references: std::mem::take(&mut r.references),
-            }),
-    );
-    all_references.extend(output_references);
     let mut blocks: Vec<SynthesizedBlock> = rendered.into_iter().map(|r| r.block).collect();
     blocks.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
     insert_nonempty(&mut document, "output", output_json);
@@ -199,7 +184,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         blocks,
         assets,
         resource_count,
-        references: all_references,
+        references: output_references,
         dependencies,
         secrets,
     })
@@ -290,9 +275,9 @@ fn render_blocks(
                     type_name,
                     logical_id,
                     path,
+                    references,
                     content,
                 },
-                references,
                 duplicate_path: duplicate_paths.contains(&i),
             }),
             Err(e) => {
@@ -410,7 +395,7 @@ impl References<'_> {
         let aliases = providers_index(providers);
         for (i, rendered_block) in rendered.iter().enumerate() {
             let block = &rendered_block.block;
-            for r in &rendered_block.references {
+            for r in &block.references {
                 if let Some(other) = self.foreign(r) {
                     problems.push(Problem::at(&block.path, other));
                 } else if !self.resolves(&r.address) {

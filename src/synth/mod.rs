@@ -39,9 +39,7 @@ pub struct SynthesizedStack {
     /// Files to copy under the stack's directory.
     pub assets: Vec<Asset>,
     pub resource_count: usize,
-    /// What each block and output refers to, found once by synthesis (from
-    /// typed expressions; raw JSON and overrides read as templates), so that
-    /// validation need not read the document again.
+    /// What each output refers to (each block holds its own references).
     pub references: Vec<References>,
     /// Stacks to deploy before this one (the manifest's `dependencies`).
     pub dependencies: Vec<String>,
@@ -76,6 +74,14 @@ impl SynthesizedStack {
             }
         }
         document
+    }
+}
+
+impl SynthesizedStack {
+    /// Every reference of the stack: its blocks', then its outputs'.
+    pub fn all_references(&self) -> impl Iterator<Item = &crate::expr::scan::Reference> {
+        let blocks = self.blocks.iter().flat_map(|b| &b.references);
+        blocks.chain(self.references.iter().flat_map(|r| &r.references))
     }
 }
 

@@ -55,6 +55,14 @@ pub(crate) fn check(
     report: &mut Report,
 ) {
     let mut last = LastLookup::default();
+    if let Blocks::Synthesized(synthesized) = blocks {
+        for block in synthesized {
+            let json_path = block.json_path();
+            let path = Some(block.path.as_str());
+            let refs = &block.references;
+            check_all(refs, blocks, providers, path, &json_path, &mut last, report);
+        }
+    }
     for r in found {
         // Outputs are not blocks: their findings are stack-wide.
         let path = (!r.json_path.starts_with("output.")).then_some(r.path.as_str());
@@ -75,7 +83,7 @@ fn check_all<'d, 's>(
     blocks: Blocks<'d>,
     providers: &Providers<'s>,
     path: Option<&str>,
-    json_path: &str,
+    json_path: &dyn std::fmt::Display,
     last: &mut LastLookup<'d, 's>,
     report: &mut Report,
 ) {
@@ -102,7 +110,7 @@ fn check_all<'d, 's>(
         if let Err(message) = walk(Shape::of(schema), &r.steps) {
             report.error(
                 path,
-                &json_path,
+                json_path,
                 format!("the reference to `{}`: {message}", r.address),
             );
         }

@@ -1,8 +1,6 @@
 //! What the generated example tests (`tests/bindings_*.rs`) share: the
 //! values examples are built with, and the checks run on them.
 
-use std::collections::BTreeMap;
-
 use kite::Stack;
 use kite::expr::{Any, Arn, Expr, Number, Tf};
 use kite::synth::{synthesize, to_pretty_json};
@@ -93,7 +91,7 @@ impl Values {
             fields
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.into_expr()))
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<kite::expr::Fields>(),
         ))
     }
 
