@@ -218,3 +218,19 @@ fn attribute_names_that_are_no_identifiers_are_written_as_keys() {
         Address::resource("aws_acm_certificate", "c")
     );
 }
+
+#[test]
+fn object_keys_are_written_in_the_order_of_their_escaped_text() {
+    // `x${b` sorts after `x$a` as written, before it once escaped (`x$${b`).
+    let tags: Tf<Map<String>> = [("x$a", "1"), ("x${b", "2")]
+        .into_iter()
+        .map(|(k, v)| (k, Tf::<String>::from(v)))
+        .collect();
+    let text = serde_json::to_string(&tags).unwrap();
+    assert_eq!(text, r#"{"x$${b":"2","x$a":"1"}"#);
+    // The value `to_json` builds holds the same entries.
+    assert_eq!(
+        tags.into_expr().to_json(),
+        json!({"x$${b": "2", "x$a": "1"})
+    );
+}

@@ -85,7 +85,8 @@ impl SynthesizedStack {
     }
 }
 
-/// The references of one block or output of a synthesized stack.
+/// The references of an output of a synthesized stack, or of a block of a
+/// document read as JSON (a synthesized block holds its own).
 #[derive(Clone, Debug)]
 pub struct References {
     /// Where it is in the document: `resource.aws_iam_role.x`, `output.url`.
