@@ -34,7 +34,7 @@ fn a_stack_of_generated_widgets_synthesizes_and_validates() {
     let synthesized = synthesize(stack).unwrap();
     let findings = validate(&synthesized, &schemas());
     assert!(findings.is_empty(), "{findings:?}");
-    let doc = &synthesized.document;
+    let doc = &synthesized.document();
     assert_eq!(
         doc["terraform"]["required_providers"]["widgets"],
         serde_json::json!({"source": "example/widgets", "version": "~> 1.0"})
