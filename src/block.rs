@@ -389,7 +389,14 @@ impl Block {
             .unwrap_or_default();
         let mut references = Vec::new();
         let content = match self.content {
-            Content::Typed(mut body) if overrides.is_empty() => {
+            // A body that names a meta-argument itself (`Body::insert`) is
+            // checked and written as JSON, where the meta-argument wins.
+            Content::Typed(mut body)
+                if overrides.is_empty()
+                    && !body
+                        .iter()
+                        .any(|(name, _)| crate::synth::META_KEYS.contains(&name)) =>
+            {
                 body.collect_references(&mut references);
                 body.normalize();
                 Final::Typed(body, meta)

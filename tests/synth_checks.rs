@@ -530,3 +530,58 @@ fn variable_names_are_unique_identifiers_terraform_does_not_reserve() {
         "{err}"
     );
 }
+
+#[test]
+fn a_typed_body_that_names_a_meta_argument_is_checked_as_one() {
+    // `Body::insert` can put any name in a body: a `depends_on` or
+    // `provider` there is the block's meta-argument, and checked as such.
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    let r = stack.add(
+        &root,
+        "r",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
+    let body = stack.block(&r).body_mut().expect("a typed block");
+    let missing = Expr::Str("aws_iam_role.missing".into());
+    body.insert(
+        "depends_on",
+        kite::body::Value::Expr(Expr::List(vec![missing])),
+    );
+    body.insert(
+        "provider",
+        kite::body::Value::Expr(Expr::Str("aws.nope".into())),
+    );
+    let err = error_of(stack);
+    let text = err.to_string();
+    assert!(
+        text.contains("depends on `aws_iam_role.missing`, which is not declared"),
+        "{text}"
+    );
+    assert!(text.contains("uses provider `aws.nope`"), "{text}");
+}
+
+#[test]
+fn depends_on_a_block_whose_address_reads_as_another_is_refused() {
+    // A raw block of type `data` is written `data.r`: Terraform would read
+    // a data source's address, so synthesis refuses it.
+    let mut stack = Stack::new("app");
+    let root = stack.root();
+    let odd = stack.add_raw(&root, "r", RawBlock::resource("data", json!({})));
+    let r = stack.add(
+        &root,
+        "role",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
+    stack.block(&r).depends_on(&odd);
+    let err = error_of(stack);
+    assert!(
+        err.to_string()
+            .contains("depends_on entry \"data.r\" is not the address of a block"),
+        "{err}"
+    );
+}

@@ -251,3 +251,62 @@ fn a_handle_can_be_used_for_meta_arguments_of_any_block() {
         json!({"create_before_destroy": true, "ignore_changes": ["tags"]})
     );
 }
+
+#[test]
+fn blocks_written_from_their_types_are_the_document_s_text() {
+    // The writer serializes typed blocks straight from their bodies; the
+    // document renders them as JSON. Both must give the same bytes, for
+    // names sorting before `//` (`-x`), after it (`A`, `ümlaut`), keys that
+    // escaping reorders, nested blocks and meta-arguments.
+    let mut stack = Stack::new("bytes");
+    let root = stack.root();
+    stack.provider(AwsProvider::new().region("eu-north-1"));
+    let west = stack.provider(AwsProvider::new().alias("west").region("eu-west-1"));
+    let first = stack.add(
+        &root,
+        "first",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{}".into(),
+        }),
+    );
+    let odd = stack.add(
+        &root,
+        "odd",
+        IamRole::new(IamRoleArgs {
+            assume_role_policy: "{\"a\": \"${aws:username}\"}".into(),
+        })
+        .tags([("x$a", "1".to_owned()), ("x${b", "2".to_owned())]),
+    );
+    let block = stack.block(&odd);
+    block
+        .depends_on(&first)
+        .provider(&west)
+        .prevent_destroy(true)
+        .ignore_changes(["tags"]);
+    let body = block.body_mut().expect("a typed block");
+    body.insert("-x", Tf::<String>::from("before the comment").into());
+    body.insert("A", Tf::<String>::from("capital").into());
+    body.insert("ümlaut", Tf::<String>::from("after ascii").into());
+    let mut nested = kite::body::Body::new();
+    nested.set("z", Tf::<bool>::from(true));
+    nested.set("a", Tf::<String>::from("${not a reference}"));
+    body.push_block("inline_policy", nested);
+    let synthesized = synthesize(stack).expect("synthesizes");
+    let dir = tempfile::tempdir().unwrap();
+    kite::synth::output_dir::write(dir.path(), std::slice::from_ref(&synthesized))
+        .expect("written");
+    let written = std::fs::read_to_string(dir.path().join("stacks/bytes/cdk.tf.json")).unwrap();
+    let mut document = synthesized.document();
+    // `kite.tf` holds Terraform's required version, when there is one.
+    if let Some(terraform) = document["terraform"].as_object_mut() {
+        terraform.remove("required_version");
+    }
+    assert_eq!(written, to_pretty_json(&document));
+    assert!(written.contains("\"x$${b\": \"2\""), "{written}");
+    let odd = &written[written.find("\"odd\": {").expect("the odd block")..];
+    let order: Vec<usize> = ["\"-x\"", "\"//\"", "\"A\"", "\"depends_on\"", "\"ümlaut\""]
+        .iter()
+        .map(|k| odd.find(k).expect(k))
+        .collect();
+    assert!(order.is_sorted(), "{written}");
+}

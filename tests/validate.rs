@@ -1214,3 +1214,50 @@ fn synth_checks_against_a_user_schema_file_too() {
     );
     assert!(!dir.path().join("cdktf.out").exists());
 }
+
+#[test]
+fn a_missing_required_providers_entry_is_named_by_the_first_block_declared() {
+    // Declared out of the order they are written: the finding names the
+    // first block declared that needs the provider.
+    let mut stack = base();
+    let root = stack.root();
+    stack.add_raw(&root, "zz", RawBlock::resource("null_resource", json!({})));
+    stack.add_raw(&root, "aa", RawBlock::resource("null_resource", json!({})));
+    let found = findings(stack);
+    let missing: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.message.contains("has no required_providers entry"))
+        .collect();
+    assert_eq!(missing.len(), 1, "{}", render(&found));
+    assert_eq!(
+        missing[0].path.as_deref(),
+        Some("v/zz"),
+        "{}",
+        render(&found)
+    );
+}
+
+#[test]
+fn a_block_kept_as_json_is_reported_at_the_path_its_metadata_says() {
+    // `validate` and `validate_document` (the written file) agree, even
+    // when an override changed the metadata.
+    let mut stack = base();
+    let role = stack
+        .declared(&kite::Address::resource("aws_iam_role", role_id()))
+        .expect("the base stack's role");
+    stack
+        .block(&role)
+        .set_override("//.metadata.path", "elsewhere")
+        .set_override("bogus_argument", 1);
+    let synthesized = synthesize(stack).expect("structurally valid");
+    let schemas = Schemas::bundled();
+    let in_memory = validate(&synthesized, &schemas);
+    let from_document = kite::validate::validate_document("v", &synthesized.document(), &schemas);
+    assert_eq!(in_memory, from_document);
+    let bogus: Vec<&Finding> = in_memory
+        .iter()
+        .filter(|f| f.message.contains("`bogus_argument` is not an argument"))
+        .collect();
+    assert_eq!(bogus.len(), 1, "{}", render(&in_memory));
+    assert_eq!(bogus[0].path.as_deref(), Some("elsewhere"));
+}

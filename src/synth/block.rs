@@ -103,7 +103,10 @@ impl SynthesizedBlock {
                 let provider = value.get("provider")?.as_str()?;
                 provider.split('.').next()
             }
-            Final::Typed(_, meta) => Some(&meta.as_ref()?.provider.as_ref()?.local_name),
+            Final::Typed(_, meta) => {
+                let local = &meta.as_ref()?.provider.as_ref()?.local_name;
+                local.split('.').next()
+            }
         }
     }
 

@@ -24,7 +24,7 @@ use crate::stack::{Import, Removal, Stack};
 
 use super::block::SynthesizedBlock;
 use super::graph::find_cycle;
-use super::references::depends_on_of;
+use super::references::{depends_on_list, depends_on_of};
 use super::{Problem, StackError, SynthesizedStack, VERSION};
 
 /// A block after rendering.
@@ -125,8 +125,14 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         "//".into(),
         json!({"metadata": metadata, "outputs": output_tree}),
     );
-    let mut blocks: Vec<SynthesizedBlock> = rendered.into_iter().map(|r| r.block).collect();
-    blocks.sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
+    let blocks: Vec<SynthesizedBlock> = rendered.into_iter().map(|r| r.block).collect();
+    // Addresses are unique: the order is total.
+    let mut written_order: Vec<u32> = (0..blocks.len() as u32).collect();
+    written_order.sort_unstable_by(|&a, &b| {
+        blocks[a as usize]
+            .order_key()
+            .cmp(&blocks[b as usize].order_key())
+    });
     insert_nonempty(&mut document, "output", output_json);
     insert_nonempty(&mut document, "variable", variable_json);
     if !provider_json.is_empty() {
@@ -182,6 +188,7 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         name,
         sections: Value::Object(document),
         blocks,
+        written_order,
         assets,
         resource_count,
         references: output_references,
@@ -408,9 +415,14 @@ impl References<'_> {
                 }
             }
             let depends_on = match (block.typed_depends_on(), block.json()) {
-                (Some(typed), _) => typed.to_vec(),
+                (Some([]), _) | (None, None) => Vec::new(),
+                // Checked as written: an address whose text reads as
+                // another (a type named `data`) is refused.
+                (Some(typed), _) => {
+                    let written = typed.iter().map(|a| Value::String(a.to_string()));
+                    depends_on_list(&Value::Array(written.collect()), &block.path, problems)
+                }
                 (None, Some(json)) => depends_on_of(json, &block.path, problems),
-                (None, None) => Vec::new(),
             };
             for target in depends_on {
                 match self.index.get(&target) {

@@ -53,14 +53,14 @@ pub struct JsonPart<'a> {
     /// The configuration but its blocks.
     pub sections: &'a Value,
     /// Sorted by kind (resources first), type and name.
-    pub blocks: &'a [SynthesizedBlock],
+    pub blocks: Vec<&'a SynthesizedBlock>,
 }
 
 impl<'a> JsonPart<'a> {
     pub fn of(stack: &'a SynthesizedStack) -> Self {
         JsonPart {
             sections: &stack.sections,
-            blocks: &stack.blocks,
+            blocks: stack.blocks_as_written().collect(),
         }
     }
 }
@@ -110,11 +110,11 @@ enum Section<'a> {
     /// The `terraform` block without the settings [`NATIVE_FILE`] holds.
     Settings(&'a Map<String, Value>),
     /// `resource` or `data`: the blocks by type, then by name.
-    Blocks(&'a [SynthesizedBlock]),
+    Blocks(&'a [&'a SynthesizedBlock]),
 }
 
 /// Blocks of one type, by name.
-struct OfType<'a>(&'a [SynthesizedBlock]);
+struct OfType<'a>(&'a [&'a SynthesizedBlock]);
 
 impl Serialize for OfType<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -517,7 +517,7 @@ removed {{
         );
         let json = serde_json::to_value(JsonPart {
             sections: &doc,
-            blocks: &[],
+            blocks: Vec::new(),
         })
         .unwrap();
         assert_eq!(
@@ -536,7 +536,7 @@ removed {{
         assert_eq!(
             serde_json::to_value(JsonPart {
                 sections: &doc,
-                blocks: &[]
+                blocks: Vec::new()
             })
             .unwrap(),
             json!({"output": {"o": {"value": 1}}}),
@@ -547,7 +547,7 @@ removed {{
         assert_eq!(
             serde_json::to_value(JsonPart {
                 sections: &doc,
-                blocks: &[]
+                blocks: Vec::new()
             })
             .unwrap(),
             doc

@@ -14,13 +14,14 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::address::BlockKind;
 use crate::asset::Asset;
 
 pub use block::SynthesizedBlock;
 pub use document::synthesize;
 pub(crate) use graph::find_cycle;
 pub use json::{to_pretty_json, write_pretty_json};
-pub(crate) use references::{block_references, collect_references, parse_address};
+pub(crate) use references::{META_KEYS, block_references, collect_references, parse_address};
 
 /// The version written into metadata and manifests.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -33,9 +34,11 @@ pub struct SynthesizedStack {
     /// variables, providers, settings, moves, imports, removals.
     /// [`SynthesizedStack::document`] is all of it.
     pub(crate) sections: Value,
-    /// Its resources and data sources, sorted as they are written (by kind,
-    /// type and name).
-    pub blocks: Vec<SynthesizedBlock>,
+    /// Its resources and data sources, in the order they were declared.
+    pub(crate) blocks: Vec<SynthesizedBlock>,
+    /// Indexes into `blocks` in the order they are written: by kind
+    /// (resources first), type and name.
+    pub(crate) written_order: Vec<u32>,
     /// Files to copy under the stack's directory.
     pub assets: Vec<Asset>,
     pub resource_count: usize,
@@ -53,11 +56,19 @@ impl SynthesizedStack {
     /// cannot read, `kite.tf` ([`files`]). Built at each call: the stack
     /// keeps its blocks typed.
     pub fn document(&self) -> Value {
-        let mut document = self.sections.clone();
-        let Value::Object(sections) = &mut document else {
-            return document;
+        let Value::Object(rest) = &self.sections else {
+            return self.sections.clone();
         };
-        for block in &self.blocks {
+        // In the order synthesis used to assemble it: the metadata comment,
+        // blocks, then the other sections.
+        let mut sections = serde_json::Map::with_capacity(rest.len() + 2);
+        if let Some(comment) = rest.get("//") {
+            sections.insert("//".into(), comment.clone());
+        }
+        let resources_first = [BlockKind::Resource, BlockKind::Data]
+            .into_iter()
+            .flat_map(|kind| self.blocks.iter().filter(move |b| b.kind == kind));
+        for block in resources_first {
             let of_kind = sections
                 .entry(block.kind.json_key())
                 .or_insert_with(|| Value::Object(serde_json::Map::new()));
@@ -73,7 +84,23 @@ impl SynthesizedStack {
                 of_type.insert(block.logical_id.clone(), block.to_json().into_owned());
             }
         }
-        document
+        for (key, value) in rest {
+            sections
+                .entry(key.as_str())
+                .or_insert_with(|| value.clone());
+        }
+        Value::Object(sections)
+    }
+
+    /// Its resources and data sources, in the order they were declared.
+    pub fn blocks(&self) -> &[SynthesizedBlock] {
+        &self.blocks
+    }
+
+    /// Its blocks in the order they are written: by kind (resources
+    /// first), type and name.
+    pub(crate) fn blocks_as_written(&self) -> impl Iterator<Item = &SynthesizedBlock> {
+        self.written_order.iter().map(|&i| &self.blocks[i as usize])
     }
 }
 

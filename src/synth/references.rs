@@ -9,8 +9,9 @@ use crate::expr::scan::{self, Reference};
 
 use super::Problem;
 
-/// Keys of a block whose values are not expressions.
-const META_KEYS: &[&str] = &["//", "depends_on", "lifecycle", "provider"];
+/// Keys of a block whose values are not expressions: its meta-arguments
+/// and metadata comment.
+pub(crate) const META_KEYS: &[&str] = &["//", "depends_on", "lifecycle", "provider"];
 
 /// Every reference in the arguments of a block (not in its meta-arguments,
 /// which are not expressions).
@@ -73,9 +74,18 @@ pub(crate) fn depends_on_of(
     path: &str,
     problems: &mut Vec<Problem>,
 ) -> Vec<Address> {
-    let Some(value) = body.get("depends_on") else {
-        return Vec::new();
-    };
+    match body.get("depends_on") {
+        Some(value) => depends_on_list(value, path, problems),
+        None => Vec::new(),
+    }
+}
+
+/// The addresses of a `depends_on` value as written.
+pub(crate) fn depends_on_list(
+    value: &Value,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<Address> {
     let Value::Array(items) = value else {
         problems.push(Problem::at(
             path,

@@ -5,14 +5,13 @@ use serde_json::Value;
 
 use crate::address::BlockKind;
 use crate::block::construct_path;
-use crate::synth::SynthesizedBlock;
+use crate::synth::{SynthesizedBlock, SynthesizedStack};
 
 use super::body::Kind;
 
 #[derive(Clone, Copy)]
 pub(crate) enum Blocks<'a> {
-    /// Sorted by kind, type and name ([`crate::synth::SynthesizedStack::blocks`]).
-    Synthesized(&'a [SynthesizedBlock]),
+    Synthesized(&'a SynthesizedStack),
     Document(&'a Value),
 }
 
@@ -31,11 +30,11 @@ pub(crate) struct Seen<'a> {
 impl<'a> Blocks<'a> {
     /// Calls `f` on every block with its final JSON (less, for a
     /// synthesized block, the metadata comment, which no check reads),
-    /// resources first, then data sources, each by type and name.
+    /// resources first, then data sources: blocks of one type together.
     pub(crate) fn for_each(self, mut f: impl FnMut(Seen<'a>, &Value)) {
         match self {
-            Blocks::Synthesized(blocks) => {
-                for block in blocks {
+            Blocks::Synthesized(stack) => {
+                for block in stack.blocks_as_written() {
                     f(seen(block), &block.checked_json());
                 }
             }
@@ -45,11 +44,16 @@ impl<'a> Blocks<'a> {
         }
     }
 
-    /// Calls `f` on every block, in the order of [`Blocks::for_each`],
-    /// without rendering it.
+    /// Calls `f` on every block without rendering it: resources first,
+    /// then data sources, each in the order declared.
     pub(crate) fn for_each_seen(self, mut f: impl FnMut(Seen<'a>)) {
         match self {
-            Blocks::Synthesized(blocks) => blocks.iter().for_each(|b| f(seen(b))),
+            Blocks::Synthesized(stack) => {
+                let blocks = stack.blocks();
+                let resources = blocks.iter().filter(|b| b.kind == BlockKind::Resource);
+                let data = blocks.iter().filter(|b| b.kind == BlockKind::Data);
+                resources.chain(data).for_each(|b| f(seen(b)));
+            }
             Blocks::Document(doc) => for_each_in_document(doc, |seen, _| f(seen)),
         }
     }
@@ -62,11 +66,15 @@ impl<'a> Blocks<'a> {
         name: &str,
     ) -> Option<&'a str> {
         match self {
-            Blocks::Synthesized(blocks) => {
-                let i = blocks
-                    .binary_search_by(|b| b.order_key().cmp(&(kind, type_name, name)))
+            Blocks::Synthesized(stack) => {
+                let blocks = stack.blocks();
+                let i = stack
+                    .written_order
+                    .binary_search_by(|&i| {
+                        blocks[i as usize].order_key().cmp(&(kind, type_name, name))
+                    })
                     .ok()?;
-                Some(local_name(&blocks[i]))
+                Some(local_name(&blocks[stack.written_order[i] as usize]))
             }
             Blocks::Document(doc) => {
                 let (section, _) = section(kind);
@@ -86,12 +94,17 @@ fn section(kind: BlockKind) -> (&'static str, Kind) {
 }
 
 fn seen(block: &SynthesizedBlock) -> Seen<'_> {
+    // A block kept as JSON is checked as its JSON says, metadata included.
+    let path = match block.json() {
+        Some(json) => construct_path(json),
+        None => Some(block.path.as_str()),
+    };
     Seen {
         kind: section(block.kind).1,
         type_name: &block.type_name,
         name: &block.logical_id,
         local: local_name(block),
-        path: Some(&block.path),
+        path,
     }
 }
 

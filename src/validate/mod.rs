@@ -143,7 +143,7 @@ impl<'a> Report<'a> {
 /// Checks a synthesized stack against provider schemas, with the
 /// references synthesis found.
 pub fn validate(stack: &SynthesizedStack, schemas: &Schemas) -> Vec<Finding> {
-    let blocks = Blocks::Synthesized(&stack.blocks);
+    let blocks = Blocks::Synthesized(stack);
     check(
         &stack.name,
         &stack.sections,

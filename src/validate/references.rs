@@ -55,8 +55,8 @@ pub(crate) fn check(
     report: &mut Report,
 ) {
     let mut last = LastLookup::default();
-    if let Blocks::Synthesized(synthesized) = blocks {
-        for block in synthesized {
+    if let Blocks::Synthesized(stack) = blocks {
+        for block in stack.blocks() {
             let json_path = block.json_path();
             let path = Some(block.path.as_str());
             let refs = &block.references;
