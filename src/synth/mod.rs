@@ -102,9 +102,7 @@ impl SynthesizedStack {
     pub(crate) fn blocks_as_written(&self) -> impl Iterator<Item = &SynthesizedBlock> {
         self.written_order.iter().map(|&i| &self.blocks[i as usize])
     }
-}
 
-impl SynthesizedStack {
     /// Every reference of the stack: its blocks', then its outputs'.
     pub fn all_references(&self) -> impl Iterator<Item = &crate::expr::scan::Reference> {
         let blocks = self.blocks.iter().flat_map(|b| &b.references);
