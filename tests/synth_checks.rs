@@ -18,6 +18,13 @@ fn error_of(stack: Stack) -> StackError {
     }
 }
 
+/// A role with an empty trust policy: a typed block to hang checks on.
+fn role() -> IamRole {
+    IamRole::new(IamRoleArgs {
+        assume_role_policy: "{}".into(),
+    })
+}
+
 fn reference(address: Address, attr: &str) -> Tf<String> {
     Tf::from_expr(Expr::reference(address).attr(attr))
 }
@@ -60,13 +67,7 @@ fn a_reference_to_an_undeclared_block_is_refused_with_both_paths() {
 fn a_handle_from_another_stack_is_a_dangling_reference() {
     let mut other = Stack::new("other");
     let other_root = other.root();
-    let foreign = other.add(
-        &other_root,
-        "foreign",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let foreign = other.add(&other_root, "foreign", role());
     let mut stack = Stack::new("app");
     let root = stack.root();
     stack.add(
@@ -99,13 +100,7 @@ fn raw_blocks_and_overrides_are_checked_like_typed_ones() {
 fn a_dependency_cycle_is_printed_as_construct_paths() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let a = stack.add(
-        &root.child("x"),
-        "a",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let a = stack.add(&root.child("x"), "a", role());
     let b = stack.add(
         &root.child("y"),
         "b",
@@ -127,13 +122,7 @@ fn a_dependency_cycle_is_printed_as_construct_paths() {
 fn depends_on_a_block_that_is_not_declared_is_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "r", role());
     stack
         .block(&r)
         .set_override("depends_on", ["aws_s3_bucket.gone"]);
@@ -151,20 +140,8 @@ fn two_blocks_with_one_address_are_refused_with_both_paths() {
     let mut stack = Stack::new("app");
     let root = stack.root();
     // Single components keep only [A-Za-z0-9_-]: both become `k1techat`.
-    stack.add(
-        &root,
-        "k1te.chat",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
-    stack.add(
-        &root,
-        "k1techat",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    stack.add(&root, "k1te.chat", role());
+    stack.add(&root, "k1techat", role());
     let err = error_of(stack);
     let p = &err.problems[0];
     assert_eq!(p.path.as_deref(), Some("app/k1techat"));
@@ -181,13 +158,7 @@ fn two_blocks_with_one_address_are_refused_with_both_paths() {
 fn two_constructs_at_one_path_are_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    stack.add(
-        &root,
-        "same",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    stack.add(&root, "same", role());
     stack.output(&root, "same", Output::new(Tf::<String>::from("x")));
     let err = error_of(stack);
     assert_eq!(err.problems[0].path.as_deref(), Some("app/same"));
@@ -203,13 +174,7 @@ fn two_constructs_at_one_path_are_refused() {
 fn an_id_without_any_kept_character_is_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    stack.add(
-        &root,
-        "...",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    stack.add(&root, "...", role());
     let err = error_of(stack);
     assert!(
         err.problems
@@ -223,13 +188,7 @@ fn an_id_without_any_kept_character_is_refused() {
 fn a_provider_alias_must_be_configured() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "r", role());
     stack.block(&r).set_override("provider", "aws.nowhere");
     let err = error_of(stack);
     assert!(
@@ -257,13 +216,7 @@ fn conflicting_provider_requirements_are_refused_unless_the_stack_chooses() {
     let build = |choose: bool| {
         let mut stack = Stack::new("app");
         let root = stack.root();
-        stack.add(
-            &root,
-            "r",
-            IamRole::new(IamRoleArgs {
-                assume_role_policy: "{}".into(),
-            }),
-        );
+        stack.add(&root, "r", role());
         stack.add_raw(
             &root,
             "x",
@@ -308,13 +261,7 @@ fn a_variable_default_must_be_a_literal_and_references_to_variables_resolve() {
 
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "r", role());
     stack.variable(&root, "v", Variable::<String>::new().default(r.name()));
     let err = error_of(stack);
     assert!(err.problems[0].message.contains("not a literal"), "{err}");
@@ -324,13 +271,7 @@ fn a_variable_default_must_be_a_literal_and_references_to_variables_resolve() {
 fn an_override_path_through_a_string_is_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "r", role());
     stack
         .block(&r)
         .set_override("assume_role_policy.inner", "x");
@@ -393,13 +334,7 @@ fn every_problem_is_reported_at_once() {
 fn moves_go_to_declared_blocks_from_undeclared_addresses() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "r", role());
     stack.moved(Address::resource("aws_iam_role", "old"), &r);
     let doc = synthesize(stack).unwrap().document();
     assert_eq!(
@@ -409,20 +344,8 @@ fn moves_go_to_declared_blocks_from_undeclared_addresses() {
 
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
-    let other = stack.add(
-        &root,
-        "other",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "r", role());
+    let other = stack.add(&root, "other", role());
     stack.moved(Address::resource("aws_iam_role", "other"), &r);
     let _ = other;
     let err = error_of(stack);
@@ -438,13 +361,7 @@ fn moves_go_to_declared_blocks_from_undeclared_addresses() {
 fn stack_overrides_cannot_change_blocks_behind_the_checks() {
     let mut stack = Stack::new("app");
     let root = stack.root();
-    stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    stack.add(&root, "r", role());
     stack.set_override("resource.aws_iam_role.r.name", "${aws_s3_bucket.ghost.id}");
     let err = error_of(stack);
     assert!(
@@ -537,13 +454,7 @@ fn a_typed_body_that_names_a_meta_argument_is_checked_as_one() {
     // `provider` there is the block's meta-argument, and checked as such.
     let mut stack = Stack::new("app");
     let root = stack.root();
-    let r = stack.add(
-        &root,
-        "r",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "r", role());
     let body = stack.block(&r).body_mut().expect("a typed block");
     let missing = Expr::Str("aws_iam_role.missing".into());
     body.insert(
@@ -570,13 +481,7 @@ fn depends_on_a_block_whose_address_reads_as_another_is_refused() {
     let mut stack = Stack::new("app");
     let root = stack.root();
     let odd = stack.add_raw(&root, "r", RawBlock::resource("data", json!({})));
-    let r = stack.add(
-        &root,
-        "role",
-        IamRole::new(IamRoleArgs {
-            assume_role_policy: "{}".into(),
-        }),
-    );
+    let r = stack.add(&root, "role", role());
     stack.block(&r).depends_on(&odd);
     let err = error_of(stack);
     assert!(
