@@ -18,6 +18,8 @@ pub(crate) enum Blocks<'a> {
 /// A block as validation sees it.
 pub(crate) struct Seen<'a> {
     pub kind: Kind,
+    /// Its section of the document: `resource` or `data`.
+    pub section: &'static str,
     pub type_name: &'a str,
     pub name: &'a str,
     /// The local name of its provider: its `provider` meta-argument's, or
@@ -99,8 +101,10 @@ fn seen(block: &SynthesizedBlock) -> Seen<'_> {
         Some(json) => construct_path(json),
         None => Some(block.path.as_str()),
     };
+    let (section, kind) = section(block.kind);
     Seen {
-        kind: section(block.kind).1,
+        kind,
+        section,
         type_name: &block.type_name,
         name: &block.logical_id,
         local: local_name(block),
@@ -121,6 +125,7 @@ fn for_each_in_document<'a>(doc: &'a Value, mut f: impl FnMut(Seen<'a>, &'a Valu
             for (name, block) in blocks {
                 let seen = Seen {
                     kind,
+                    section,
                     type_name,
                     name,
                     local: local_name_in_json(type_name, block),

@@ -188,12 +188,8 @@ pub(crate) fn check(doc: &Value, blocks: Blocks, providers: &Providers, report: 
     let mut used: BTreeMap<&str, (String, Option<&str>)> = BTreeMap::new();
     blocks.for_each_seen(|seen| {
         used.entry(seen.local).or_insert_with(|| {
-            let section = match seen.kind {
-                Kind::Resource => "resource",
-                Kind::Data => "data",
-            };
             (
-                format!("the {section} type `{}`", seen.type_name),
+                format!("the {} type `{}`", seen.section, seen.type_name),
                 seen.path,
             )
         });

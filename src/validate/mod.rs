@@ -179,11 +179,7 @@ fn check(
     config::check(doc, blocks, &providers, &mut report);
     let mut last = config::LastLookup::default();
     blocks.for_each(|seen, block| {
-        let section = match seen.kind {
-            body::Kind::Resource => "resource",
-            body::Kind::Data => "data",
-        };
-        let root = path::JsonPath::Root(section);
+        let root = path::JsonPath::Root(seen.section);
         let of_type = root.key(seen.type_name);
         let json = of_type.key(seen.name);
         let at = body::At {
