@@ -114,7 +114,7 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self == Lifecycle::default()
     }
 }

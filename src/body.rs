@@ -50,6 +50,12 @@ impl Body {
         self.entries.len()
     }
 
+    /// The entries in the order they were set (sorted once the block is
+    /// finished).
+    pub(crate) fn entries(&self) -> &[(&'static str, Value)] {
+        &self.entries
+    }
+
     /// The entries in the order they were set.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
         self.entries.iter().map(|(k, v)| (*k, v))

@@ -1261,3 +1261,191 @@ fn a_block_kept_as_json_is_reported_at_the_path_its_metadata_says() {
     assert_eq!(bogus.len(), 1, "{}", render(&in_memory));
     assert_eq!(bogus[0].path.as_deref(), Some("elsewhere"));
 }
+
+/// Validation reads a typed body through its typed values, not its JSON:
+/// whatever a typed block holds, it finds what `validate_document` finds in
+/// the written file.
+mod typed_bodies_read_as_written {
+    use kite::Address;
+    use kite::block::{BlockType, Resource};
+    use kite::body::{Body, Value};
+    use kite::expr::Expr;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    struct Widget(Body);
+
+    impl BlockType for Widget {
+        fn into_body(self) -> Body {
+            self.0
+        }
+        fn from_body(body: Body) -> Self {
+            Widget(body)
+        }
+    }
+
+    impl Resource for Widget {
+        const TYPE: &'static str = "thing_widget";
+        const PROVIDER: ProviderRequirement =
+            ProviderRequirement::new("thing", "example/thing", "~> 1.0");
+        const TAGGABLE: bool = false;
+        type Ref = kite::BlockRef;
+    }
+
+    /// Every kind of attribute, nested attribute and nested block.
+    fn schemas() -> Schemas {
+        let endpoint = json!({"attributes": {
+            "host": {"type": "string", "required": true},
+            "port": {"type": "number", "optional": true}
+        }});
+        let rule = json!({"attributes": {
+            "x": {"type": "string", "required": true},
+            "y": {"type": "number", "optional": true}
+        }});
+        let nested = |mode: &str| {
+            let mut nested = endpoint.clone();
+            nested["nesting_mode"] = json!(mode);
+            json!({"nested_type": nested, "optional": true})
+        };
+        Schemas::from_json(&json!({"provider_schemas": {"registry.terraform.io/example/thing": {
+            "provider": {"block": {}},
+            "resource_schemas": {"thing_widget": {"block": {
+                "attributes": {
+                    "name": {"type": "string", "required": true},
+                    "size": {"type": "number", "optional": true},
+                    "on": {"type": "bool", "optional": true},
+                    "tags": {"type": ["map", "string"], "optional": true},
+                    "ports": {"type": ["list", "number"], "optional": true},
+                    "pair": {"type": ["tuple", ["string", "number"]], "optional": true},
+                    "settings": {"type": ["object", {"size": "number", "name": "string"}], "optional": true},
+                    "anything": {"type": "dynamic", "optional": true},
+                    "id": {"type": "string", "computed": true},
+                    "old": {"type": "string", "optional": true, "deprecated": true},
+                    "target": nested("single"),
+                    "targets": nested("list"),
+                    "by_name": nested("map")
+                },
+                "block_types": {
+                    "rule": {"nesting_mode": "list", "block": rule, "min_items": 1},
+                    "config": {"nesting_mode": "single", "block": rule, "max_items": 1},
+                    "named": {"nesting_mode": "map", "block": rule}
+                }
+            }}}
+        }}})
+        .to_string())
+        .expect("a valid schema")
+    }
+
+    const NAMES: &[&str] = &[
+        "name", "size", "on", "tags", "ports", "pair", "settings", "anything", "id", "old",
+        "target", "targets", "by_name", "rule", "config", "named", "nme", "host", "port", "x", "y",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        let parts = vec!["$", "%", "{", "}", "${", "a", "1", "true", "size", "é", " "];
+        prop::collection::vec(prop::sample::select(parts), 0..5).prop_map(|p| p.concat())
+    }
+
+    fn expr() -> impl Strategy<Value = Expr> {
+        let other = || Expr::reference(Address::resource("thing_widget", "other"));
+        let leaf = prop_oneof![
+            Just(Expr::Null),
+            any::<bool>().prop_map(Expr::Bool),
+            (-3i32..4000).prop_map(|n| Expr::Num(n.into())),
+            text().prop_map(Expr::Str),
+            // Literal parts alone: literal text, written as a template.
+            prop::collection::vec(text().prop_map(Expr::Str), 0..3).prop_map(Expr::Template),
+            prop::sample::select(vec!["name", "id", "nope"]).prop_map(move |a| other().attr(a)),
+        ];
+        leaf.prop_recursive(3, 16, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Expr::List),
+                prop::collection::vec(
+                    (
+                        prop::sample::select(NAMES)
+                            .prop_map(String::from)
+                            .boxed()
+                            .prop_union(text().boxed()),
+                        inner.clone()
+                    ),
+                    0..3
+                )
+                .prop_map(|fields| Expr::Object(fields.into_iter().collect())),
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Expr::Template),
+                prop::collection::vec(inner, 0..2).prop_map(|args| Expr::call("tolist", args)),
+            ]
+        })
+    }
+
+    /// A body of entries named from `NAMES`: expressions, nested blocks
+    /// given once, or lists of them.
+    fn body(depth: u32) -> BoxedStrategy<Body> {
+        let entry = (prop::sample::select(NAMES), expr(), 0..4u32);
+        prop::collection::vec(entry, 0..5)
+            .prop_flat_map(move |entries| {
+                let nested = if depth == 0 {
+                    Just(Vec::new()).boxed()
+                } else {
+                    prop::collection::vec(body(depth - 1), entries.len()).boxed()
+                };
+                (Just(entries), nested)
+            })
+            .prop_map(|(entries, mut nested)| {
+                let mut body = Body::new();
+                for (name, expr, kind) in entries {
+                    match (kind, nested.pop()) {
+                        (1, Some(block)) => body.set_block(name, block),
+                        (2, Some(block)) => body.push_block(name, block),
+                        (3, Some(block)) => {
+                            body.insert(name, Value::Blocks(vec![block.clone(), block]))
+                        }
+                        _ => body.insert(name, Value::Expr(expr)),
+                    }
+                }
+                body
+            })
+            .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn findings_of_a_typed_body_are_those_of_its_json(
+            body in body(2),
+            ignored in prop::collection::vec(prop::sample::select(NAMES), 0..3),
+        ) {
+            let mut stack = Stack::new("v");
+            let root = stack.root();
+            stack.require_provider(Widget::PROVIDER);
+            stack.add_raw(&root, "other", RawBlock::resource("thing_widget", json!({"name": "o"})));
+            let widget = stack.add(&root, "w", Widget(body));
+            if !ignored.is_empty() {
+                stack.block(&widget).ignore_changes(ignored);
+            }
+            let synthesized = synthesize(stack).expect("structurally valid");
+            let schemas = schemas();
+            let typed = validate(&synthesized, &schemas);
+            let written = kite::validate::validate_document("v", &synthesized.document(), &schemas);
+            prop_assert_eq!(render(&typed), render(&written));
+            prop_assert_eq!(typed, written);
+        }
+
+        #[test]
+        fn aws_naming_limits_of_a_typed_body_are_those_of_its_json(
+            name in text(),
+            days in prop_oneof![(0u32..4000).prop_map(|d| Expr::Num(d.into())), text().prop_map(Expr::Str)],
+        ) {
+            let mut stack = base();
+            let root = stack.root();
+            let group = stack.add(&root, "lg", CloudwatchLogGroup::new().name(name));
+            stack.block(&group).body_mut().expect("typed").insert("retention_in_days", Value::Expr(days));
+            let synthesized = synthesize(stack).expect("structurally valid");
+            let schemas = Schemas::bundled();
+            let typed = validate(&synthesized, &schemas);
+            let written = kite::validate::validate_document("v", &synthesized.document(), &schemas);
+            prop_assert_eq!(typed, written);
+        }
+    }
+}

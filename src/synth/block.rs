@@ -12,7 +12,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::address::{Address, BlockKind};
-use crate::block::{Final, MetaArgument, meta_arguments};
+use crate::block::{Final, MetaArgument, meta_arguments, meta_json};
 use crate::expr::scan::Reference;
 
 use super::json::Sorted;
@@ -58,27 +58,25 @@ impl SynthesizedBlock {
     /// Its final JSON object: body, meta-arguments and metadata, as
     /// `cdk.tf.json` holds it. A typed block is rendered anew at each call.
     pub fn to_json(&self) -> Cow<'_, Value> {
-        self.render(true)
-    }
-
-    /// What validation reads: [`SynthesizedBlock::to_json`] less, for a
-    /// typed block, the metadata comment (`//`), which no check reads.
-    pub(crate) fn checked_json(&self) -> Cow<'_, Value> {
-        self.render(false)
-    }
-
-    fn render(&self, with_metadata: bool) -> Cow<'_, Value> {
         match &self.content {
             Final::Json(value) => Cow::Borrowed(value),
             Final::Typed(body, meta) => {
-                let meta = meta_arguments(&self.path, &self.logical_id, meta.as_deref())
-                    .into_iter()
-                    .filter(|(_, argument)| {
-                        with_metadata || !matches!(argument, MetaArgument::Metadata { .. })
-                    })
-                    .map(|(name, argument)| (name, argument.to_json()))
-                    .collect();
+                let meta = meta_json(&self.path, &self.logical_id, meta.as_deref());
                 Cow::Owned(Value::Object(body.to_json_map(meta)))
+            }
+        }
+    }
+
+    /// Its `lifecycle` meta-argument as written, when it has one.
+    pub(crate) fn lifecycle_json(&self) -> Option<Cow<'_, Value>> {
+        match &self.content {
+            Final::Json(value) => value.get("lifecycle").map(Cow::Borrowed),
+            Final::Typed(_, meta) => {
+                let lifecycle = &meta.as_deref()?.lifecycle;
+                if lifecycle.is_empty() {
+                    return None;
+                }
+                Some(Cow::Owned(MetaArgument::Lifecycle(lifecycle).to_json()))
             }
         }
     }

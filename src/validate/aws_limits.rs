@@ -1,12 +1,9 @@
 //! AWS naming limits, checked on literal values: AWS documents them, and
 //! Terraform only finds out when the API call fails halfway through an apply.
 
-use serde_json::Value;
-
-use crate::expr::scan::has_interpolation;
-
 use super::Report;
 use super::body::At;
+use super::node::{Node, Read};
 
 /// Days CloudWatch Logs accepts for `retention_in_days` (0: never expire).
 const LOG_RETENTION_DAYS: &[u64] = &[
@@ -109,17 +106,16 @@ const RULES: &[NameRule] = &[
 
 /// The text of a literal string (templates with interpolations are not
 /// checked: their value is known only at apply).
-fn literal(value: &Value) -> Option<String> {
-    let s = value.as_str()?;
-    if has_interpolation(s) {
-        return None;
+fn literal(value: Node) -> Option<String> {
+    match value.read() {
+        Read::Text(s) => Some(s.replace("$${", "${").replace("%%{", "%{")),
+        _ => None,
     }
-    Some(s.replace("$${", "${").replace("%%{", "%{"))
 }
 
-pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report) {
+pub(crate) fn check(type_name: &str, block: Node, at: At, report: &mut Report) {
     for rule in RULES.iter().filter(|r| r.type_name == type_name) {
-        let Some(name) = literal(&block[rule.attribute]) else {
+        let Some(name) = block.get(rule.attribute).and_then(literal) else {
             continue;
         };
         let here = at.json.key(rule.attribute);
@@ -146,10 +142,11 @@ pub(crate) fn check(type_name: &str, block: &Value, at: At, report: &mut Report)
         }
     }
     if type_name == "aws_cloudwatch_log_group" {
-        let days = &block["retention_in_days"];
-        let days = days
-            .as_u64()
-            .or_else(|| days.as_str().and_then(|s| s.trim().parse().ok()));
+        let days = match block.get("retention_in_days").map(Node::read) {
+            Some(Read::Number(n)) => n.as_u64(),
+            Some(Read::Text(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
         if let Some(days) = days {
             if !LOG_RETENTION_DAYS.contains(&days) {
                 let nearest = LOG_RETENTION_DAYS

@@ -1,13 +1,14 @@
-//! The blocks validation reads: a synthesized stack's, each rendered only
-//! while it is checked, or those of a Terraform JSON document.
+//! The blocks validation reads: a synthesized stack's, typed bodies read
+//! through their typed values, or those of a Terraform JSON document.
 
 use serde_json::Value;
 
 use crate::address::BlockKind;
-use crate::block::construct_path;
+use crate::block::{Final, construct_path};
 use crate::synth::{SynthesizedBlock, SynthesizedStack};
 
 use super::body::Kind;
+use super::node::Node;
 
 #[derive(Clone, Copy)]
 pub(crate) enum Blocks<'a> {
@@ -30,18 +31,31 @@ pub(crate) struct Seen<'a> {
 }
 
 impl<'a> Blocks<'a> {
-    /// Calls `f` on every block with its final JSON (less, for a
-    /// synthesized block, the metadata comment, which no check reads),
-    /// resources first, then data sources: blocks of one type together.
-    pub(crate) fn for_each(self, mut f: impl FnMut(Seen<'a>, &Value)) {
+    /// Calls `f` on every block as it is written (a typed block read
+    /// through its typed body, without its metadata comment, which no check
+    /// reads) and on its `lifecycle` meta-argument: resources first, then
+    /// data sources, blocks of one type together.
+    pub(crate) fn for_each(self, mut f: impl FnMut(Seen<'a>, Node, Option<Node>)) {
         match self {
             Blocks::Synthesized(stack) => {
                 for block in stack.blocks_as_written() {
-                    f(seen(block), &block.checked_json());
+                    let lifecycle = block.lifecycle_json();
+                    let lifecycle = lifecycle.as_deref().map(Node::Json);
+                    let node = match &block.content {
+                        Final::Typed(body, _) => Node::Body(body),
+                        Final::Json(value) => Node::Json(value),
+                    };
+                    f(seen(block), node, lifecycle);
                 }
             }
             Blocks::Document(doc) => {
-                for_each_in_document(doc, f);
+                for_each_in_document(doc, |seen, block| {
+                    f(
+                        seen,
+                        Node::Json(block),
+                        block.get("lifecycle").map(Node::Json),
+                    )
+                });
             }
         }
     }

@@ -2,12 +2,9 @@
 
 use rkyv::collections::btree_map::ArchivedBTreeMap;
 use rkyv::string::ArchivedString;
-use serde_json::{Map, Value};
-
-use crate::block::json_kind;
-use crate::expr::scan::has_interpolation;
 
 use super::config::Lookup;
+use super::node::{Node, Object, Read};
 use super::path::JsonPath;
 use super::schema::{
     ArchivedAttributeSchema as AttributeSchema, ArchivedBlockSchema as BlockSchema,
@@ -114,19 +111,22 @@ impl<'s> Shape<'s> {
 
 /// Checks a block of `type_name` against its schema, `lookup` (what
 /// [`Providers::lookup_in`](super::config::Providers::lookup_in) finds for it).
+/// `lifecycle` is its `lifecycle` meta-argument, wherever the block keeps it.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check_block(
     kind: Kind,
     type_name: &str,
-    block: &Value,
+    block: Node,
+    lifecycle: Option<Node>,
     lookup: &Lookup,
     at: At,
     report: &mut Report,
 ) {
-    let Some(body) = block.as_object() else {
+    let Some(body) = block.object() else {
         report.error(
             at.path(),
             at.json,
-            format!("a block must be an object, not {}", json_kind(block)),
+            format!("a block must be an object, not {}", block.kind_word()),
         );
         return;
     };
@@ -157,7 +157,7 @@ pub(crate) fn check_block(
         }
         Lookup::Found(schema) => {
             check_body(body, META, Shape::of(schema), &Named::Type(type_name), at, report);
-            if let Some(lifecycle) = body.get("lifecycle") {
+            if let Some(lifecycle) = lifecycle {
                 let json = at.json.key("lifecycle");
                 check_lifecycle(lifecycle, schema, at.at(&json), report);
             }
@@ -186,37 +186,37 @@ impl std::fmt::Display for Named<'_> {
 
 /// Checks the arguments and nested blocks of `body`, leaving out the keys in `skip`.
 pub(crate) fn check_body(
-    body: &Map<String, Value>,
+    body: Object,
     skip: &[&str],
     shape: Shape,
     what: &Named,
     at: At,
     report: &mut Report,
 ) {
-    for (key, value) in body {
-        if skip.contains(&key.as_str()) {
+    for (key, value) in body.iter() {
+        if skip.contains(&&*key) {
             continue;
         }
-        let json = at.json.key(key);
+        let json = at.json.key(&key);
         let here = at.at(&json);
-        if let Some(attr) = shape.attributes.get(key.as_str()) {
-            check_attribute(key, attr, value, what, here, report);
-        } else if let Some(nested) = shape.block_type(key) {
-            check_nested_block(key, nested, value, what, here, report);
+        if let Some(attr) = shape.attributes.get(&*key) {
+            check_attribute(&key, attr, value, what, here, report);
+        } else if let Some(nested) = shape.block_type(&key) {
+            check_nested_block(&key, nested, value, what, here, report);
         } else {
             report.error(
                 at.path(),
                 &json,
                 format!(
                     "`{key}` is not an argument of {what}{}",
-                    did_you_mean(key, shape.names())
+                    did_you_mean(&key, shape.names())
                 ),
             );
         }
     }
     for required in shape.required {
         let name = required.name.as_str();
-        if body.get(name).is_none_or(Value::is_null) {
+        if body.get(name).is_none_or(Node::is_null) {
             report.error(
                 at.path(),
                 at.json,
@@ -232,7 +232,7 @@ pub(crate) fn check_body(
 fn check_attribute(
     key: &str,
     attr: &AttributeSchema,
-    value: &Value,
+    value: Node,
     what: &Named,
     at: At,
     report: &mut Report,
@@ -253,45 +253,41 @@ fn check_attribute(
         );
     }
     if let Some(nested) = attr.nested_type.as_ref() {
-        if value.is_null() || value.as_str().is_some_and(has_interpolation) {
-            return;
-        }
         let inner = Named::Attribute(key, what);
         let shape = Shape::of_nested(nested);
-        match (nested.nesting_mode, value) {
-            (Nesting::Single | Nesting::Group, Value::Object(m)) => {
+        match (nested.nesting_mode, value.read()) {
+            (_, Read::Null | Read::Interpolated) => {}
+            (Nesting::Single | Nesting::Group, Read::Object(m)) => {
                 check_body(m, COMMENT, shape, &inner, at, report)
             }
-            (Nesting::List | Nesting::Set, Value::Array(items)) => {
+            (Nesting::List | Nesting::Set, Read::List(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     let json = at.json.index(i);
-                    match item {
-                        Value::Object(m) => {
-                            check_body(m, COMMENT, shape, &inner, at.at(&json), report)
-                        }
-                        other => report.error(
+                    match item.object() {
+                        Some(m) => check_body(m, COMMENT, shape, &inner, at.at(&json), report),
+                        None => report.error(
                             at.path(),
                             &json,
-                            format!("{inner} holds objects, not {}", json_kind(other)),
+                            format!("{inner} holds objects, not {}", item.kind_word()),
                         ),
                     }
                 }
             }
-            (Nesting::Map, Value::Object(m)) => {
-                for (k, v) in m {
-                    let json = at.json.key(k);
-                    if let Value::Object(o) = v {
+            (Nesting::Map, Read::Object(m)) => {
+                for (k, v) in m.iter() {
+                    let json = at.json.key(&k);
+                    if let Some(o) = v.object() {
                         check_body(o, COMMENT, shape, &inner, at.at(&json), report);
                     }
                 }
             }
-            (mode, other) => report.error(
+            (mode, _) => report.error(
                 at.path(),
                 at.json,
                 format!(
                     "{inner} must be {}, not {}",
                     nesting_word(mode),
-                    json_kind(other)
+                    value.kind_word()
                 ),
             ),
         }
@@ -313,35 +309,35 @@ fn nesting_word(nesting: Nesting) -> &'static str {
 fn check_nested_block(
     name: &str,
     nested: &NestedBlock,
-    value: &Value,
+    value: Node,
     what: &Named,
     at: At,
     report: &mut Report,
 ) {
     let block_what = Named::Block(name, what);
     let shape = Shape::of(&nested.block);
-    let check_item = |item: &Value, at: At, report: &mut Report| match item.as_object() {
+    let check_item = |item: Node, at: At, report: &mut Report| match item.object() {
         Some(body) => check_body(body, COMMENT, shape, &block_what, at, report),
         None => report.error(
             at.path(),
             at.json,
-            format!("{block_what} must be an object, not {}", json_kind(item)),
+            format!("{block_what} must be an object, not {}", item.kind_word()),
         ),
     };
-    let count: usize = match (nested.nesting_mode, value) {
-        (_, Value::Null) => return,
-        (Nesting::Map, Value::Object(m)) => {
-            for (k, v) in m {
-                let json = at.json.key(k);
+    let count: usize = match (nested.nesting_mode, value.read()) {
+        (_, Read::Null) => return,
+        (Nesting::Map, Read::Object(m)) => {
+            for (k, v) in m.iter() {
+                let json = at.json.key(&k);
                 check_item(v, at.at(&json), report);
             }
             m.len()
         }
-        (_, Value::Object(_)) => {
+        (_, Read::Object(_)) => {
             check_item(value, at, report);
             1
         }
-        (Nesting::Single | Nesting::Group, Value::Array(items)) if items.len() > 1 => {
+        (Nesting::Single | Nesting::Group, Read::List(items)) if items.len() > 1 => {
             report.error(
                 at.path(),
                 at.json,
@@ -352,31 +348,31 @@ fn check_nested_block(
             );
             return;
         }
-        (Nesting::Map, other) => {
+        (Nesting::Map, _) => {
             report.error(
                 at.path(),
                 at.json,
                 format!(
                     "`{name}` is a map of blocks: give an object of labelled blocks, not {}",
-                    json_kind(other)
+                    value.kind_word()
                 ),
             );
             return;
         }
-        (_, Value::Array(items)) => {
+        (_, Read::List(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let json = at.json.index(i);
                 check_item(item, at.at(&json), report);
             }
             items.len()
         }
-        (_, other) => {
+        (_, _) => {
             report.error(
                 at.path(),
                 at.json,
                 format!(
                     "`{name}` is a nested block: give an object (or a list of objects), not {}",
-                    json_kind(other)
+                    value.kind_word()
                 ),
             );
             return;
@@ -405,51 +401,49 @@ fn check_nested_block(
 
 /// A literal value against an attribute's type. Templates with
 /// interpolations are expressions whose type only Terraform knows.
-fn check_value(key: &str, value: &Value, ty: &Cty, at: At, report: &mut Report) {
-    if value.as_str().is_some_and(has_interpolation) {
-        return;
-    }
-    let fits = match (ty, value) {
-        (_, Value::Null) | (Cty::Dynamic, _) => true,
-        (Cty::String, Value::String(_) | Value::Number(_) | Value::Bool(_)) => true,
-        (Cty::Number, Value::Number(_)) => true,
-        (Cty::Number, Value::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
-        (Cty::Bool, Value::Bool(_)) => true,
+fn check_value(key: &str, value: Node, ty: &Cty, at: At, report: &mut Report) {
+    let fits = match (ty, value.read()) {
+        (_, Read::Interpolated) => return,
+        (_, Read::Null) | (Cty::Dynamic, _) => true,
+        (Cty::String, Read::Text(_) | Read::Number(_) | Read::Bool) => true,
+        (Cty::Number, Read::Number(_)) => true,
+        (Cty::Number, Read::Text(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        (Cty::Bool, Read::Bool) => true,
         // What Terraform converts from strings.
-        (Cty::Bool, Value::String(s)) => matches!(s.as_str(), "true" | "false" | "1" | "0"),
-        (Cty::List(t) | Cty::Set(t), Value::Array(items)) => {
+        (Cty::Bool, Read::Text(s)) => matches!(&*s, "true" | "false" | "1" | "0"),
+        (Cty::List(t) | Cty::Set(t), Read::List(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let json = at.json.index(i);
                 check_value(key, item, t, at.at(&json), report);
             }
             true
         }
-        (Cty::Map(t), Value::Object(m)) => {
-            for (k, v) in m {
-                let json = at.json.key(k);
+        (Cty::Map(t), Read::Object(m)) => {
+            for (k, v) in m.iter() {
+                let json = at.json.key(&k);
                 check_value(key, v, t, at.at(&json), report);
             }
             true
         }
-        (Cty::Object(attrs), Value::Object(m)) => {
-            for (k, v) in m {
-                let json = at.json.key(k);
-                match attrs.get(k.as_str()) {
-                    Some(t) => check_value(k, v, t, at.at(&json), report),
+        (Cty::Object(attrs), Read::Object(m)) => {
+            for (k, v) in m.iter() {
+                let json = at.json.key(&k);
+                match attrs.get(&*k) {
+                    Some(t) => check_value(&k, v, t, at.at(&json), report),
                     None => report.error(
                         at.path(),
                         &json,
                         format!(
                             "`{k}` is not an attribute of `{key}`{}",
-                            did_you_mean(k, attrs.keys().map(ArchivedString::as_str))
+                            did_you_mean(&k, attrs.keys().map(ArchivedString::as_str))
                         ),
                     ),
                 }
             }
             true
         }
-        (Cty::Tuple(types), Value::Array(items)) => {
-            for (i, (t, item)) in types.iter().zip(items).enumerate() {
+        (Cty::Tuple(types), Read::List(items)) => {
+            for (i, (t, item)) in types.iter().zip(items.iter()).enumerate() {
                 let json = at.json.index(i);
                 check_value(key, item, t, at.at(&json), report);
             }
@@ -463,15 +457,15 @@ fn check_value(key: &str, value: &Value, ty: &Cty, at: At, report: &mut Report) 
             at.json,
             format!(
                 "`{key}` must be {ty}, not {} {}",
-                json_kind(value),
+                value.kind_word(),
                 preview(value)
             ),
         );
     }
 }
 
-fn preview(value: &Value) -> String {
-    let text = value.to_string();
+fn preview(value: Node) -> String {
+    let text = value.to_json().to_string();
     if text.chars().count() > 40 {
         format!("{}…", text.chars().take(40).collect::<String>())
     } else {
@@ -479,22 +473,21 @@ fn preview(value: &Value) -> String {
     }
 }
 
-fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut Report) {
-    let Some(lifecycle) = lifecycle.as_object() else {
+fn check_lifecycle(lifecycle: Node, schema: &BlockSchema, at: At, report: &mut Report) {
+    let Some(lifecycle) = lifecycle.object() else {
         report.error(at.path(), at.json, "lifecycle must be an object");
         return;
     };
     let shape = Shape::of(schema);
-    for (key, value) in lifecycle {
-        let json = at.json.key(key);
-        if !LIFECYCLE.contains(&key.as_str()) {
-            let candidates: Vec<String> = LIFECYCLE.iter().map(|s| s.to_string()).collect();
+    for (key, value) in lifecycle.iter() {
+        let json = at.json.key(&key);
+        if !LIFECYCLE.contains(&&*key) {
             report.error(
                 at.path(),
                 &json,
                 format!(
                     "`{key}` is not a lifecycle argument{}",
-                    did_you_mean(key, candidates.iter())
+                    did_you_mean(&key, LIFECYCLE.iter())
                 ),
             );
             continue;
@@ -502,8 +495,8 @@ fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut
         if key != "ignore_changes" {
             continue;
         }
-        let Some(items) = value.as_array() else {
-            if value != "all" {
+        let Read::List(items) = value.read() else {
+            if !matches!(value.read(), Read::Text(text) if text == "all") {
                 report.error(
                     at.path(),
                     &json,
@@ -513,6 +506,8 @@ fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut
             continue;
         };
         for (i, item) in items.iter().enumerate() {
+            // Lifecycles are JSON (a typed block's is rendered to be read).
+            let item = item.to_json();
             let name = item.as_str().unwrap_or_default();
             let root = name.split(['.', '[']).next().unwrap_or(name);
             if !shape.attributes.contains_key(root) && shape.block_type(root).is_none() {

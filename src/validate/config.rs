@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::Report;
 use super::blocks::Blocks;
 use super::body::{At, Kind, Named, Shape, check_body};
+use super::node::Node;
 use super::path::JsonPath;
 use super::schema::{ArchivedBlockSchema as BlockSchema, ProviderSchemas, Schemas, TypeKind};
 
@@ -224,7 +225,7 @@ pub(crate) fn check(doc: &Value, blocks: Blocks, providers: &Providers, report: 
             let json_path = format!("provider.{local}.{i}");
             match schema.and_then(|s| s.config()) {
                 Some(schema) => {
-                    let Some(body) = config.as_object() else {
+                    let Some(body) = Node::Json(config).object() else {
                         report.error(None, &json_path, "a provider configuration must be an object");
                         continue;
                     };

@@ -2,7 +2,8 @@
 //! what `terraform validate` would find without downloading any provider.
 //!
 //! Every block is checked the same way whether it was typed, raw or
-//! overridden: the check reads the final JSON.
+//! overridden: the checks read what is written, a typed body through its
+//! typed values ([`node`]), anything else as its final JSON.
 
 mod aws_limits;
 mod blocks;
@@ -10,6 +11,7 @@ mod body;
 #[rustfmt::skip]
 mod bundled;
 mod config;
+mod node;
 mod path;
 mod references;
 pub mod schema;
@@ -178,7 +180,7 @@ fn check(
     let providers = config::Providers::of(doc, schemas);
     config::check(doc, blocks, &providers, &mut report);
     let mut last = config::LastLookup::default();
-    blocks.for_each(|seen, block| {
+    blocks.for_each(|seen, block, lifecycle| {
         let root = path::JsonPath::Root(seen.section);
         let of_type = root.key(seen.type_name);
         let json = of_type.key(seen.name);
@@ -188,7 +190,15 @@ fn check(
         };
         let lookup = last.get(&providers, seen.kind, seen.type_name, seen.local);
         report.check = Check::Schema;
-        body::check_block(seen.kind, seen.type_name, block, lookup, at, &mut report);
+        body::check_block(
+            seen.kind,
+            seen.type_name,
+            block,
+            lifecycle,
+            lookup,
+            at,
+            &mut report,
+        );
         report.check = Check::AwsLimits;
         aws_limits::check(seen.type_name, block, at, &mut report);
     });

@@ -1,0 +1,319 @@
+//! What the checks read: a JSON value, or a typed body or expression read
+//! as the JSON it is written as, without rendering it.
+//!
+//! Rendering every typed block to JSON only for validation to read it took
+//! a fifth of a large stack's synthesis (doc/adr/0017); a [`Node`] answers
+//! the same questions from the typed values. A property test holds the two
+//! readings equal.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Number, Value};
+
+use crate::body::{self, Body};
+use crate::expr::scan::has_interpolation;
+use crate::expr::{Expr, Fields, escape_template};
+
+/// A value of a block, as validation reads it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Node<'a> {
+    Json(&'a Value),
+    Expr(&'a Expr),
+    /// A block's body, or a nested block given once: an object.
+    Body(&'a Body),
+    /// A nested block given any number of times: a list of objects.
+    Bodies(&'a [Body]),
+}
+
+/// What a node is written as.
+pub(crate) enum Read<'a> {
+    Null,
+    Bool,
+    Number(&'a Number),
+    /// A string without interpolations: its text as written (templates
+    /// escaped).
+    Text(Cow<'a, str>),
+    /// A string with interpolations: an expression whose value only
+    /// Terraform knows.
+    Interpolated,
+    List(List<'a>),
+    Object(Object<'a>),
+}
+
+impl<'a> Node<'a> {
+    pub(crate) fn read(self) -> Read<'a> {
+        match self {
+            Node::Json(value) => match value {
+                Value::Null => Read::Null,
+                Value::Bool(_) => Read::Bool,
+                Value::Number(n) => Read::Number(n),
+                Value::String(s) if has_interpolation(s) => Read::Interpolated,
+                Value::String(s) => Read::Text(Cow::Borrowed(s)),
+                Value::Array(items) => Read::List(List::Json(items)),
+                Value::Object(map) => Read::Object(Object::Json(map)),
+            },
+            Node::Expr(expr) => match expr {
+                Expr::Null => Read::Null,
+                Expr::Bool(_) => Read::Bool,
+                Expr::Num(n) => Read::Number(n),
+                Expr::Str(s) => Read::Text(escape_template(s)),
+                Expr::List(items) => Read::List(List::Exprs(items)),
+                Expr::Object(fields) => Read::Object(Object::Fields(fields)),
+                // Literal parts alone are written as literal text.
+                Expr::Template(parts) if parts.iter().all(|p| matches!(p, Expr::Str(_))) => {
+                    match expr.to_json() {
+                        Value::String(text) => Read::Text(Cow::Owned(text)),
+                        _ => Read::Interpolated,
+                    }
+                }
+                Expr::Template(_)
+                | Expr::Ref(_)
+                | Expr::Declared(..)
+                | Expr::Get(..)
+                | Expr::Call(..) => Read::Interpolated,
+            },
+            Node::Body(body) => Read::Object(Object::Body(body)),
+            Node::Bodies(bodies) => Read::List(List::Bodies(bodies)),
+        }
+    }
+
+    pub(crate) fn is_null(self) -> bool {
+        match self {
+            Node::Json(value) => value.is_null(),
+            Node::Expr(expr) => matches!(expr, Expr::Null),
+            Node::Body(_) | Node::Bodies(_) => false,
+        }
+    }
+
+    pub(crate) fn object(self) -> Option<Object<'a>> {
+        match self.read() {
+            Read::Object(object) => Some(object),
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, when this is an object that has it.
+    pub(crate) fn get(self, key: &str) -> Option<Node<'a>> {
+        self.object()?.get(key)
+    }
+
+    /// `a string`, `a list`, ...: what it is, for messages.
+    pub(crate) fn kind_word(self) -> &'static str {
+        match self.read() {
+            Read::Null => "null",
+            Read::Bool => "a bool",
+            Read::Number(_) => "a number",
+            Read::Text(_) | Read::Interpolated => "a string",
+            Read::List(_) => "a list",
+            Read::Object(_) => "an object",
+        }
+    }
+
+    /// The JSON it is written as: rendered only for a message.
+    pub(crate) fn to_json(self) -> Cow<'a, Value> {
+        match self {
+            Node::Json(value) => Cow::Borrowed(value),
+            Node::Expr(expr) => Cow::Owned(expr.to_json()),
+            Node::Body(body) => Cow::Owned(Value::Object(body.to_json_map(Vec::new()))),
+            Node::Bodies(bodies) => Cow::Owned(Value::Array(
+                bodies
+                    .iter()
+                    .map(|b| Value::Object(b.to_json_map(Vec::new())))
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// A list node's items.
+#[derive(Clone, Copy)]
+pub(crate) enum List<'a> {
+    Json(&'a [Value]),
+    Exprs(&'a [Expr]),
+    Bodies(&'a [Body]),
+}
+
+impl<'a> List<'a> {
+    pub(crate) fn len(self) -> usize {
+        match self {
+            List::Json(items) => items.len(),
+            List::Exprs(items) => items.len(),
+            List::Bodies(items) => items.len(),
+        }
+    }
+
+    pub(crate) fn iter(self) -> impl Iterator<Item = Node<'a>> {
+        (0..self.len()).map(move |i| match self {
+            List::Json(items) => Node::Json(&items[i]),
+            List::Exprs(items) => Node::Expr(&items[i]),
+            List::Bodies(items) => Node::Body(&items[i]),
+        })
+    }
+}
+
+/// An object node's entries.
+#[derive(Clone, Copy)]
+pub(crate) enum Object<'a> {
+    Json(&'a Map<String, Value>),
+    Fields(&'a Fields),
+    Body(&'a Body),
+}
+
+impl<'a> Object<'a> {
+    pub(crate) fn len(self) -> usize {
+        match self {
+            Object::Json(map) => map.len(),
+            Object::Fields(fields) => fields.len(),
+            Object::Body(body) => body.len(),
+        }
+    }
+
+    /// The value under `key` as written (an object's keys are templates:
+    /// escaped).
+    pub(crate) fn get(self, key: &str) -> Option<Node<'a>> {
+        match self {
+            Object::Json(map) => map.get(key).map(Node::Json),
+            // Keys without a template opening are written as they are.
+            Object::Fields(fields) if escape_template(key) == key => {
+                fields.get(key).map(Node::Expr)
+            }
+            Object::Fields(fields) => fields
+                .iter()
+                .find(|(k, _)| escape_template(k) == key)
+                .map(|(_, v)| Node::Expr(v)),
+            Object::Body(body) => body.get(key).map(value_node),
+        }
+    }
+
+    /// The entries with their keys as written.
+    pub(crate) fn iter(self) -> Entries<'a> {
+        match self {
+            Object::Json(map) => Entries::Json(map.iter()),
+            Object::Fields(fields) => Entries::Fields(fields.into_iter()),
+            Object::Body(body) => Entries::Body(body.entries().iter()),
+        }
+    }
+}
+
+fn value_node(value: &body::Value) -> Node<'_> {
+    match value {
+        body::Value::Expr(expr) => Node::Expr(expr),
+        body::Value::Block(body) => Node::Body(body),
+        body::Value::Blocks(bodies) => Node::Bodies(bodies),
+    }
+}
+
+pub(crate) enum Entries<'a> {
+    Json(serde_json::map::Iter<'a>),
+    Fields(<&'a Fields as IntoIterator>::IntoIter),
+    Body(std::slice::Iter<'a, (&'static str, body::Value)>),
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = (Cow<'a, str>, Node<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::Json(iter) => iter
+                .next()
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), Node::Json(v))),
+            Entries::Fields(iter) => iter
+                .next()
+                .map(|(k, v)| (escape_template(k), Node::Expr(v))),
+            Entries::Body(iter) => iter.next().map(|(k, v)| (Cow::Borrowed(*k), value_node(v))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::Address;
+    use proptest::prelude::*;
+
+    /// Everything the checks read of a node, as one comparable text.
+    fn reading(node: Node) -> String {
+        match node.read() {
+            Read::Null => "null".into(),
+            Read::Bool => "bool".into(),
+            Read::Number(n) => format!("number {n}"),
+            Read::Text(text) => format!("text {text:?}"),
+            Read::Interpolated => "interpolated".into(),
+            Read::List(list) => {
+                let items: Vec<String> = list.iter().map(reading).collect();
+                format!("list {} [{}]", list.len(), items.join(", "))
+            }
+            Read::Object(object) => {
+                let entries: Vec<String> = object
+                    .iter()
+                    .map(|(k, v)| {
+                        let got = object.get(&k).map(reading);
+                        assert_eq!(got, Some(reading(v)), "`{k}` is found by its key");
+                        format!("{k:?}: {}", reading(v))
+                    })
+                    .collect();
+                format!("object {} {{{}}}", object.len(), entries.join(", "))
+            }
+        }
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec!["$", "%", "{", "}", "$${", "a", "é", "\""]),
+            0..6,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    fn expr() -> impl Strategy<Value = Expr> {
+        let leaf = prop_oneof![
+            Just(Expr::Null),
+            any::<bool>().prop_map(Expr::Bool),
+            any::<i32>().prop_map(|n| Expr::Num(n.into())),
+            text().prop_map(Expr::Str),
+            "[a-z]{1,3}".prop_map(|name| Expr::reference(Address::resource("aws_x", name))),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Expr::List),
+                prop::collection::vec((text(), inner.clone()), 0..4)
+                    .prop_map(|fields| Expr::Object(fields.into_iter().collect())),
+                // Built directly, not through `Expr::template`: literal
+                // parts may sit side by side, or make up the whole.
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Expr::Template),
+                inner.clone().prop_map(|e| e.attr("id")),
+                prop::collection::vec(inner, 0..2).prop_map(|args| Expr::call("f", args)),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn a_typed_expression_reads_as_its_json(expr in expr()) {
+            let json = expr.to_json();
+            prop_assert_eq!(reading(Node::Expr(&expr)), reading(Node::Json(&json)));
+            prop_assert_eq!(Node::Expr(&expr).is_null(), json.is_null());
+            prop_assert_eq!(Node::Expr(&expr).kind_word(), Node::Json(&json).kind_word());
+            prop_assert_eq!(Node::Expr(&expr).to_json().into_owned(), json);
+        }
+
+        #[test]
+        fn a_typed_body_reads_as_its_json(
+            entries in prop::collection::vec((0..4usize, expr(), 0..3usize), 0..6),
+        ) {
+            const NAMES: [&str; 4] = ["a", "b", "rule", "z"];
+            let mut body = Body::new();
+            for (name, expr, kind) in entries {
+                let name = NAMES[name];
+                match kind {
+                    0 => body.insert(name, body::Value::Expr(expr)),
+                    1 => body.set_block(name, Body::of([("x", body::Value::Expr(expr))])),
+                    _ => body.push_block(name, Body::of([("y", body::Value::Expr(expr))])),
+                }
+            }
+            body.normalize();
+            let json = Value::Object(body.to_json_map(Vec::new()));
+            prop_assert_eq!(reading(Node::Body(&body)), reading(Node::Json(&json)));
+        }
+    }
+}
