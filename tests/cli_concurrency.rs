@@ -348,3 +348,48 @@ fn a_deploy_holds_the_output_until_terraform_has_finished() {
     assert!(marker.exists(), "terraform was still running");
     assert_success(&finish(deploy), "deploy");
 }
+
+/// Before kite has made anything a signal must clean up (here, while it
+/// waits for the output's lock), SIGINT and SIGTERM end it at once with
+/// 128 + N, in the signal handler, writing nothing.
+#[cfg(unix)]
+#[test]
+fn a_signal_while_kite_waits_for_the_lock_ends_it_with_128_plus_n() {
+    for (signal, expected) in [("INT", 130), ("TERM", 143)] {
+        let dir = project();
+        let lock = hold_lock(dir.path());
+        let child = spawn(dir.path(), &["synth", "local"], &[]);
+        // Long enough to reach the lock on a busy machine; a signal before
+        // that must end kite the same way.
+        std::thread::sleep(Duration::from_millis(300));
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let started = Instant::now();
+        let run = finish(child);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{signal}: kite waited on"
+        );
+        assert_eq!(
+            run.status.code(),
+            Some(expected),
+            "{signal}: {:?} {}",
+            run.status,
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(
+            !dir.path().join("cdktf.out").exists(),
+            "{signal}: nothing written"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".cdktf.out.tmp-"))
+            .collect();
+        assert!(left.is_empty(), "{signal}: staging left: {left:?}");
+        drop(lock);
+    }
+}

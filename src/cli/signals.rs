@@ -20,10 +20,18 @@
 //!
 //! Only [`install`] (called by [`super::main`]) changes how the process
 //! handles signals; a program that embeds [`super::run_with`] keeps its own.
+//!
+//! Until there is something to clean up or forward to, a signal ends kite
+//! at once, in the handler itself (with 128 + N, as the thread would). The
+//! thread that does the rest is started only when kite is about to make a
+//! staging directory, start terraform or begin a run ([`listen`]): most
+//! synths leave the output as it is and never need it, and starting and
+//! stopping a thread was a tenth of such a synth's time (doc/adr/0017).
 
 use std::io;
 use std::process::{Child, Command, ExitStatus};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// terraform was not started because kite received this signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,25 +66,23 @@ fn state() -> MutexGuard<'static, State> {
     STATE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Handles SIGINT and SIGTERM on a thread of their own from now on.
+/// From now on, SIGINT and SIGTERM end kite with 128 + N until [`listen`]
+/// hands them to a thread of their own.
 #[cfg(unix)]
 pub(crate) fn install() -> io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
-    use signal_hook::iterator::SignalsInfo;
-    use signal_hook::iterator::exfiltrator::WithOrigin;
 
     let mut state = state();
     if state.installed {
         return Ok(());
     }
-    let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM])?;
-    std::thread::Builder::new()
-        .name("kite-signals".into())
-        .spawn(move || {
-            for origin in signals.forever() {
-                handle(origin.signal, origin.process.is_some());
-            }
-        })?;
+    let at_once = Arc::new(AtomicBool::new(true));
+    for signal in [SIGINT, SIGTERM] {
+        let status = i32::from(super::exit::by_signal(signal));
+        signal_hook::flag::register_conditional_shutdown(signal, status, Arc::clone(&at_once))?;
+    }
+    let _ = AT_ONCE.set(at_once);
+    crate::synth::output_dir::before_staging(listen);
     state.installed = true;
     Ok(())
 }
@@ -85,6 +91,49 @@ pub(crate) fn install() -> io::Result<()> {
 pub(crate) fn install() -> io::Result<()> {
     Ok(())
 }
+
+/// Whether a signal ends kite in the handler, without the thread: true
+/// until [`listen`] has started it.
+static AT_ONCE: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// Whether the thread is started (or could not be).
+static LISTENING: OnceLock<()> = OnceLock::new();
+
+/// Starts the thread that handles signals, when [`install`] was called:
+/// before kite makes anything a signal must clean up or reach. Until it
+/// runs, a signal still ends kite at once; if it cannot be started, that
+/// stays so (a staging directory left behind is removed by the next
+/// synth).
+#[cfg(unix)]
+pub(crate) fn listen() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::SignalsInfo;
+    use signal_hook::iterator::exfiltrator::WithOrigin;
+
+    let Some(at_once) = AT_ONCE.get() else {
+        return;
+    };
+    LISTENING.get_or_init(|| {
+        // Registered before the handler stops ending kite: a signal in
+        // between waits in the iterator for the thread.
+        let Ok(mut signals) = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM]) else {
+            return;
+        };
+        let started = std::thread::Builder::new()
+            .name("kite-signals".into())
+            .spawn(move || {
+                for origin in signals.forever() {
+                    handle(origin.signal, origin.process.is_some());
+                }
+            });
+        if started.is_ok() {
+            at_once.store(false, Ordering::SeqCst);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+pub(crate) fn listen() {}
 
 /// One signal: forwarded to terraform while it runs, otherwise the end of
 /// kite (without a half-written output).
@@ -129,6 +178,7 @@ pub(crate) struct RunGuard(());
 
 impl RunGuard {
     pub(crate) fn new() -> Self {
+        listen();
         state().runs += 1;
         RunGuard(())
     }
@@ -144,6 +194,7 @@ impl Drop for RunGuard {
 /// Starts `command` (terraform), registered for signals. Not started at
 /// all when kite has received a signal already ([`Interrupted`]).
 pub(crate) fn spawn(command: &mut Command) -> io::Result<Result<Child, Interrupted>> {
+    listen();
     let mut state = state();
     if let Some(signal) = state.received {
         return Ok(Err(Interrupted(signal)));

@@ -17,7 +17,7 @@ use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use super::files::{CONFIG_FILE, JsonPart, NATIVE_FILE, native_file};
@@ -312,6 +312,14 @@ fn dot_name(name: &OsStr, suffix: &str) -> OsString {
     s
 }
 
+/// Called before a staging directory is made: the command line starts
+/// the thread that removes it on a signal ([`abandon_staging`]).
+static BEFORE_STAGING: OnceLock<fn()> = OnceLock::new();
+
+pub(crate) fn before_staging(hook: fn()) {
+    let _ = BEFORE_STAGING.set(hook);
+}
+
 /// The staging directories of writes in progress in this process, for a
 /// signal handler to remove ([`abandon_staging`]).
 static STAGING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -437,6 +445,9 @@ fn write_locked(
         return Ok(written);
     }
 
+    if let Some(hook) = BEFORE_STAGING.get() {
+        hook();
+    }
     let (staging, _registered) = {
         let mut registry = staging_registry();
         let staging = tempfile::Builder::new()
