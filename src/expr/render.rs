@@ -203,9 +203,7 @@ pub(super) fn write_hcl(expr: &Expr, out: &mut String) {
             }
             out.push('}');
         }
-        Expr::Ref(address) | Expr::Declared(_, address) => {
-            let _ = write!(out, "{address}");
-        }
+        Expr::Ref(address) | Expr::Declared(_, address) => address.push_to(out),
         Expr::Get(get) => {
             let (base, step) = &**get;
             write_hcl(base, out);
