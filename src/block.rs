@@ -404,7 +404,13 @@ impl Block {
             content => {
                 let meta_entries = meta_json(path, &self.logical_id, meta.as_deref());
                 let mut out = match content {
-                    Content::Typed(body) => {
+                    Content::Typed(mut body) => {
+                        // A meta-argument wins over a body entry of its
+                        // name: what it shadows is not written, nor read
+                        // for references.
+                        for (name, _) in &meta_entries {
+                            while body.remove(name).is_some() {}
+                        }
                         body.collect_references(&mut references);
                         body.to_json_map(meta_entries)
                     }

@@ -50,8 +50,8 @@ impl Body {
         self.entries.len()
     }
 
-    /// The entries in the order they were set (sorted once the block is
-    /// finished).
+    /// The entries as stored, as a slice (whose iterator has a name):
+    /// sorted, one per name, once synthesis has normalized the body.
     pub(crate) fn entries(&self) -> &[(&'static str, Value)] {
         &self.entries
     }
@@ -202,7 +202,7 @@ impl Body {
 
     /// Whether the entries are sorted by name, one per name: as they are
     /// written.
-    fn is_normalized(&self) -> bool {
+    pub(crate) fn is_normalized(&self) -> bool {
         self.entries.is_sorted_by(|a, b| a.0 < b.0)
     }
 

@@ -1408,6 +1408,75 @@ mod typed_bodies_read_as_written {
             .boxed()
     }
 
+    #[test]
+    fn a_required_name_a_meta_argument_gives_is_present_as_written() {
+        // Terraform reserves these names, but a user's schema file may
+        // list them: the block's meta-arguments are its arguments of those
+        // names, as the written file says.
+        let schemas = Schemas::from_json(
+            &json!({"provider_schemas": {"registry.terraform.io/example/thing": {
+                "provider": {"block": {}},
+                "resource_schemas": {"thing_widget": {"block": {"attributes": {
+                    "lifecycle": {"type": "dynamic", "required": true},
+                    "depends_on": {"type": ["list", "string"], "required": true},
+                    "provider": {"type": "string", "required": true}
+                }}}}
+            }}})
+            .to_string(),
+        )
+        .expect("a valid schema");
+        let mut stack = Stack::new("v");
+        let root = stack.root();
+        stack.require_provider(Widget::PROVIDER);
+        let other = stack.add(&root, "other", Widget(Body::new()));
+        let widget = stack.add(&root, "w", Widget(Body::new()));
+        stack
+            .block(&widget)
+            .prevent_destroy(true)
+            .depends_on(&other);
+        let synthesized = synthesize(stack).expect("structurally valid");
+        let typed = validate(&synthesized, &schemas);
+        let written = kite::validate::validate_document("v", &synthesized.document(), &schemas);
+        assert_eq!(render(&typed), render(&written));
+        let of_w: Vec<&str> = typed
+            .iter()
+            .filter(|f| f.path.as_deref() == Some("v/w"))
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            of_w,
+            ["`thing_widget` is missing the required argument `provider`"],
+            "{}",
+            render(&typed)
+        );
+    }
+
+    #[test]
+    fn a_reference_a_meta_argument_shadows_is_not_checked() {
+        // A body entry named `depends_on` is replaced by the block's own
+        // `depends_on` when written: its reference is not in the file, and
+        // not checked.
+        let mut stack = Stack::new("v");
+        let root = stack.root();
+        stack.require_provider(Widget::PROVIDER);
+        let other = stack.add(&root, "other", Widget(Body::new()));
+        let mut body = Body::new();
+        let shadowed = Expr::reference(Address::resource("thing_widget", "other")).attr("nope");
+        body.insert("depends_on", Value::Expr(Expr::List(vec![shadowed])));
+        let widget = stack.add(&root, "w", Widget(body));
+        stack.block(&widget).depends_on(&other);
+        let synthesized = synthesize(stack).expect("structurally valid");
+        let schemas = schemas();
+        let typed = validate(&synthesized, &schemas);
+        let written = kite::validate::validate_document("v", &synthesized.document(), &schemas);
+        assert_eq!(render(&typed), render(&written));
+        assert!(
+            !typed.iter().any(|f| f.message.contains("nope")),
+            "{}",
+            render(&typed)
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 

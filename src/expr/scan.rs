@@ -1,8 +1,8 @@
 //! Finding the references in Terraform JSON strings.
 //!
-//! Checks work on the final JSON of a block, so that typed blocks, raw blocks
-//! and overrides are checked alike. Every string there is a template; this
-//! module finds the traversals (`aws_iam_role.x.arn`, `data.aws_region.r.name`,
+//! Typed expressions give their references themselves; what was written
+//! as JSON (raw blocks, overrides, documents read from files) is read here.
+//! Every string there is a template; this module finds the traversals (`aws_iam_role.x.arn`, `data.aws_region.r.name`,
 //! `var.env`) inside its `${ }` and `%{ }` sequences, skipping escapes,
 //! function names, string literals and the symbols of `for` expressions.
 

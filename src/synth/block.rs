@@ -67,17 +67,17 @@ impl SynthesizedBlock {
         }
     }
 
-    /// Its `lifecycle` meta-argument as written, when it has one.
-    pub(crate) fn lifecycle_json(&self) -> Option<Cow<'_, Value>> {
+    /// The meta-arguments of a typed block as written, less the metadata
+    /// comment, which no check reads: what validation reads beside its
+    /// typed body. Empty for a block kept as JSON, whose JSON holds them.
+    pub(crate) fn checked_meta(&self) -> Vec<(&'static str, Value)> {
         match &self.content {
-            Final::Json(value) => value.get("lifecycle").map(Cow::Borrowed),
-            Final::Typed(_, meta) => {
-                let lifecycle = &meta.as_deref()?.lifecycle;
-                if lifecycle.is_empty() {
-                    return None;
-                }
-                Some(Cow::Owned(MetaArgument::Lifecycle(lifecycle).to_json()))
-            }
+            Final::Typed(_, Some(meta)) => meta_arguments(&self.path, &self.logical_id, Some(meta))
+                .into_iter()
+                .filter(|(_, argument)| !matches!(argument, MetaArgument::Metadata { .. }))
+                .map(|(name, argument)| (name, argument.to_json()))
+                .collect(),
+            Final::Typed(_, None) | Final::Json(_) => Vec::new(),
         }
     }
 

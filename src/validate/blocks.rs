@@ -32,30 +32,23 @@ pub(crate) struct Seen<'a> {
 
 impl<'a> Blocks<'a> {
     /// Calls `f` on every block as it is written (a typed block read
-    /// through its typed body, without its metadata comment, which no check
-    /// reads) and on its `lifecycle` meta-argument: resources first, then
-    /// data sources, blocks of one type together.
-    pub(crate) fn for_each(self, mut f: impl FnMut(Seen<'a>, Node, Option<Node>)) {
+    /// through its typed body and its meta-arguments, without its metadata
+    /// comment, which no check reads): resources first, then data sources,
+    /// blocks of one type together.
+    pub(crate) fn for_each(self, mut f: impl FnMut(Seen<'a>, Node)) {
         match self {
             Blocks::Synthesized(stack) => {
                 for block in stack.blocks_as_written() {
-                    let lifecycle = block.lifecycle_json();
-                    let lifecycle = lifecycle.as_deref().map(Node::Json);
+                    let meta = block.checked_meta();
                     let node = match &block.content {
-                        Final::Typed(body, _) => Node::Body(body),
+                        Final::Typed(body, _) => Node::Block(body, &meta),
                         Final::Json(value) => Node::Json(value),
                     };
-                    f(seen(block), node, lifecycle);
+                    f(seen(block), node);
                 }
             }
             Blocks::Document(doc) => {
-                for_each_in_document(doc, |seen, block| {
-                    f(
-                        seen,
-                        Node::Json(block),
-                        block.get("lifecycle").map(Node::Json),
-                    )
-                });
+                for_each_in_document(doc, |seen, block| f(seen, Node::Json(block)));
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use rkyv::collections::btree_map::ArchivedBTreeMap;
 use rkyv::string::ArchivedString;
+use serde_json::Value;
 
 use super::config::Lookup;
 use super::node::{Node, Object, Read};
@@ -111,13 +112,10 @@ impl<'s> Shape<'s> {
 
 /// Checks a block of `type_name` against its schema, `lookup` (what
 /// [`Providers::lookup_in`](super::config::Providers::lookup_in) finds for it).
-/// `lifecycle` is its `lifecycle` meta-argument, wherever the block keeps it.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn check_block(
     kind: Kind,
     type_name: &str,
     block: Node,
-    lifecycle: Option<Node>,
     lookup: &Lookup,
     at: At,
     report: &mut Report,
@@ -157,9 +155,10 @@ pub(crate) fn check_block(
         }
         Lookup::Found(schema) => {
             check_body(body, META, Shape::of(schema), &Named::Type(type_name), at, report);
-            if let Some(lifecycle) = lifecycle {
+            // Meta-arguments are JSON, a typed block's rendered to be read.
+            if let Some(lifecycle) = body.get("lifecycle") {
                 let json = at.json.key("lifecycle");
-                check_lifecycle(lifecycle, schema, at.at(&json), report);
+                check_lifecycle(&lifecycle.to_json(), schema, at.at(&json), report);
             }
         }
     }
@@ -473,21 +472,21 @@ fn preview(value: Node) -> String {
     }
 }
 
-fn check_lifecycle(lifecycle: Node, schema: &BlockSchema, at: At, report: &mut Report) {
-    let Some(lifecycle) = lifecycle.object() else {
+fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut Report) {
+    let Some(lifecycle) = lifecycle.as_object() else {
         report.error(at.path(), at.json, "lifecycle must be an object");
         return;
     };
     let shape = Shape::of(schema);
-    for (key, value) in lifecycle.iter() {
-        let json = at.json.key(&key);
-        if !LIFECYCLE.contains(&&*key) {
+    for (key, value) in lifecycle {
+        let json = at.json.key(key);
+        if !LIFECYCLE.contains(&key.as_str()) {
             report.error(
                 at.path(),
                 &json,
                 format!(
                     "`{key}` is not a lifecycle argument{}",
-                    did_you_mean(&key, LIFECYCLE.iter())
+                    did_you_mean(key, LIFECYCLE.iter())
                 ),
             );
             continue;
@@ -495,8 +494,8 @@ fn check_lifecycle(lifecycle: Node, schema: &BlockSchema, at: At, report: &mut R
         if key != "ignore_changes" {
             continue;
         }
-        let Read::List(items) = value.read() else {
-            if !matches!(value.read(), Read::Text(text) if text == "all") {
+        let Some(items) = value.as_array() else {
+            if value != "all" {
                 report.error(
                     at.path(),
                     &json,
@@ -506,8 +505,6 @@ fn check_lifecycle(lifecycle: Node, schema: &BlockSchema, at: At, report: &mut R
             continue;
         };
         for (i, item) in items.iter().enumerate() {
-            // Lifecycles are JSON (a typed block's is rendered to be read).
-            let item = item.to_json();
             let name = item.as_str().unwrap_or_default();
             let root = name.split(['.', '[']).next().unwrap_or(name);
             if !shape.attributes.contains_key(root) && shape.block_type(root).is_none() {

@@ -180,7 +180,7 @@ fn check(
     let providers = config::Providers::of(doc, schemas);
     config::check(doc, blocks, &providers, &mut report);
     let mut last = config::LastLookup::default();
-    blocks.for_each(|seen, block, lifecycle| {
+    blocks.for_each(|seen, block| {
         let root = path::JsonPath::Root(seen.section);
         let of_type = root.key(seen.type_name);
         let json = of_type.key(seen.name);
@@ -190,15 +190,7 @@ fn check(
         };
         let lookup = last.get(&providers, seen.kind, seen.type_name, seen.local);
         report.check = Check::Schema;
-        body::check_block(
-            seen.kind,
-            seen.type_name,
-            block,
-            lifecycle,
-            lookup,
-            at,
-            &mut report,
-        );
+        body::check_block(seen.kind, seen.type_name, block, lookup, at, &mut report);
         report.check = Check::AwsLimits;
         aws_limits::check(seen.type_name, block, at, &mut report);
     });

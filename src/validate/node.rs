@@ -19,7 +19,10 @@ use crate::expr::{Expr, Fields, escape_template};
 pub(crate) enum Node<'a> {
     Json(&'a Value),
     Expr(&'a Expr),
-    /// A block's body, or a nested block given once: an object.
+    /// A typed block: its body and its meta-arguments as JSON (without
+    /// the metadata comment), read as one object, as they are written.
+    Block(&'a Body, &'a [(&'static str, Value)]),
+    /// A nested block given once: an object.
     Body(&'a Body),
     /// A nested block given any number of times: a list of objects.
     Bodies(&'a [Body]),
@@ -72,7 +75,8 @@ impl<'a> Node<'a> {
                 | Expr::Get(..)
                 | Expr::Call(..) => Read::Interpolated,
             },
-            Node::Body(body) => Read::Object(Object::Body(body)),
+            Node::Block(body, meta) => Read::Object(Object::Block(normalized(body), meta)),
+            Node::Body(body) => Read::Object(Object::Body(normalized(body))),
             Node::Bodies(bodies) => Read::List(List::Bodies(bodies)),
         }
     }
@@ -81,7 +85,7 @@ impl<'a> Node<'a> {
         match self {
             Node::Json(value) => value.is_null(),
             Node::Expr(expr) => matches!(expr, Expr::Null),
-            Node::Body(_) | Node::Bodies(_) => false,
+            Node::Block(..) | Node::Body(_) | Node::Bodies(_) => false,
         }
     }
 
@@ -114,6 +118,7 @@ impl<'a> Node<'a> {
         match self {
             Node::Json(value) => Cow::Borrowed(value),
             Node::Expr(expr) => Cow::Owned(expr.to_json()),
+            Node::Block(body, meta) => Cow::Owned(Value::Object(body.to_json_map(meta.to_vec()))),
             Node::Body(body) => Cow::Owned(Value::Object(body.to_json_map(Vec::new()))),
             Node::Bodies(bodies) => Cow::Owned(Value::Array(
                 bodies
@@ -151,11 +156,21 @@ impl<'a> List<'a> {
     }
 }
 
+/// A body as the checks read it: sorted, one entry per name, as it is
+/// written (synthesis normalizes every typed body, nested ones included).
+fn normalized(body: &Body) -> &Body {
+    debug_assert!(body.is_normalized(), "a body read before it is normalized");
+    body
+}
+
 /// An object node's entries.
 #[derive(Clone, Copy)]
 pub(crate) enum Object<'a> {
     Json(&'a Map<String, Value>),
     Fields(&'a Fields),
+    /// A typed block's body and meta-arguments (no name is in both:
+    /// synthesis keeps a body that names a meta-argument as JSON).
+    Block(&'a Body, &'a [(&'static str, Value)]),
     Body(&'a Body),
 }
 
@@ -164,12 +179,14 @@ impl<'a> Object<'a> {
         match self {
             Object::Json(map) => map.len(),
             Object::Fields(fields) => fields.len(),
+            Object::Block(body, meta) => body.len() + meta.len(),
             Object::Body(body) => body.len(),
         }
     }
 
-    /// The value under `key` as written (an object's keys are templates:
-    /// escaped).
+    /// The value under `key` as written: the keys of an object value are
+    /// templates, escaped when written; a body's and a JSON object's are
+    /// read as they are.
     pub(crate) fn get(self, key: &str) -> Option<Node<'a>> {
         match self {
             Object::Json(map) => map.get(key).map(Node::Json),
@@ -181,6 +198,11 @@ impl<'a> Object<'a> {
                 .iter()
                 .find(|(k, _)| escape_template(k) == key)
                 .map(|(_, v)| Node::Expr(v)),
+            Object::Block(body, meta) => body.get(key).map(value_node).or_else(|| {
+                meta.iter()
+                    .find(|(name, _)| *name == key)
+                    .map(|(_, value)| Node::Json(value))
+            }),
             Object::Body(body) => body.get(key).map(value_node),
         }
     }
@@ -190,6 +212,7 @@ impl<'a> Object<'a> {
         match self {
             Object::Json(map) => Entries::Json(map.iter()),
             Object::Fields(fields) => Entries::Fields(fields.into_iter()),
+            Object::Block(body, meta) => Entries::Block(body.entries().iter(), meta.iter()),
             Object::Body(body) => Entries::Body(body.entries().iter()),
         }
     }
@@ -206,6 +229,10 @@ fn value_node(value: &body::Value) -> Node<'_> {
 pub(crate) enum Entries<'a> {
     Json(serde_json::map::Iter<'a>),
     Fields(<&'a Fields as IntoIterator>::IntoIter),
+    Block(
+        std::slice::Iter<'a, (&'static str, body::Value)>,
+        std::slice::Iter<'a, (&'static str, Value)>,
+    ),
     Body(std::slice::Iter<'a, (&'static str, body::Value)>),
 }
 
@@ -220,6 +247,10 @@ impl<'a> Iterator for Entries<'a> {
             Entries::Fields(iter) => iter
                 .next()
                 .map(|(k, v)| (escape_template(k), Node::Expr(v))),
+            Entries::Block(body, meta) => match body.next() {
+                Some((k, v)) => Some((Cow::Borrowed(*k), value_node(v))),
+                None => meta.next().map(|(k, v)| (Cow::Borrowed(*k), Node::Json(v))),
+            },
             Entries::Body(iter) => iter.next().map(|(k, v)| (Cow::Borrowed(*k), value_node(v))),
         }
     }
@@ -244,7 +275,8 @@ mod tests {
                 format!("list {} [{}]", list.len(), items.join(", "))
             }
             Read::Object(object) => {
-                let entries: Vec<String> = object
+                // In any order: findings are sorted by where they are.
+                let mut entries: Vec<String> = object
                     .iter()
                     .map(|(k, v)| {
                         let got = object.get(&k).map(reading);
@@ -252,6 +284,7 @@ mod tests {
                         format!("{k:?}: {}", reading(v))
                     })
                     .collect();
+                entries.sort();
                 format!("object {} {{{}}}", object.len(), entries.join(", "))
             }
         }
@@ -314,6 +347,14 @@ mod tests {
             body.normalize();
             let json = Value::Object(body.to_json_map(Vec::new()));
             prop_assert_eq!(reading(Node::Body(&body)), reading(Node::Json(&json)));
+            // With meta-arguments, as a typed block is read.
+            let meta = vec![
+                ("depends_on", serde_json::json!(["aws_x.y"])),
+                ("provider", serde_json::json!("aws.west")),
+            ];
+            let json = Value::Object(body.to_json_map(meta.clone()));
+            prop_assert_eq!(reading(Node::Block(&body, &meta)), reading(Node::Json(&json)));
+            prop_assert_eq!(Node::Block(&body, &meta).to_json().into_owned(), json);
         }
     }
 }
