@@ -384,11 +384,7 @@ fn a_signal_while_kite_waits_for_the_lock_ends_it_with_128_plus_n() {
             !dir.path().join("cdktf.out").exists(),
             "{signal}: nothing written"
         );
-        let left: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(".cdktf.out.tmp-"))
-            .collect();
+        let left = common::staging_dirs(dir.path());
         assert!(left.is_empty(), "{signal}: staging left: {left:?}");
         drop(lock);
     }

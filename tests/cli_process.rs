@@ -160,15 +160,6 @@ fn a_killed_synth_leaves_the_old_output_or_the_new_one() {
     assert!(saw_old >= 1, "no kill landed before the swap");
 }
 
-/// Staging directories beside the output (`.cdktf.out.tmp-*`).
-fn staging_dirs(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".cdktf.out.tmp-"))
-        .collect()
-}
-
 /// A signal while synth writes the output (here, while it copies a large
 /// Lambda package into the staging directory) removes the staging
 /// directory and exits with 128 + N; the output is not created.
@@ -189,7 +180,7 @@ fn assert_signal_during_synth_cleans_up(signal: &str, expected: i32) {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while staging_dirs(dir.path()).is_empty() {
+    while common::staging_dirs(dir.path()).is_empty() {
         assert!(
             kite.try_wait().unwrap().is_none(),
             "synth finished before it was signalled"
@@ -211,7 +202,7 @@ fn assert_signal_during_synth_cleans_up(signal: &str, expected: i32) {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(
-        staging_dirs(dir.path()),
+        common::staging_dirs(dir.path()),
         Vec::<String>::new(),
         "the staging directory is removed"
     );

@@ -184,3 +184,12 @@ pub fn reference(name: &str) -> serde_json::Value {
             .join(name),
     )
 }
+
+/// Staging directories beside the output (`.cdktf.out.tmp-*`).
+pub fn staging_dirs(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".cdktf.out.tmp-"))
+        .collect()
+}
