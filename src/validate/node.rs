@@ -3,8 +3,8 @@
 //!
 //! Rendering every typed block to JSON only for validation to read it took
 //! a fifth of a large stack's synthesis (doc/adr/0017); a [`Node`] answers
-//! the same questions from the typed values. A property test holds the two
-//! readings equal.
+//! the same questions from the typed values. Property tests (below, and in
+//! tests/validate.rs for whole blocks) hold the two readings equal.
 
 use std::borrow::Cow;
 
@@ -113,7 +113,8 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The JSON it is written as: rendered only for a message.
+    /// The JSON it is written as: a JSON node's own, a typed one rendered
+    /// (for a message).
     pub(crate) fn to_json(self) -> Cow<'a, Value> {
         match self {
             Node::Json(value) => Cow::Borrowed(value),
