@@ -50,7 +50,6 @@ struct State {
     children: Vec<u32>,
     /// The first signal received.
     received: Option<i32>,
-    installed: bool,
     /// Runs under way ([`RunGuard`]).
     runs: usize,
 }
@@ -58,7 +57,6 @@ struct State {
 static STATE: Mutex<State> = Mutex::new(State {
     children: Vec::new(),
     received: None,
-    installed: false,
     runs: 0,
 });
 
@@ -72,8 +70,9 @@ fn state() -> MutexGuard<'static, State> {
 pub(crate) fn install() -> io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
 
-    let mut state = state();
-    if state.installed {
+    // Held while installing: two calls at once install once.
+    let _state = state();
+    if AT_ONCE.get().is_some() {
         return Ok(());
     }
     let at_once = Arc::new(AtomicBool::new(true));
@@ -83,7 +82,6 @@ pub(crate) fn install() -> io::Result<()> {
     }
     let _ = AT_ONCE.set(at_once);
     crate::synth::output_dir::before_staging(listen);
-    state.installed = true;
     Ok(())
 }
 
@@ -93,7 +91,7 @@ pub(crate) fn install() -> io::Result<()> {
 }
 
 /// Whether a signal ends kite in the handler, without the thread: true
-/// until [`listen`] has started it.
+/// until [`listen`] has started it. Set once [`install`] has succeeded.
 static AT_ONCE: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
 /// Whether the thread is started (or could not be).

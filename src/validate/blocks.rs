@@ -41,7 +41,7 @@ impl<'a> Blocks<'a> {
                 for block in stack.blocks_as_written() {
                     let meta = block.checked_meta();
                     let node = match &block.content {
-                        Final::Typed(body, _) => Node::Block(body, &meta),
+                        Final::Typed(body, _) => Node::Body(body, &meta),
                         Final::Json(value) => Node::Json(value),
                     };
                     f(seen(block), node);

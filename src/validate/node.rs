@@ -19,11 +19,10 @@ use crate::expr::{Expr, Fields, escape_template};
 pub(crate) enum Node<'a> {
     Json(&'a Value),
     Expr(&'a Expr),
-    /// A typed block: its body and its meta-arguments as JSON (without
-    /// the metadata comment), read as one object, as they are written.
-    Block(&'a Body, &'a [(&'static str, Value)]),
-    /// A nested block given once: an object.
-    Body(&'a Body),
+    /// A typed body, read as one object with the meta-arguments beside it
+    /// (a block's, as JSON without the metadata comment; none for a
+    /// nested block given once), as they are written.
+    Body(&'a Body, &'a [(&'static str, Value)]),
     /// A nested block given any number of times: a list of objects.
     Bodies(&'a [Body]),
 }
@@ -75,8 +74,7 @@ impl<'a> Node<'a> {
                 | Expr::Get(..)
                 | Expr::Call(..) => Read::Interpolated,
             },
-            Node::Block(body, meta) => Read::Object(Object::Block(normalized(body), meta)),
-            Node::Body(body) => Read::Object(Object::Body(normalized(body))),
+            Node::Body(body, meta) => Read::Object(Object::Body(normalized(body), meta)),
             Node::Bodies(bodies) => Read::List(List::Bodies(bodies)),
         }
     }
@@ -85,7 +83,7 @@ impl<'a> Node<'a> {
         match self {
             Node::Json(value) => value.is_null(),
             Node::Expr(expr) => matches!(expr, Expr::Null),
-            Node::Block(..) | Node::Body(_) | Node::Bodies(_) => false,
+            Node::Body(..) | Node::Bodies(_) => false,
         }
     }
 
@@ -119,8 +117,7 @@ impl<'a> Node<'a> {
         match self {
             Node::Json(value) => Cow::Borrowed(value),
             Node::Expr(expr) => Cow::Owned(expr.to_json()),
-            Node::Block(body, meta) => Cow::Owned(Value::Object(body.to_json_map(meta.to_vec()))),
-            Node::Body(body) => Cow::Owned(Value::Object(body.to_json_map(Vec::new()))),
+            Node::Body(body, meta) => Cow::Owned(Value::Object(body.to_json_map(meta.to_vec()))),
             Node::Bodies(bodies) => Cow::Owned(Value::Array(
                 bodies
                     .iter()
@@ -152,7 +149,7 @@ impl<'a> List<'a> {
         (0..self.len()).map(move |i| match self {
             List::Json(items) => Node::Json(&items[i]),
             List::Exprs(items) => Node::Expr(&items[i]),
-            List::Bodies(items) => Node::Body(&items[i]),
+            List::Bodies(items) => Node::Body(&items[i], &[]),
         })
     }
 }
@@ -169,10 +166,9 @@ fn normalized(body: &Body) -> &Body {
 pub(crate) enum Object<'a> {
     Json(&'a Map<String, Value>),
     Fields(&'a Fields),
-    /// A typed block's body and meta-arguments (no name is in both:
+    /// A typed body and the meta-arguments beside it (no name is in both:
     /// synthesis keeps a body that names a meta-argument as JSON).
-    Block(&'a Body, &'a [(&'static str, Value)]),
-    Body(&'a Body),
+    Body(&'a Body, &'a [(&'static str, Value)]),
 }
 
 impl<'a> Object<'a> {
@@ -180,8 +176,7 @@ impl<'a> Object<'a> {
         match self {
             Object::Json(map) => map.len(),
             Object::Fields(fields) => fields.len(),
-            Object::Block(body, meta) => body.len() + meta.len(),
-            Object::Body(body) => body.len(),
+            Object::Body(body, meta) => body.len() + meta.len(),
         }
     }
 
@@ -199,12 +194,11 @@ impl<'a> Object<'a> {
                 .iter()
                 .find(|(k, _)| escape_template(k) == key)
                 .map(|(_, v)| Node::Expr(v)),
-            Object::Block(body, meta) => body.get(key).map(value_node).or_else(|| {
+            Object::Body(body, meta) => body.get(key).map(value_node).or_else(|| {
                 meta.iter()
                     .find(|(name, _)| *name == key)
                     .map(|(_, value)| Node::Json(value))
             }),
-            Object::Body(body) => body.get(key).map(value_node),
         }
     }
 
@@ -213,8 +207,7 @@ impl<'a> Object<'a> {
         match self {
             Object::Json(map) => Entries::Json(map.iter()),
             Object::Fields(fields) => Entries::Fields(fields.into_iter()),
-            Object::Block(body, meta) => Entries::Block(body.entries().iter(), meta.iter()),
-            Object::Body(body) => Entries::Body(body.entries().iter()),
+            Object::Body(body, meta) => Entries::Body(body.entries().iter(), meta.iter()),
         }
     }
 }
@@ -222,7 +215,7 @@ impl<'a> Object<'a> {
 fn value_node(value: &body::Value) -> Node<'_> {
     match value {
         body::Value::Expr(expr) => Node::Expr(expr),
-        body::Value::Block(body) => Node::Body(body),
+        body::Value::Block(body) => Node::Body(body, &[]),
         body::Value::Blocks(bodies) => Node::Bodies(bodies),
     }
 }
@@ -230,11 +223,10 @@ fn value_node(value: &body::Value) -> Node<'_> {
 pub(crate) enum Entries<'a> {
     Json(serde_json::map::Iter<'a>),
     Fields(<&'a Fields as IntoIterator>::IntoIter),
-    Block(
+    Body(
         std::slice::Iter<'a, (&'static str, body::Value)>,
         std::slice::Iter<'a, (&'static str, Value)>,
     ),
-    Body(std::slice::Iter<'a, (&'static str, body::Value)>),
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -248,11 +240,10 @@ impl<'a> Iterator for Entries<'a> {
             Entries::Fields(iter) => iter
                 .next()
                 .map(|(k, v)| (escape_template(k), Node::Expr(v))),
-            Entries::Block(body, meta) => match body.next() {
+            Entries::Body(body, meta) => match body.next() {
                 Some((k, v)) => Some((Cow::Borrowed(*k), value_node(v))),
                 None => meta.next().map(|(k, v)| (Cow::Borrowed(*k), Node::Json(v))),
             },
-            Entries::Body(iter) => iter.next().map(|(k, v)| (Cow::Borrowed(*k), value_node(v))),
         }
     }
 }
@@ -347,15 +338,15 @@ mod tests {
             }
             body.normalize();
             let json = Value::Object(body.to_json_map(Vec::new()));
-            prop_assert_eq!(reading(Node::Body(&body)), reading(Node::Json(&json)));
+            prop_assert_eq!(reading(Node::Body(&body, &[])), reading(Node::Json(&json)));
             // With meta-arguments, as a typed block is read.
             let meta = vec![
                 ("depends_on", serde_json::json!(["aws_x.y"])),
                 ("provider", serde_json::json!("aws.west")),
             ];
             let json = Value::Object(body.to_json_map(meta.clone()));
-            prop_assert_eq!(reading(Node::Block(&body, &meta)), reading(Node::Json(&json)));
-            prop_assert_eq!(Node::Block(&body, &meta).to_json().into_owned(), json);
+            prop_assert_eq!(reading(Node::Body(&body, &meta)), reading(Node::Json(&json)));
+            prop_assert_eq!(Node::Body(&body, &meta).to_json().into_owned(), json);
         }
     }
 }
