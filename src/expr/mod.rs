@@ -11,6 +11,8 @@ mod fields;
 pub mod functions;
 mod render;
 pub mod scan;
+#[cfg(test)]
+pub(crate) mod strategies;
 
 use std::collections::BTreeMap;
 use std::fmt;
