@@ -3,8 +3,12 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use serde::Serialize;
+
 /// Whether a block manages infrastructure (`resource`) or reads it (`data`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+// Serialized only as structure (the digest of a synth's output, see
+// `synth::digest`); Terraform JSON writes addresses as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum BlockKind {
     Resource,
     Data,
@@ -21,7 +25,7 @@ impl BlockKind {
 }
 
 /// The address of something an expression can refer to.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Address {
     /// `TYPE.NAME` (a resource) or `data.TYPE.NAME` (a data source).
     Block {

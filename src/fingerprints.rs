@@ -34,6 +34,11 @@ pub struct FileKey {
 }
 
 impl FileKey {
+    /// The file's change time, in nanoseconds since the epoch.
+    pub fn ctime_ns(&self) -> i128 {
+        self.ctime_ns
+    }
+
     /// The key of a file's metadata; `None` where the system has no inodes.
     pub fn of(metadata: &Metadata) -> Option<FileKey> {
         #[cfg(unix)]

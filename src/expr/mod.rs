@@ -54,7 +54,7 @@ pub enum Expr {
 }
 
 /// One step of a traversal.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Step {
     /// `.name`
     Attr(String),

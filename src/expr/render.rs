@@ -19,6 +19,9 @@ pub fn escape_template(text: &str) -> Cow<'_, str> {
 }
 
 pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::Ok, S::Error> {
+    if !serializer.is_human_readable() {
+        return serialize_structure(expr, serializer);
+    }
     match expr {
         Expr::Null => serializer.serialize_unit(),
         Expr::Str(s) => serializer.serialize_str(&escape_template(s)),
@@ -62,6 +65,50 @@ pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::
             out.push('}');
             serializer.serialize_str(&out)
         }
+    }
+}
+
+/// The expression's tree, part by part, for a serializer that is not
+/// human-readable: the digest of a synth's output (`synth::digest`), which
+/// need not render references and templates as text, since the text is a
+/// function of the tree.
+fn serialize_structure<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeTupleVariant;
+    const NAME: &str = "Expr";
+    match expr {
+        Expr::Null => serializer.serialize_unit_variant(NAME, 0, "Null"),
+        Expr::Str(s) => serializer.serialize_newtype_variant(NAME, 1, "Str", s),
+        Expr::Num(n) => serializer.serialize_newtype_variant(NAME, 2, "Num", n),
+        Expr::Bool(b) => serializer.serialize_newtype_variant(NAME, 3, "Bool", b),
+        Expr::List(items) => serializer.serialize_newtype_variant(NAME, 4, "List", items),
+        Expr::Object(fields) => {
+            let mut variant =
+                serializer.serialize_tuple_variant(NAME, 5, "Object", fields.len())?;
+            for field in fields.iter() {
+                variant.serialize_field(&field)?;
+            }
+            variant.end()
+        }
+        Expr::Ref(address) => serializer.serialize_newtype_variant(NAME, 6, "Ref", address),
+        Expr::Declared(stack, address) => {
+            let mut variant = serializer.serialize_tuple_variant(NAME, 7, "Declared", 2)?;
+            variant.serialize_field(&**stack)?;
+            variant.serialize_field(address)?;
+            variant.end()
+        }
+        Expr::Get(get) => {
+            let mut variant = serializer.serialize_tuple_variant(NAME, 8, "Get", 2)?;
+            variant.serialize_field(&get.0)?;
+            variant.serialize_field(&get.1)?;
+            variant.end()
+        }
+        Expr::Call(call) => {
+            let mut variant = serializer.serialize_tuple_variant(NAME, 9, "Call", 2)?;
+            variant.serialize_field(&call.0)?;
+            variant.serialize_field(&call.1)?;
+            variant.end()
+        }
+        Expr::Template(parts) => serializer.serialize_newtype_variant(NAME, 10, "Template", parts),
     }
 }
 

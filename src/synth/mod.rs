@@ -2,6 +2,7 @@
 //! written to an output directory.
 
 mod block;
+mod digest;
 mod document;
 pub mod files;
 mod graph;
@@ -9,6 +10,7 @@ mod json;
 pub mod manifest;
 pub mod output_dir;
 mod references;
+pub mod written;
 
 use std::fmt;
 

@@ -20,9 +20,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
+use super::digest::{self, Digest};
 use super::files::{CONFIG_FILE, JsonPart, NATIVE_FILE, native_file};
 use super::json::write_pretty;
 use super::manifest::{Manifest, ManifestStack, is_output_manifest};
+use super::written::{self, Record};
 use super::{SynthesizedStack, VERSION};
 use crate::asset::Asset;
 use crate::input::{MANIFEST_LIMIT, read_limited};
@@ -438,11 +440,21 @@ fn write_locked(
         .collect::<Result<Vec<_>, _>>()?;
     // When every file is what is on disk already, write nothing and swap
     // nothing: the output stays as it is, inode for inode.
-    let unchanged = old_manifest
-        .as_deref()
-        .is_some_and(|old| unchanged(out, old, stacks, &natives, &manifest_json));
-    if unchanged {
-        return Ok(written);
+    if let Some(old_manifest) = old_manifest.as_deref() {
+        let same = unchanged(
+            out,
+            old_manifest,
+            stacks,
+            &natives,
+            Record::load(out),
+            &manifest_json,
+        );
+        if let Some(Unchanged { record_update }) = same {
+            if let Some(record) = record_update {
+                record.replace_in(out);
+            }
+            return Ok(written);
+        }
     }
 
     if let Some(hook) = BEFORE_STAGING.get() {
@@ -483,6 +495,9 @@ fn write_locked(
     if old_exists {
         carry_over(out, new, stacks)?;
     }
+    Record::new()
+        .create_in(new)
+        .map_err(at(&new.join(written::FILE_NAME), "write"))?;
     let manifest_path = new.join("manifest.json");
     write_json_file(&manifest_path, &super::json::Sorted(&manifest_json))?;
 
@@ -491,34 +506,73 @@ fn write_locked(
     Ok(written)
 }
 
+/// The digest of what a stack's files hold: its `cdk.tf.json` and
+/// `native_text`, its `kite.tf` if it has one.
+fn content_digest(stack: &SynthesizedStack, native_text: Option<&str>) -> Option<Digest> {
+    digest::of(&(JsonPart::of(stack), native_text))
+}
+
+/// An unchanged output, and the record of what was written in it brought
+/// up to date, when that is worth writing.
+struct Unchanged {
+    record_update: Option<Record>,
+}
+
 /// Whether the output `out`, whose manifest is `old_manifest`, holds
 /// exactly what writing `stacks` (with their `kite.tf` texts, `natives`,
 /// and this manifest) would put there: the same bytes in every file kite
-/// writes, the same assets and nothing else under `assets/`. Reads the old
-/// files and stops at the first difference.
+/// writes, the same assets and nothing else under `assets/`. A stack's
+/// files are the same when the output's `record` vouches for them;
+/// otherwise they are read and compared, stopping at the first difference,
+/// and the record updated with them. `None` when anything differs.
 fn unchanged(
     out: &Path,
     old_manifest: &[u8],
     stacks: &[SynthesizedStack],
     natives: &[Option<String>],
+    record: Option<Record>,
     manifest: &serde_json::Value,
-) -> bool {
+) -> Option<Unchanged> {
     let buffer = old_manifest.len() + 1;
     if !same_text(old_manifest, buffer, &super::json::Sorted(manifest)) {
+        return None;
+    }
+    let mut update: Option<Record> = None;
+    for (stack, native_text) in stacks.iter().zip(natives) {
+        let dir = out.join("stacks").join(&stack.name);
+        let digest = || content_digest(stack, native_text.as_deref());
+        let vouched = record
+            .as_ref()
+            .is_some_and(|record| record.vouches_for(&stack.name, &dir, digest));
+        if !vouched {
+            if !same_files(&dir, stack, native_text.as_deref()) {
+                return None;
+            }
+            if let Some(record) = &record {
+                let updated = update.get_or_insert_with(|| record.clone().for_this_program());
+                updated.note_if_settled(&stack.name, &dir, native_text.is_some(), digest);
+            }
+        }
+        if !same_assets(&dir, &stack.assets) {
+            return None;
+        }
+    }
+    Some(Unchanged {
+        record_update: update.filter(|updated| Some(updated) != record.as_ref()),
+    })
+}
+
+/// Whether the stack directory `dir` holds the files kite writes for
+/// `stack` (and `native_text`, its `kite.tf`), byte for byte.
+fn same_files(dir: &Path, stack: &SynthesizedStack, native_text: Option<&str>) -> bool {
+    if !same_json(&dir.join(CONFIG_FILE), &JsonPart::of(stack)) {
         return false;
     }
-    stacks.iter().zip(natives).all(|(stack, native_text)| {
-        let dir = out.join("stacks").join(&stack.name);
-        if !same_json(&dir.join(CONFIG_FILE), &JsonPart::of(stack)) {
-            return false;
-        }
-        let native = dir.join(NATIVE_FILE);
-        let same_native = match native_text {
-            Some(text) => fs::read(&native).is_ok_and(|old| old == text.as_bytes()),
-            None => fs::symlink_metadata(&native).is_err(),
-        };
-        same_native && same_assets(&dir, &stack.assets)
-    })
+    let native = dir.join(NATIVE_FILE);
+    match native_text {
+        Some(text) => fs::read(&native).is_ok_and(|old| old == text.as_bytes()),
+        None => fs::symlink_metadata(&native).is_err(),
+    }
 }
 
 /// Whether the `assets/` of a stack's directory holds these assets (their
@@ -787,7 +841,8 @@ fn carry_over(old: &Path, new: &Path, stacks: &[SynthesizedStack]) -> Result<(),
     for entry in fs::read_dir(old).map_err(at(old, "read"))? {
         let entry = entry.map_err(at(old, "read"))?;
         let name = entry.file_name();
-        if name == "manifest.json" || name == "stacks" {
+        // The record is of what this run writes.
+        if name == "manifest.json" || name == "stacks" || name == written::FILE_NAME {
             continue;
         }
         link_tree(new, &entry.path(), &new.join(&name))?;
@@ -972,6 +1027,169 @@ mod tests {
             &dir.path().join("missing.json"),
             &Sorted(&serde_json::json!({}))
         ));
+    }
+
+    /// Stacks of one `terraform_data` block holding `input`; `kite.tf`
+    /// holds the required version of the first.
+    fn data_stacks(names: &[&str], input: &str) -> Vec<SynthesizedStack> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let mut stack = crate::Stack::new(*name);
+                let root = stack.root();
+                if i == 0 {
+                    stack.set_required_version(">= 1.11");
+                }
+                stack.add_raw(
+                    &root,
+                    "data",
+                    crate::block::RawBlock::resource(
+                        "terraform_data",
+                        serde_json::json!({ "input": input }),
+                    ),
+                );
+                crate::synth::synthesize(stack).expect("synthesizes")
+            })
+            .collect()
+    }
+
+    fn digest_of(stack: &SynthesizedStack) -> Option<Digest> {
+        let native = native_file(&stack.sections).unwrap();
+        content_digest(stack, native.as_deref())
+    }
+
+    /// A record of this program naming `stacks` as they are in `out`, as if
+    /// taken once they had settled.
+    fn settled_record(out: &Path, stacks: &[SynthesizedStack]) -> Record {
+        let later = written::now_ns() + written::SETTLED.as_nanos() as i128;
+        let mut record = Record::new();
+        for stack in stacks {
+            let dir = out.join("stacks").join(&stack.name);
+            let native = native_file(&stack.sections).unwrap().is_some();
+            assert!(record.note_at(later, &stack.name, &dir, native, || digest_of(stack)));
+        }
+        record
+    }
+
+    #[test]
+    fn the_record_vouches_only_for_settled_files_of_the_same_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("cdktf.out");
+        let stacks = data_stacks(&["native", "plain"], "a");
+        write(&out, &stacks).unwrap();
+        let stack_dir = |stack: &SynthesizedStack| out.join("stacks").join(&stack.name);
+        let fresh = Record::load(&out).expect("a new output has a record");
+        for stack in &stacks {
+            assert!(
+                !fresh.vouches_for(&stack.name, &stack_dir(stack), || digest_of(stack)),
+                "a new output's record names no stack"
+            );
+            let mut now = Record::new();
+            let native = native_file(&stack.sections).unwrap().is_some();
+            assert!(
+                !now.note_if_settled(&stack.name, &stack_dir(stack), native, || digest_of(stack)),
+                "files just written have not settled"
+            );
+        }
+        let record = settled_record(&out, &stacks);
+        for stack in &stacks {
+            assert!(
+                record.vouches_for(&stack.name, &stack_dir(stack), || digest_of(stack)),
+                "{}",
+                stack.name
+            );
+        }
+        // Other content: another digest.
+        let other = data_stacks(&["native", "plain"], "b");
+        for (stack, changed) in stacks.iter().zip(&other) {
+            assert_ne!(digest_of(stack), digest_of(changed));
+            assert!(!record.vouches_for(&stack.name, &stack_dir(stack), || digest_of(changed)));
+        }
+        // Another program's record.
+        let mut foreign: serde_json::Value = serde_json::to_value(&record).unwrap();
+        foreign["binary"]["ino"] = (foreign["binary"]["ino"].as_u64().unwrap() + 1).into();
+        let foreign: Record = serde_json::from_value(foreign).unwrap();
+        assert!(
+            !foreign.vouches_for(&stacks[0].name, &stack_dir(&stacks[0]), || digest_of(
+                &stacks[0]
+            ))
+        );
+        // A native file gone, or one where there was none.
+        let native = stack_dir(&stacks[0]).join(NATIVE_FILE);
+        let text = fs::read(&native).unwrap();
+        fs::remove_file(&native).unwrap();
+        assert!(
+            !record.vouches_for(&stacks[0].name, &stack_dir(&stacks[0]), || digest_of(
+                &stacks[0]
+            ))
+        );
+        fs::write(stack_dir(&stacks[1]).join(NATIVE_FILE), &text).unwrap();
+        assert!(
+            !record.vouches_for(&stacks[1].name, &stack_dir(&stacks[1]), || digest_of(
+                &stacks[1]
+            ))
+        );
+    }
+
+    #[test]
+    fn a_file_rewritten_with_its_old_size_and_modification_time_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("cdktf.out");
+        let stacks = data_stacks(&["app"], "a");
+        write(&out, &stacks).unwrap();
+        settled_record(&out, &stacks).replace_in(&out);
+        let config = out.join("stacks/app").join(CONFIG_FILE);
+        let text = fs::read_to_string(&config).unwrap();
+        let modified = fs::metadata(&config).unwrap().modified().unwrap();
+        // `touch -d` after an edit of the same length.
+        let edited = text.replace("\"a\"", "\"b\"");
+        assert_eq!(edited.len(), text.len());
+        fs::write(&config, &edited).unwrap();
+        File::options()
+            .write(true)
+            .open(&config)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        write(&out, &stacks).unwrap();
+        assert_eq!(fs::read_to_string(&config).unwrap(), text);
+    }
+
+    #[test]
+    fn settled_files_found_unchanged_are_recorded_then_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("cdktf.out");
+        let stacks = data_stacks(&["native", "plain"], "a");
+        write(&out, &stacks).unwrap();
+        let path = out.join(written::FILE_NAME);
+        let new = fs::read(&path).unwrap();
+        let vouched = || {
+            let record = Record::load(&out).unwrap();
+            stacks.iter().all(|stack| {
+                let dir = out.join("stacks").join(&stack.name);
+                record.vouches_for(&stack.name, &dir, || digest_of(stack))
+            })
+        };
+        // Compared byte for byte, too fresh to be recorded.
+        write(&out, &stacks).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), new);
+        std::thread::sleep(written::SETTLED + Duration::from_millis(100));
+        assert!(!vouched());
+        write(&out, &stacks).unwrap();
+        assert!(vouched(), "recorded in place");
+        let recorded = fs::read(&path).unwrap();
+        // Now the record vouches for the files: they are not compared, and
+        // so not recorded again (they would be, at a new time).
+        write(&out, &stacks).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), recorded);
+        // Another program's record is replaced by this one's.
+        let mut foreign: serde_json::Value = serde_json::from_slice(&recorded).unwrap();
+        foreign["binary"]["ino"] = (foreign["binary"]["ino"].as_u64().unwrap() + 1).into();
+        fs::write(&path, foreign.to_string()).unwrap();
+        assert!(!vouched());
+        write(&out, &stacks).unwrap();
+        assert!(vouched(), "this program's record replaced the other's");
     }
 
     #[test]

@@ -1,0 +1,238 @@
+//! What kite last wrote into an output directory, remembered in it
+//! ([`FILE_NAME`]), so that a synth whose stacks did not change knows it
+//! without serializing them and reading their files back.
+//!
+//! For each stack: the [digest](super::digest) of what its files hold and
+//! each file's identity (device, inode, size, modification and change
+//! times); for the whole record, the identity of the program that wrote it
+//! (its file's, and kite's version), since another build may write the
+//! same data as other bytes. A stack is unchanged when this program finds
+//! its files with the same identities and computes the same digest:
+//! rewriting a file, even to its old size and modification time
+//! (`touch -d`), gives it a new change time, which no user command sets
+//! back.
+//!
+//! A file's identity is recorded only once its change time is [`SETTLED`]
+//! in the past: a file system whose clock ticks coarsely could give a
+//! change made within the same tick the same change time. So a new output's
+//! record names no stack; a later synth that compares a stack's files byte
+//! for byte, finds them unchanged and settled, records them, writing the
+//! record in place (an unchanged output gains no file, and its directory
+//! keeps its modification time).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::digest::Digest;
+use super::files::{CONFIG_FILE, NATIVE_FILE};
+use crate::fingerprints::FileKey;
+use crate::input::read_limited;
+
+/// The record, in the output directory.
+pub const FILE_NAME: &str = ".kite-written.json";
+
+/// How much older than the moment its identity was taken a file's change
+/// time must be for the identity to be trusted: more than any file
+/// system's timestamp granularity (FAT's is two seconds).
+pub const SETTLED: Duration = Duration::from_secs(3);
+
+/// The most kite reads of a record: far more than any output needs.
+const LIMIT: u64 = 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(super) struct Record {
+    /// The program that wrote the files: its file, and kite's version (the
+    /// file is a loader's when a program runs through one, as under
+    /// valgrind).
+    binary: Option<FileKey>,
+    kite: String,
+    stacks: BTreeMap<String, Entry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Entry {
+    /// Of what the stack's files hold, in hexadecimal.
+    digest: String,
+    config: FileKey,
+    /// `None`: the stack has no native file.
+    native: Option<FileKey>,
+    /// When the identities were taken, in nanoseconds since the epoch.
+    taken_ns: i128,
+}
+
+impl Entry {
+    /// Whether its files had not changed for [`SETTLED`] when their
+    /// identities were taken.
+    fn is_settled(&self) -> bool {
+        let settled = |key: &FileKey| key.ctime_ns() + SETTLED.as_nanos() as i128 <= self.taken_ns;
+        settled(&self.config) && self.native.as_ref().is_none_or(settled)
+    }
+}
+
+/// The identity of the running program's file, the same for every run of
+/// one build (`None` where it cannot be known: nothing is then vouched
+/// for).
+fn this_binary() -> Option<FileKey> {
+    static BINARY: OnceLock<Option<FileKey>> = OnceLock::new();
+    *BINARY.get_or_init(|| {
+        // The file this process runs, even if its path now names another.
+        #[cfg(target_os = "linux")]
+        let metadata = fs::metadata("/proc/self/exe");
+        #[cfg(not(target_os = "linux"))]
+        let metadata = std::env::current_exe().and_then(fs::metadata);
+        metadata.ok().as_ref().and_then(FileKey::of)
+    })
+}
+
+pub(super) fn now_ns() -> i128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+fn key_of(path: &Path) -> Option<FileKey> {
+    fs::symlink_metadata(path)
+        .ok()
+        .filter(fs::Metadata::is_file)
+        .as_ref()
+        .and_then(FileKey::of)
+}
+
+impl Record {
+    /// The record of the output directory `out`, when it has a readable one.
+    pub(super) fn load(out: &Path) -> Option<Record> {
+        let bytes = read_limited(&out.join(FILE_NAME), LIMIT, "a record of written files").ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// A record of this program's writing, with no stacks yet.
+    pub(super) fn new() -> Record {
+        Record {
+            binary: this_binary(),
+            kite: super::VERSION.to_owned(),
+            stacks: BTreeMap::new(),
+        }
+    }
+
+    /// Whether this program wrote the record.
+    fn is_ours(&self) -> bool {
+        self.binary.is_some() && self.binary == this_binary() && self.kite == super::VERSION
+    }
+
+    /// Whether the directory `stack_dir` of stack `name` holds what this
+    /// record says it held, unchanged since, and that is what `digest`
+    /// (called only once the files are found unchanged) says a synth would
+    /// write there now.
+    pub(super) fn vouches_for(
+        &self,
+        name: &str,
+        stack_dir: &Path,
+        digest: impl FnOnce() -> Option<Digest>,
+    ) -> bool {
+        let Some(entry) = self.stacks.get(name) else {
+            return false;
+        };
+        self.is_ours()
+            && entry.is_settled()
+            && key_of(&stack_dir.join(CONFIG_FILE)) == Some(entry.config)
+            && match entry.native {
+                Some(native) => key_of(&stack_dir.join(NATIVE_FILE)) == Some(native),
+                None => fs::symlink_metadata(stack_dir.join(NATIVE_FILE)).is_err(),
+            }
+            && digest().is_some_and(|digest| entry.digest == hex::encode(digest))
+    }
+
+    /// Records the files of stack `name` in `stack_dir` (with a native
+    /// file or not: `has_native`), found to hold what a synth writes now,
+    /// whose content `digest` gives. Only files that have settled are
+    /// recorded (see the module's documentation); whether they were.
+    pub(super) fn note_if_settled(
+        &mut self,
+        name: &str,
+        stack_dir: &Path,
+        has_native: bool,
+        digest: impl FnOnce() -> Option<Digest>,
+    ) -> bool {
+        self.note_at(now_ns(), name, stack_dir, has_native, digest)
+    }
+
+    /// [`Record::note_if_settled`] at `taken_ns` (nanoseconds since the
+    /// epoch): tests take identities "later" without waiting.
+    pub(super) fn note_at(
+        &mut self,
+        taken_ns: i128,
+        name: &str,
+        stack_dir: &Path,
+        has_native: bool,
+        digest: impl FnOnce() -> Option<Digest>,
+    ) -> bool {
+        let settled = |key: FileKey| key.ctime_ns() + SETTLED.as_nanos() as i128 <= taken_ns;
+        let Some(config) = key_of(&stack_dir.join(CONFIG_FILE)).filter(|k| settled(*k)) else {
+            return false;
+        };
+        let native = if has_native {
+            match key_of(&stack_dir.join(NATIVE_FILE)).filter(|k| settled(*k)) {
+                Some(key) => Some(key),
+                None => return false,
+            }
+        } else {
+            None
+        };
+        let Some(digest) = digest() else {
+            return false;
+        };
+        self.stacks.insert(
+            name.to_owned(),
+            Entry {
+                digest: hex::encode(digest),
+                config,
+                native,
+                taken_ns,
+            },
+        );
+        true
+    }
+
+    /// This record, for a run of this program: the entries of another
+    /// program's record are of no use to it.
+    pub(super) fn for_this_program(self) -> Record {
+        if self.is_ours() { self } else { Record::new() }
+    }
+
+    /// Writes the record into a new output directory `dir`. A new output's
+    /// files have not settled: the record starts with no stacks, and runs
+    /// that find them unchanged add them.
+    pub(super) fn create_in(&self, dir: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        fs::write(dir.join(FILE_NAME), text)
+    }
+
+    /// Writes the record over the one in the output directory `out`, in
+    /// place: an unchanged output gains no file and keeps its directory's
+    /// modification time. Does nothing where there is no record, or where
+    /// it is not a plain file. A run killed while writing leaves a record
+    /// that does not parse, which is as good as none.
+    pub(super) fn replace_in(&self, out: &Path) {
+        let path = out.join(FILE_NAME);
+        // Never through a link to somewhere else.
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            return;
+        }
+        let Ok(text) = serde_json::to_vec(self) else {
+            return;
+        };
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&path);
+        if let Ok(mut file) = file {
+            let _ = file.write_all(&text);
+        }
+    }
+}
