@@ -346,57 +346,57 @@ impl Hashing<'_> {
     }
 }
 
-impl ser::SerializeSeq for Hashing<'_> {
-    type Ok = ();
-    type Error = Failed;
+/// The serializers of sequences and tuples: each item in turn, then the
+/// end tag.
+macro_rules! items {
+    ($($compound:ident::$item:ident),*) => {$(
+        impl ser::$compound for Hashing<'_> {
+            type Ok = ();
+            type Error = Failed;
 
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(self.reborrow())
-    }
+            fn $item<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
+                value.serialize(self.reborrow())
+            }
 
-    fn end(self) -> Done {
-        Hashing::end(self)
-    }
+            fn end(self) -> Done {
+                Hashing::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Hashing<'_> {
-    type Ok = ();
-    type Error = Failed;
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(self.reborrow())
-    }
+/// The serializers of structs: each field's name and value in turn, then
+/// the end tag.
+macro_rules! fields {
+    ($($compound:ident),*) => {$(
+        impl ser::$compound for Hashing<'_> {
+            type Ok = ();
+            type Error = Failed;
 
-    fn end(self) -> Done {
-        Hashing::end(self)
-    }
+            fn serialize_field<T: ?Sized + Serialize>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Done {
+                self.text(tag::STR, key.as_bytes());
+                value.serialize(self.reborrow())
+            }
+
+            fn end(self) -> Done {
+                Hashing::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Hashing<'_> {
-    type Ok = ();
-    type Error = Failed;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(self.reborrow())
-    }
-
-    fn end(self) -> Done {
-        Hashing::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Hashing<'_> {
-    type Ok = ();
-    type Error = Failed;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(self.reborrow())
-    }
-
-    fn end(self) -> Done {
-        Hashing::end(self)
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for Hashing<'_> {
     type Ok = ();
@@ -407,34 +407,6 @@ impl ser::SerializeMap for Hashing<'_> {
     }
 
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(self.reborrow())
-    }
-
-    fn end(self) -> Done {
-        Hashing::end(self)
-    }
-}
-
-impl ser::SerializeStruct for Hashing<'_> {
-    type Ok = ();
-    type Error = Failed;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Done {
-        self.text(tag::STR, key.as_bytes());
-        value.serialize(self.reborrow())
-    }
-
-    fn end(self) -> Done {
-        Hashing::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Hashing<'_> {
-    type Ok = ();
-    type Error = Failed;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Done {
-        self.text(tag::STR, key.as_bytes());
         value.serialize(self.reborrow())
     }
 
