@@ -223,3 +223,41 @@ fn ctrl_c_during_synth_removes_the_staging_directory_and_exits_130() {
 fn sigterm_during_synth_removes_the_staging_directory_and_exits_143() {
     assert_signal_during_synth_cleans_up("TERM", 143);
 }
+
+/// The record of what was written names the program that wrote the output
+/// by the file that holds its code, also when a loader runs it: through
+/// `ld.so` (or valgrind), `/proc/self/exe` is the loader, the same for any
+/// build, whose records would then vouch for each other's output.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_record_names_the_program_not_the_loader_that_runs_it() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(loader) = ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"]
+        .into_iter()
+        .find(|l| Path::new(l).is_file())
+    else {
+        eprintln!("no dynamic loader at a known path: nothing to check");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), "").unwrap();
+    let program = example("errors");
+    let run = Command::new(loader)
+        .arg(&program)
+        .args(["synth", "fine"])
+        .current_dir(dir.path())
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let record = common::read_json(&dir.path().join("cdktf.out/.kite-written.json"));
+    assert_eq!(
+        record["binary"]["ino"].as_u64(),
+        Some(std::fs::metadata(&program).unwrap().ino()),
+        "{record}"
+    );
+}

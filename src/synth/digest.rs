@@ -104,8 +104,12 @@ mod tag {
     pub const SEQ: u8 = 12;
     pub const MAP: u8 = 13;
     pub const END: u8 = 14;
-    pub const VARIANT: u8 = 15;
     pub const NEWTYPE: u8 = 16;
+    pub const F32: u8 = 17;
+    pub const UNIT_VARIANT: u8 = 18;
+    pub const NEWTYPE_VARIANT: u8 = 19;
+    pub const TUPLE_VARIANT: u8 = 20;
+    pub const STRUCT_VARIANT: u8 = 21;
 }
 
 /// Why a value did not serialize (a `Serialize` impl's own error).
@@ -218,8 +222,11 @@ impl<'a> ser::Serializer for Hashing<'a> {
         Ok(())
     }
 
-    fn serialize_f32(self, v: f32) -> Done {
-        self.serialize_f64(v.into())
+    // serde_json writes an `f32` shorter than the `f64` of the same value.
+    fn serialize_f32(mut self, v: f32) -> Done {
+        self.tag(tag::F32);
+        self.0.push_item(v.to_bits().to_le_bytes());
+        Ok(())
     }
 
     fn serialize_f64(mut self, v: f64) -> Done {
@@ -263,7 +270,7 @@ impl<'a> ser::Serializer for Hashing<'a> {
     }
 
     fn serialize_unit_variant(mut self, _name: &'static str, index: u32, variant: &str) -> Done {
-        self.variant(index, variant);
+        self.variant(tag::UNIT_VARIANT, index, variant);
         Ok(())
     }
 
@@ -285,7 +292,7 @@ impl<'a> ser::Serializer for Hashing<'a> {
         variant: &'static str,
         value: &T,
     ) -> Done {
-        self.variant(index, variant);
+        self.variant(tag::NEWTYPE_VARIANT, index, variant);
         value.serialize(self)
     }
 
@@ -309,7 +316,7 @@ impl<'a> ser::Serializer for Hashing<'a> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self, Failed> {
-        self.variant(index, variant);
+        self.variant(tag::TUPLE_VARIANT, index, variant);
         self.serialize_seq(Some(len))
     }
 
@@ -329,14 +336,16 @@ impl<'a> ser::Serializer for Hashing<'a> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self, Failed> {
-        self.variant(index, variant);
+        self.variant(tag::STRUCT_VARIANT, index, variant);
         self.serialize_map(Some(len))
     }
 }
 
 impl Hashing<'_> {
-    fn variant(&mut self, index: u32, variant: &str) {
-        self.text(tag::VARIANT, variant.as_bytes());
+    /// A variant of the kind `tag` says (unit, newtype, tuple, struct): a
+    /// unit variant and a value after it are not a newtype variant.
+    fn variant(&mut self, tag: u8, index: u32, variant: &str) {
+        self.text(tag, variant.as_bytes());
         self.0.push_item(index.to_le_bytes());
     }
 
@@ -499,6 +508,18 @@ mod tests {
         // (a line feed is the tag that starts a string).
         assert_ne!(of(&json!(["ab", "c"])), of(&json!(["a", "bc"])));
         assert_ne!(of(&json!(["a\nb"])), of(&json!(["a", "b"])));
+        // Variants of one name but another kind, and the two float widths,
+        // are written differently.
+        #[derive(Serialize)]
+        enum Unit {
+            A,
+        }
+        #[derive(Serialize)]
+        enum Newtype {
+            A(u8),
+        }
+        assert_ne!(of(&(Unit::A, 5u8)), of(&(Newtype::A(5),)));
+        assert_ne!(of(&1.5f32), of(&1.5f64));
         assert_ne!(of(&json!([[], []])), of(&json!([[[]]])));
     }
 }

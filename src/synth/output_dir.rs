@@ -24,9 +24,10 @@ use super::digest::{self, Digest};
 use super::files::{CONFIG_FILE, JsonPart, NATIVE_FILE, native_file};
 use super::json::write_pretty;
 use super::manifest::{Manifest, ManifestStack, is_output_manifest};
-use super::written::{self, Record};
+use super::written::{self, Identities, Record};
 use super::{SynthesizedStack, VERSION};
 use crate::asset::Asset;
+use crate::fingerprints::FileKey;
 use crate::input::{MANIFEST_LIMIT, read_limited};
 
 /// What was written for one stack.
@@ -545,12 +546,10 @@ fn unchanged(
             .as_ref()
             .is_some_and(|record| record.vouches_for(&stack.name, &dir, digest));
         if !vouched {
-            if !same_files(&dir, stack, native_text.as_deref()) {
-                return None;
-            }
-            if let Some(record) = &record {
+            let identities = same_files(&dir, stack, native_text.as_deref())?;
+            if let (Some(record), Some(identities)) = (&record, identities) {
                 let updated = update.get_or_insert_with(|| record.clone().for_this_program());
-                updated.note_if_settled(&stack.name, &dir, native_text.is_some(), digest);
+                updated.note_if_settled(&stack.name, identities, digest);
             }
         }
         if !same_assets(&dir, &stack.assets) {
@@ -563,16 +562,27 @@ fn unchanged(
 }
 
 /// Whether the stack directory `dir` holds the files kite writes for
-/// `stack` (and `native_text`, its `kite.tf`), byte for byte.
-fn same_files(dir: &Path, stack: &SynthesizedStack, native_text: Option<&str>) -> bool {
-    if !same_json(&dir.join(CONFIG_FILE), &JsonPart::of(stack)) {
-        return false;
-    }
+/// `stack` (and `native_text`, its `kite.tf`), byte for byte: `None` when
+/// it does not; otherwise the identities of the files compared, where
+/// known.
+fn same_files(
+    dir: &Path,
+    stack: &SynthesizedStack,
+    native_text: Option<&str>,
+) -> Option<Option<Identities>> {
+    let config = same_json(&dir.join(CONFIG_FILE), &JsonPart::of(stack))?;
     let native = dir.join(NATIVE_FILE);
-    match native_text {
-        Some(text) => fs::read(&native).is_ok_and(|old| old == text.as_bytes()),
-        None => fs::symlink_metadata(&native).is_err(),
-    }
+    let native = match native_text {
+        Some(text) => same_bytes(&native, text.as_bytes())?.map(Some),
+        None => fs::symlink_metadata(&native)
+            .is_err()
+            .then_some(Some(None))?,
+    };
+    Some(
+        config
+            .zip(native)
+            .map(|(config, native)| Identities { config, native }),
+    )
 }
 
 /// Whether the `assets/` of a stack's directory holds these assets (their
@@ -621,17 +631,31 @@ fn list_files(dir: &Path, into: &mut Vec<PathBuf>) -> bool {
 }
 
 /// Whether the file at `path` is what [`write_json_file`] would write there.
-fn same_json(path: &Path, value: &impl serde::Serialize) -> bool {
-    let Ok(file) = File::open(path) else {
-        return false;
-    };
+/// `None` when it is not; otherwise the file's identity, taken before it
+/// was read (a change while it was read gives it another), where known.
+fn same_json(path: &Path, value: &impl serde::Serialize) -> Option<Option<FileKey>> {
+    let file = File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
     // Buffers of the file's size, up to 64 KiB: a small file costs no
     // large allocations, whose fresh pages the kernel would zero.
-    let len = file.metadata().map_or(0, |m| m.len());
-    let buffer = usize::try_from(len.saturating_add(1))
+    let buffer = usize::try_from(metadata.len().saturating_add(1))
         .unwrap_or(usize::MAX)
         .min(64 * 1024);
     same_text(io::BufReader::with_capacity(buffer, file), buffer, value)
+        .then(|| FileKey::of(&metadata))
+}
+
+/// Whether the file at `path` holds `text`; its identity as for
+/// [`same_json`].
+fn same_bytes(path: &Path, text: &[u8]) -> Option<Option<FileKey>> {
+    let mut file = File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if metadata.len() != text.len() as u64 {
+        return None;
+    }
+    let mut old = Vec::with_capacity(text.len() + 1);
+    io::Read::read_to_end(&mut file, &mut old).ok()?;
+    (old == text).then(|| FileKey::of(&metadata))
 }
 
 /// Whether `old` holds exactly the text [`write_json_file`] would write for
@@ -1010,7 +1034,7 @@ mod tests {
             let text = to_pretty_json(&value);
             assert!(same_text(text.as_bytes(), 4096, &Sorted(&value)));
             fs::write(&path, &text).unwrap();
-            assert!(same_json(&path, &Sorted(&value)), "size {size}");
+            assert!(same_json(&path, &Sorted(&value)).is_some(), "size {size}");
 
             let longer = format!("{text} ");
             let shorter = &text[..text.len() - 1];
@@ -1020,13 +1044,16 @@ mod tests {
             for old in [longer.as_bytes(), shorter.as_bytes(), &changed[..], b""] {
                 assert!(!same_text(old, 4096, &Sorted(&value)), "size {size}");
                 fs::write(&path, old).unwrap();
-                assert!(!same_json(&path, &Sorted(&value)), "size {size}");
+                assert!(same_json(&path, &Sorted(&value)).is_none(), "size {size}");
             }
         }
-        assert!(!same_json(
-            &dir.path().join("missing.json"),
-            &Sorted(&serde_json::json!({}))
-        ));
+        assert!(
+            same_json(
+                &dir.path().join("missing.json"),
+                &Sorted(&serde_json::json!({}))
+            )
+            .is_none()
+        );
     }
 
     /// Stacks of one `terraform_data` block holding `input`; `kite.tf`
@@ -1059,15 +1086,24 @@ mod tests {
         content_digest(stack, native.as_deref())
     }
 
+    /// The identities of a stack's files in `out`, compared with what it
+    /// writes.
+    fn identities(out: &Path, stack: &SynthesizedStack) -> Identities {
+        let native = native_file(&stack.sections).unwrap();
+        let dir = out.join("stacks").join(&stack.name);
+        same_files(&dir, stack, native.as_deref())
+            .expect("the same files")
+            .expect("identities")
+    }
+
     /// A record of this program naming `stacks` as they are in `out`, as if
     /// taken once they had settled.
     fn settled_record(out: &Path, stacks: &[SynthesizedStack]) -> Record {
         let later = written::now_ns() + written::SETTLED.as_nanos() as i128;
         let mut record = Record::new();
         for stack in stacks {
-            let dir = out.join("stacks").join(&stack.name);
-            let native = native_file(&stack.sections).unwrap().is_some();
-            assert!(record.note_at(later, &stack.name, &dir, native, || digest_of(stack)));
+            let ids = identities(out, stack);
+            assert!(record.note_at(later, &stack.name, ids, || digest_of(stack)));
         }
         record
     }
@@ -1086,9 +1122,8 @@ mod tests {
                 "a new output's record names no stack"
             );
             let mut now = Record::new();
-            let native = native_file(&stack.sections).unwrap().is_some();
             assert!(
-                !now.note_if_settled(&stack.name, &stack_dir(stack), native, || digest_of(stack)),
+                !now.note_if_settled(&stack.name, identities(&out, stack), || digest_of(stack)),
                 "files just written have not settled"
             );
         }
@@ -1190,6 +1225,30 @@ mod tests {
         assert!(!vouched());
         write(&out, &stacks).unwrap();
         assert!(vouched(), "this program's record replaced the other's");
+    }
+
+    #[test]
+    fn a_record_that_does_not_parse_is_replaced_and_one_with_two_names_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("cdktf.out");
+        let stacks = data_stacks(&["app"], "a");
+        write(&out, &stacks).unwrap();
+        let path = out.join(written::FILE_NAME);
+        // A run killed while writing it.
+        let text = fs::read(&path).unwrap();
+        fs::write(&path, &text[..text.len() / 2]).unwrap();
+        write(&out, &stacks).unwrap();
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&fs::read(&path).unwrap()).is_ok(),
+            "replaced by a record that parses"
+        );
+        // A second name (a `cp -al` copy of the output): not written through.
+        let other = dir.path().join("copy.json");
+        fs::hard_link(&path, &other).unwrap();
+        let before = fs::read(&other).unwrap();
+        settled_record(&out, &stacks).replace_in(&out);
+        assert_eq!(fs::read(&other).unwrap(), before);
+        assert_eq!(fs::read(&path).unwrap(), before);
     }
 
     #[test]

@@ -55,6 +55,14 @@ pub(super) struct Record {
     stacks: BTreeMap<String, Entry>,
 }
 
+/// The identities of a stack's files, taken when they were compared.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Identities {
+    pub config: FileKey,
+    /// `None`: the stack has no native file.
+    pub native: Option<FileKey>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Entry {
     /// Of what the stack's files hold, in hexadecimal.
@@ -75,19 +83,57 @@ impl Entry {
     }
 }
 
-/// The identity of the running program's file, the same for every run of
-/// one build (`None` where it cannot be known: nothing is then vouched
-/// for).
+/// The identity of the file that holds this program's code, the same for
+/// every run of one build (`None` where it cannot be known: nothing is then
+/// vouched for).
 fn this_binary() -> Option<FileKey> {
     static BINARY: OnceLock<Option<FileKey>> = OnceLock::new();
     *BINARY.get_or_init(|| {
-        // The file this process runs, even if its path now names another.
         #[cfg(target_os = "linux")]
-        let metadata = fs::metadata("/proc/self/exe");
+        let path = code_file();
         #[cfg(not(target_os = "linux"))]
-        let metadata = std::env::current_exe().and_then(fs::metadata);
-        metadata.ok().as_ref().and_then(FileKey::of)
+        let path = std::env::current_exe().ok();
+        path.and_then(|path| key_of(&path))
     })
+}
+
+/// The file mapped where this function's code is: the program's own file
+/// even when a loader runs it (`ld.so kite`, valgrind), for which
+/// `/proc/self/exe` is the loader. `None` when the file is gone or its path
+/// now names another file (a rebuild replaced it).
+#[cfg(target_os = "linux")]
+fn code_file() -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let here = code_file as fn() -> Option<std::path::PathBuf> as usize;
+    let maps = fs::read_to_string("/proc/self/maps").ok()?;
+    maps.lines().find_map(|line| {
+        // `start-end perms offset dev inode path`
+        let mut fields = line.split_ascii_whitespace();
+        let (start, end) = fields.next()?.split_once('-')?;
+        let start = usize::from_str_radix(start, 16).ok()?;
+        let end = usize::from_str_radix(end, 16).ok()?;
+        if !(start..end).contains(&here) {
+            return None;
+        }
+        let inode: u64 = fields.nth(3)?.parse().ok()?;
+        // The path is the rest of the line, spaces and all.
+        let path = std::path::PathBuf::from(&line[line.find('/')?..]);
+        let same = fs::metadata(&path).is_ok_and(|m| m.ino() == inode);
+        same.then_some(path)
+    })
+}
+
+/// How many names a file has.
+fn links(metadata: &fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(metadata)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        1
+    }
 }
 
 pub(super) fn now_ns() -> i128 {
@@ -105,10 +151,23 @@ fn key_of(path: &Path) -> Option<FileKey> {
 }
 
 impl Record {
-    /// The record of the output directory `out`, when it has a readable one.
+    /// The record of the output directory `out`, when it has one (a plain
+    /// file: not a link, nor a pipe that would block). One that cannot be
+    /// read, or does not parse (a run killed while writing it), is an
+    /// empty record of no program, which a synth replaces.
     pub(super) fn load(out: &Path) -> Option<Record> {
-        let bytes = read_limited(&out.join(FILE_NAME), LIMIT, "a record of written files").ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let path = out.join(FILE_NAME);
+        if !fs::symlink_metadata(&path).ok()?.is_file() {
+            return None;
+        }
+        let record = read_limited(&path, LIMIT, "a record of written files")
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        Some(record.unwrap_or(Record {
+            binary: None,
+            kite: String::new(),
+            stacks: BTreeMap::new(),
+        }))
     }
 
     /// A record of this program's writing, with no stacks yet.
@@ -148,18 +207,17 @@ impl Record {
             && digest().is_some_and(|digest| entry.digest == hex::encode(digest))
     }
 
-    /// Records the files of stack `name` in `stack_dir` (with a native
-    /// file or not: `has_native`), found to hold what a synth writes now,
-    /// whose content `digest` gives. Only files that have settled are
-    /// recorded (see the module's documentation); whether they were.
+    /// Records the files of stack `name`, found to hold what a synth
+    /// writes now (with these `identities` when they were compared), whose
+    /// content `digest` gives. Only files that have settled are recorded
+    /// (see the module's documentation); whether they were.
     pub(super) fn note_if_settled(
         &mut self,
         name: &str,
-        stack_dir: &Path,
-        has_native: bool,
+        identities: Identities,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
-        self.note_at(now_ns(), name, stack_dir, has_native, digest)
+        self.note_at(now_ns(), name, identities, digest)
     }
 
     /// [`Record::note_if_settled`] at `taken_ns` (nanoseconds since the
@@ -168,34 +226,22 @@ impl Record {
         &mut self,
         taken_ns: i128,
         name: &str,
-        stack_dir: &Path,
-        has_native: bool,
+        identities: Identities,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
-        let settled = |key: FileKey| key.ctime_ns() + SETTLED.as_nanos() as i128 <= taken_ns;
-        let Some(config) = key_of(&stack_dir.join(CONFIG_FILE)).filter(|k| settled(*k)) else {
+        let entry = |digest: Digest| Entry {
+            digest: hex::encode(digest),
+            config: identities.config,
+            native: identities.native,
+            taken_ns,
+        };
+        if !entry([0; 16]).is_settled() {
             return false;
-        };
-        let native = if has_native {
-            match key_of(&stack_dir.join(NATIVE_FILE)).filter(|k| settled(*k)) {
-                Some(key) => Some(key),
-                None => return false,
-            }
-        } else {
-            None
-        };
+        }
         let Some(digest) = digest() else {
             return false;
         };
-        self.stacks.insert(
-            name.to_owned(),
-            Entry {
-                digest: hex::encode(digest),
-                config,
-                native,
-                taken_ns,
-            },
-        );
+        self.stacks.insert(name.to_owned(), entry(digest));
         true
     }
 
@@ -216,12 +262,13 @@ impl Record {
     /// Writes the record over the one in the output directory `out`, in
     /// place: an unchanged output gains no file and keeps its directory's
     /// modification time. Does nothing where there is no record, or where
-    /// it is not a plain file. A run killed while writing leaves a record
-    /// that does not parse, which is as good as none.
+    /// it is not a plain file with one name. A run killed while writing
+    /// leaves a record that does not parse, which the next synth replaces.
     pub(super) fn replace_in(&self, out: &Path) {
         let path = out.join(FILE_NAME);
-        // Never through a link to somewhere else.
-        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        // Never through a link to somewhere else, symbolic or hard (a
+        // `cp -al` copy of the output shares the file).
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && links(&m) == 1) {
             return;
         }
         let Ok(text) = serde_json::to_vec(self) else {
@@ -234,5 +281,21 @@ impl Record {
         if let Ok(mut file) = file {
             let _ = file.write_all(&text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_program_is_the_file_that_holds_its_code() {
+        let exe = std::env::current_exe().unwrap();
+        assert_eq!(
+            code_file().map(|p| fs::canonicalize(p).unwrap()),
+            Some(fs::canonicalize(exe).unwrap())
+        );
+        assert_eq!(this_binary(), key_of(&std::env::current_exe().unwrap()));
     }
 }
