@@ -5,8 +5,8 @@
 //! For each stack: the [digest](super::digest) of what its files hold and
 //! each file's identity (device, inode, size, modification and change
 //! times); for the whole record, the identity of the program that wrote it
-//! (its file's, and kite's version), since another build may write the
-//! same data as other bytes. A stack is unchanged when this program finds
+//! (the file that holds its code, and kite's version), since another build
+//! may write the same data as other bytes. A stack is unchanged when this program finds
 //! its files with the same identities and computes the same digest:
 //! rewriting a file, even to its old size and modification time
 //! (`touch -d`), gives it a new change time, which no user command sets
@@ -47,9 +47,8 @@ const LIMIT: u64 = 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(super) struct Record {
-    /// The program that wrote the files: its file, and kite's version (the
-    /// file is a loader's when a program runs through one, as under
-    /// valgrind).
+    /// The program that wrote the files: the file that holds its code, and
+    /// kite's version.
     binary: Option<FileKey>,
     kite: String,
     stacks: BTreeMap<String, Entry>,
