@@ -104,12 +104,12 @@ mod tag {
     pub const SEQ: u8 = 12;
     pub const MAP: u8 = 13;
     pub const END: u8 = 14;
-    pub const NEWTYPE: u8 = 16;
-    pub const F32: u8 = 17;
-    pub const UNIT_VARIANT: u8 = 18;
-    pub const NEWTYPE_VARIANT: u8 = 19;
-    pub const TUPLE_VARIANT: u8 = 20;
-    pub const STRUCT_VARIANT: u8 = 21;
+    pub const NEWTYPE: u8 = 15;
+    pub const F32: u8 = 16;
+    pub const UNIT_VARIANT: u8 = 17;
+    pub const NEWTYPE_VARIANT: u8 = 18;
+    pub const TUPLE_VARIANT: u8 = 19;
+    pub const STRUCT_VARIANT: u8 = 20;
 }
 
 /// Why a value did not serialize (a `Serialize` impl's own error).
