@@ -70,6 +70,9 @@ struct Entry {
 
 #[derive(Default)]
 struct Cache {
+    /// The fingerprints file as it was read: an unchanged one is not
+    /// written again.
+    text: Vec<u8>,
     /// What the output directory remembered.
     known: HashMap<FileKey, Entry>,
     /// What this run used: what is remembered next.
@@ -90,11 +93,11 @@ const LIMIT: u64 = 1024 * 1024;
 /// assets stacks declare from now on. A missing or unreadable file is no
 /// error: the assets are hashed.
 pub fn load(out: &Path) {
-    let known = crate::input::read_limited(&out.join(FILE_NAME), LIMIT, "a fingerprints file")
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Vec<Entry>>(&bytes).ok())
+    let text = crate::input::read_limited(&out.join(FILE_NAME), LIMIT, "a fingerprints file")
         .unwrap_or_default();
+    let known = serde_json::from_slice::<Vec<Entry>>(&text).unwrap_or_default();
     let cache = Cache {
+        text,
         known: known.into_iter().map(|e| (e.key, e)).collect(),
         used: HashMap::new(),
     };
@@ -104,10 +107,10 @@ pub fn load(out: &Path) {
 /// Keeps the fingerprints this run used in the output directory `out`
 /// (written to a temporary file, then renamed: never half a file).
 pub fn save(out: &Path) -> io::Result<()> {
-    let mut used: Vec<Entry> = CACHE.with(|slot| {
+    let (mut used, loaded): (Vec<Entry>, Vec<u8>) = CACHE.with(|slot| {
         slot.borrow()
             .as_ref()
-            .map(|c| c.used.values().cloned().collect())
+            .map(|c| (c.used.values().cloned().collect(), c.text.clone()))
             .unwrap_or_default()
     });
     // The same fingerprints give the same file.
@@ -116,8 +119,8 @@ pub fn save(out: &Path) -> io::Result<()> {
         return Ok(());
     }
     let text = serde_json::to_vec(&used).map_err(io::Error::other)?;
-    // Nothing changed: write nothing.
-    if std::fs::read(out.join(FILE_NAME)).is_ok_and(|old| old == text) {
+    // Nothing changed since it was read: write nothing.
+    if text == loaded {
         return Ok(());
     }
     let temporary = out.join(format!("{FILE_NAME}.tmp"));
