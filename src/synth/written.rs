@@ -84,29 +84,30 @@ impl Entry {
 
 /// The identity of the file that holds this program's code, the same for
 /// every run of one build (`None` where it cannot be known: nothing is then
-/// vouched for).
+/// vouched for, nor recorded).
 fn this_binary() -> Option<FileKey> {
     static BINARY: OnceLock<Option<FileKey>> = OnceLock::new();
     *BINARY.get_or_init(|| {
         #[cfg(target_os = "linux")]
-        let path = code_file();
+        let key = code_file();
         #[cfg(not(target_os = "linux"))]
-        let path = std::env::current_exe().ok();
-        path.and_then(|path| key_of(&path))
+        let key = std::env::current_exe().ok().and_then(|path| key_of(&path));
+        key
     })
 }
 
 /// The file mapped where this function's code is: the program's own file
 /// even when a loader runs it (`ld.so kite`, valgrind), for which
-/// `/proc/self/exe` is the loader. `None` when the file is gone or its path
-/// now names another file (a rebuild replaced it).
+/// `/proc/self/exe` is the loader. Its identity is taken from the one stat
+/// that shows its path still names the mapped file: `None` when the file
+/// is gone or the path names another (a rebuild replaced it).
 #[cfg(target_os = "linux")]
-fn code_file() -> Option<std::path::PathBuf> {
+fn code_file() -> Option<FileKey> {
     use std::os::unix::fs::MetadataExt;
-    let here = code_file as fn() -> Option<std::path::PathBuf> as usize;
+    let here = code_file as fn() -> Option<FileKey> as usize;
     let maps = fs::read_to_string("/proc/self/maps").ok()?;
     maps.lines().find_map(|line| {
-        // `start-end perms offset dev inode path`
+        // `start-end perms offset major:minor inode path`
         let mut fields = line.split_ascii_whitespace();
         let (start, end) = fields.next()?.split_once('-')?;
         let start = usize::from_str_radix(start, 16).ok()?;
@@ -114,11 +115,19 @@ fn code_file() -> Option<std::path::PathBuf> {
         if !(start..end).contains(&here) {
             return None;
         }
-        let inode: u64 = fields.nth(3)?.parse().ok()?;
+        let (major, minor) = fields.nth(2)?.split_once(':')?;
+        let major = u64::from_str_radix(major, 16).ok()?;
+        let minor = u64::from_str_radix(minor, 16).ok()?;
+        // glibc's `makedev`, as `st_dev` holds a device.
+        let dev = ((major & 0xffff_f000) << 32)
+            | ((major & 0xfff) << 8)
+            | ((minor & 0xffff_ff00) << 12)
+            | (minor & 0xff);
+        let inode: u64 = fields.next()?.parse().ok()?;
         // The path is the rest of the line, spaces and all.
-        let path = std::path::PathBuf::from(&line[line.find('/')?..]);
-        let same = fs::metadata(&path).is_ok_and(|m| m.ino() == inode);
-        same.then_some(path)
+        let metadata = fs::metadata(&line[line.find('/')?..]).ok()?;
+        let same = metadata.is_file() && metadata.ino() == inode && metadata.dev() == dev;
+        if same { FileKey::of(&metadata) } else { None }
     })
 }
 
@@ -264,6 +273,10 @@ impl Record {
     /// it is not a plain file with one name. A run killed while writing
     /// leaves a record that does not parse, which the next synth replaces.
     pub(super) fn replace_in(&self, out: &Path) {
+        // A record of no known program is never trusted: not worth writing.
+        if self.binary.is_none() {
+            return;
+        }
         let path = out.join(FILE_NAME);
         // Never through a link to somewhere else, symbolic or hard (a
         // `cp -al` copy of the output shares the file).
@@ -287,14 +300,24 @@ impl Record {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_record_of_no_known_program_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        Record::new().create_in(dir.path()).unwrap();
+        let before = fs::read(dir.path().join(FILE_NAME)).unwrap();
+        // As a program whose file is gone, or without /proc, would make it.
+        let unknown: Record =
+            serde_json::from_str(r#"{"binary":null,"kite":"0.1.0","stacks":{}}"#).unwrap();
+        unknown.replace_in(dir.path());
+        assert_eq!(fs::read(dir.path().join(FILE_NAME)).unwrap(), before);
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn the_program_is_the_file_that_holds_its_code() {
-        let exe = std::env::current_exe().unwrap();
-        assert_eq!(
-            code_file().map(|p| fs::canonicalize(p).unwrap()),
-            Some(fs::canonicalize(exe).unwrap())
-        );
-        assert_eq!(this_binary(), key_of(&std::env::current_exe().unwrap()));
+        let exe = fs::canonicalize(std::env::current_exe().unwrap()).unwrap();
+        assert!(key_of(&exe).is_some());
+        assert_eq!(code_file(), key_of(&exe));
+        assert_eq!(this_binary(), key_of(&exe));
     }
 }
