@@ -148,10 +148,16 @@ fn fingerprints(c: &mut Criterion) {
         let root = stack.root();
         stack.asset(&root, "package", &package).unwrap()
     };
-    // A first run remembers the fingerprints.
+    // A first run, once the package has settled, remembers the
+    // fingerprints.
+    std::thread::sleep(kite::fingerprints::SETTLED + std::time::Duration::from_millis(100));
     kite::fingerprints::load(&out);
     declare();
     kite::fingerprints::save(&out).unwrap();
+    assert!(
+        out.join(kite::fingerprints::FILE_NAME).is_file(),
+        "the fingerprints are remembered"
+    );
 
     let mut group = c.benchmark_group("fingerprints");
     group.sample_size(10);

@@ -5,7 +5,8 @@
 //! A file is the same file with the same content when its device, inode,
 //! size, modification time and change time are the same: writing a file
 //! changes its change time, which no user command can set back (`touch -d`
-//! sets the modification time, and changes the change time doing so).
+//! sets the modification time, and changes the change time doing so). A
+//! file's fingerprints are remembered only once it has [settled](SETTLED).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,6 +24,20 @@ use crate::asset::Fingerprint;
 /// The file kite keeps the fingerprints in, in the output directory.
 pub const FILE_NAME: &str = ".kite-fingerprints.json";
 
+/// How long ago a file's change time must be for its identity ([`FileKey`])
+/// to be trusted: more than any file system's timestamp granularity (FAT's
+/// is two seconds). A file system whose clock ticks coarsely could give a
+/// change made within the same tick as the identity was taken the same
+/// change time.
+pub const SETTLED: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The time now, in nanoseconds since the epoch, as [`FileKey`] holds times.
+pub fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
 /// What identifies a file whose content has not changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileKey {
@@ -34,9 +49,10 @@ pub struct FileKey {
 }
 
 impl FileKey {
-    /// The file's change time, in nanoseconds since the epoch.
-    pub fn ctime_ns(&self) -> i128 {
-        self.ctime_ns
+    /// Whether the file had not changed for [`SETTLED`] at `at_ns`: its
+    /// identity, taken then, can be trusted.
+    pub fn settled_at(&self, at_ns: i128) -> bool {
+        self.ctime_ns + SETTLED.as_nanos() as i128 <= at_ns
     }
 
     /// The key of a file's metadata; `None` where the system has no inodes.
@@ -149,7 +165,9 @@ pub(crate) fn of(path: &Path, metadata: &Metadata) -> io::Result<(Fingerprint, O
         return Ok((fingerprint, key));
     }
     let fingerprint = hash(path)?;
-    if let Some(key) = key {
+    // Remembered only once the file has settled (see [`SETTLED`]): until
+    // then it is hashed again at each run.
+    if let Some(key) = key.filter(|key| key.settled_at(now_ns())) {
         CACHE.with(|slot| {
             if let Some(cache) = slot.borrow_mut().as_mut() {
                 cache.used.insert(

@@ -1099,7 +1099,7 @@ mod tests {
     /// A record of this program naming `stacks` as they are in `out`, as if
     /// taken once they had settled.
     fn settled_record(out: &Path, stacks: &[SynthesizedStack]) -> Record {
-        let later = written::now_ns() + written::SETTLED.as_nanos() as i128;
+        let later = crate::fingerprints::now_ns() + written::SETTLED.as_nanos() as i128;
         let mut record = Record::new();
         for stack in stacks {
             let ids = identities(out, stack);

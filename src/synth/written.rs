@@ -25,22 +25,19 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use super::digest::Digest;
 use super::files::{CONFIG_FILE, NATIVE_FILE};
-use crate::fingerprints::FileKey;
+use crate::fingerprints::{FileKey, now_ns};
 use crate::input::read_limited;
 
 /// The record, in the output directory.
 pub const FILE_NAME: &str = ".kite-written.json";
 
-/// How much older than the moment its identity was taken a file's change
-/// time must be for the identity to be trusted: more than any file
-/// system's timestamp granularity (FAT's is two seconds).
-pub const SETTLED: Duration = Duration::from_secs(3);
+/// How long files must have been unchanged to be recorded.
+pub use crate::fingerprints::SETTLED;
 
 /// The most kite reads of a record: far more than any output needs.
 const LIMIT: u64 = 1024 * 1024;
@@ -77,7 +74,7 @@ impl Entry {
     /// Whether its files had not changed for [`SETTLED`] when their
     /// identities were taken.
     fn is_settled(&self) -> bool {
-        let settled = |key: &FileKey| key.ctime_ns() + SETTLED.as_nanos() as i128 <= self.taken_ns;
+        let settled = |key: &FileKey| key.settled_at(self.taken_ns);
         settled(&self.config) && self.native.as_ref().is_none_or(settled)
     }
 }
@@ -142,12 +139,6 @@ fn links(metadata: &fs::Metadata) -> u64 {
         let _ = metadata;
         1
     }
-}
-
-pub(super) fn now_ns() -> i128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 fn key_of(path: &Path) -> Option<FileKey> {
