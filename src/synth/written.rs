@@ -6,9 +6,9 @@
 //! each file's identity (device, inode, size, modification and change
 //! times); for the whole record, the identity of the program that wrote it
 //! (the file that holds its code, and kite's version), since another build
-//! may write the same data as other bytes. A stack is unchanged when this program finds
-//! its files with the same identities and computes the same digest:
-//! rewriting a file, even to its old size and modification time
+//! may write the same data as other bytes. A stack is unchanged when this
+//! program finds its files with the same identities and computes the same
+//! digest: rewriting a file, even to its old size and modification time
 //! (`touch -d`), gives it a new change time, which no user command sets
 //! back.
 //!
