@@ -541,7 +541,9 @@ fn unchanged(
     let mut update: Option<Record> = None;
     for (stack, native_text) in stacks.iter().zip(natives) {
         let dir = out.join("stacks").join(&stack.name);
-        let digest = || content_digest(stack, native_text.as_deref());
+        // Computed at most once: asked for by the record, then by its update.
+        let computed = std::cell::OnceCell::new();
+        let digest = || *computed.get_or_init(|| content_digest(stack, native_text.as_deref()));
         let vouched = record
             .as_ref()
             .is_some_and(|record| record.vouches_for(&stack.name, &dir, digest));

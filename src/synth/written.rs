@@ -74,8 +74,18 @@ impl Entry {
     /// Whether its files had not changed for [`SETTLED`] when their
     /// identities were taken.
     fn is_settled(&self) -> bool {
-        let settled = |key: &FileKey| key.settled_at(self.taken_ns);
-        settled(&self.config) && self.native.as_ref().is_none_or(settled)
+        let identities = Identities {
+            config: self.config,
+            native: self.native,
+        };
+        identities.settled_at(self.taken_ns)
+    }
+}
+
+impl Identities {
+    /// Whether the files had not changed for [`SETTLED`] at `at_ns`.
+    fn settled_at(&self, at_ns: i128) -> bool {
+        self.config.settled_at(at_ns) && self.native.is_none_or(|key| key.settled_at(at_ns))
     }
 }
 
@@ -228,19 +238,19 @@ impl Record {
         identities: Identities,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
-        let entry = |digest: Digest| Entry {
-            digest: hex::encode(digest),
-            config: identities.config,
-            native: identities.native,
-            taken_ns,
-        };
-        if !entry([0; 16]).is_settled() {
+        if !identities.settled_at(taken_ns) {
             return false;
         }
         let Some(digest) = digest() else {
             return false;
         };
-        self.stacks.insert(name.to_owned(), entry(digest));
+        let entry = Entry {
+            digest: hex::encode(digest),
+            config: identities.config,
+            native: identities.native,
+            taken_ns,
+        };
+        self.stacks.insert(name.to_owned(), entry);
         true
     }
 
