@@ -1518,3 +1518,119 @@ mod typed_bodies_read_as_written {
         }
     }
 }
+
+/// The output's record remembers the stacks this program found to match
+/// its bundled schemas with no finding, and a synth does not check that
+/// same content again. Anything with a finding is checked, and its warnings
+/// shown, at every synth; so is anything checked against a schema file, a
+/// stack whose content changed, and whatever `--no-validate` wrote.
+#[test]
+fn a_synth_checks_again_all_but_what_this_program_found_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let record_path = dir.path().join("cdktf.out/.kite-written.json");
+    let settle =
+        || std::thread::sleep(kite::fingerprints::SETTLED + std::time::Duration::from_millis(100));
+    let clean_of_v = || common::read_json(&record_path)["stacks"]["v"]["clean"].clone();
+    let synth = |app: &App, args: &[&str]| {
+        let args: Vec<&str> = std::iter::once("synth")
+            .chain(args.iter().copied())
+            .collect();
+        kite_cli(app, dir.path(), &args)
+    };
+    let no_schema = "no schema for provider hashicorp/null";
+
+    // A warning: shown at every synth, before and after the files are
+    // recorded (the second synth); the record says the content is not clean.
+    let warned = app_with_null_resource();
+    for run in 0..3 {
+        let (code, _, stderr) = synth(&warned, &[]);
+        assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+        assert!(stderr.contains(no_schema), "run {run}: {stderr}");
+        if run == 0 {
+            settle();
+        }
+    }
+    assert_eq!(clean_of_v(), json!(false));
+    // A record of this program saying otherwise is believed for the same
+    // content: the warning is not shown. This is how the check is skipped.
+    // Another program's is not.
+    let recorded = common::read_json(&record_path);
+    let mut record = recorded.clone();
+    record["stacks"]["v"]["clean"] = json!(true);
+    record["binary"]["ino"] = json!(recorded["binary"]["ino"].as_u64().unwrap() + 1);
+    std::fs::write(&record_path, record.to_string()).unwrap();
+    let (code, _, stderr) = synth(&warned, &[]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert!(
+        stderr.contains(no_schema),
+        "another program's record: {stderr}"
+    );
+    record["binary"] = recorded["binary"].clone();
+    std::fs::write(&record_path, record.to_string()).unwrap();
+    let (code, _, stderr) = synth(&warned, &[]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert!(!stderr.contains(no_schema), "{stderr}");
+    // But not for a schema file, which finds the typo.
+    std::fs::write(dir.path().join("null.schema.json"), NULL_SCHEMA).unwrap();
+    let (code, _, stderr) = synth(&warned, &["--schema", "null.schema.json"]);
+    assert_eq!(code, ExitCode::from(3));
+    assert!(stderr.contains("`trigers` is not an argument"), "{stderr}");
+
+    // Nor is content found clean against a schema file noted clean: only
+    // the bundled schemas' findings are remembered.
+    let typo_fixed = App::new().stack("v", "a null resource", |_| {
+        let mut stack = base();
+        let root = stack.root();
+        stack.add_raw(
+            &root,
+            "n",
+            RawBlock::resource("null_resource", json!({"triggers": {"a": "b"}}))
+                .provider(ProviderRequirement::new("null", "hashicorp/null", "~> 3.2")),
+        );
+        Ok(stack)
+    });
+    let schema = ["--schema", "null.schema.json"];
+    synth(&typo_fixed, &schema);
+    settle();
+    let (code, _, stderr) = synth(&typo_fixed, &schema);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert_eq!(clean_of_v(), json!(false));
+    let (code, _, stderr) = synth(&typo_fixed, &[]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert!(stderr.contains(no_schema), "{stderr}");
+
+    // What --no-validate writes and records is not clean: a synth checks it.
+    let defect = app_with_defect();
+    synth(&defect, &["--no-validate"]);
+    settle();
+    let (code, _, stderr) = synth(&defect, &["--no-validate"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert_eq!(clean_of_v(), json!(false));
+    let (code, _, stderr) = synth(&defect, &[]);
+    assert_eq!(code, ExitCode::from(3));
+    assert!(
+        stderr.contains("does not match the provider schemas"),
+        "{stderr}"
+    );
+
+    // Clean content, recorded by a --no-validate synth, then found clean.
+    let clean = App::new().stack("v", "a valid stack", |_| Ok(base()));
+    synth(&clean, &["--no-validate"]);
+    settle();
+    synth(&clean, &["--no-validate"]);
+    assert_eq!(clean_of_v(), json!(false));
+    let (code, _, stderr) = synth(&clean, &[]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert_eq!(
+        clean_of_v(),
+        json!(true),
+        "noted by the synth that checked it"
+    );
+    // The same stack with a defect is another content: checked again.
+    let (code, _, stderr) = synth(&defect, &[]);
+    assert_eq!(code, ExitCode::from(3));
+    assert!(
+        stderr.contains("does not match the provider schemas"),
+        "{stderr}"
+    );
+}

@@ -27,6 +27,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use crate::app::{App, StackDef};
 use crate::env::Env;
 use crate::synth::output_dir::{Holder, OutputDir, Wait, WrittenStack};
+use crate::synth::written::Record;
 use crate::synth::{self, StackError, SynthesizedStack};
 use crate::validate::{Finding, Schemas, Severity};
 
@@ -613,8 +614,15 @@ fn check_stacks(
 ) -> Result<Vec<SynthesizedStack>> {
     let mut done: Vec<SynthesizedStack> = Vec::with_capacity(defs.len());
     let mut failures: Vec<StackFailure> = Vec::new();
+    // What this program found to match its bundled schemas before, the
+    // output's record remembers: the same content against the same schemas
+    // would give the same findings, none (doc/adr/0017). Read without the
+    // lock: a record half written does not parse, and one written since
+    // says nothing false.
+    let bundled = schemas.is_some_and(Schemas::are_bundled);
+    let record = if bundled { Record::load(out) } else { None };
     for built in build_and_synthesize(app, defs, env, io) {
-        let synthesized = match built {
+        let mut synthesized = match built {
             Ok(s) => s,
             Err(e) => {
                 failures.push(e);
@@ -622,7 +630,13 @@ fn check_stacks(
             }
         };
         if let Some(schemas) = schemas {
-            let findings = crate::validate::validate(&synthesized, schemas);
+            let found_clean = record.as_ref().is_some_and(|r| r.found_clean(&synthesized));
+            let findings = if found_clean {
+                Vec::new()
+            } else {
+                crate::validate::validate(&synthesized, schemas)
+            };
+            synthesized.clean_against_bundled = bundled && findings.is_empty();
             let errors: Vec<&Finding> = findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)

@@ -194,6 +194,9 @@ pub fn synthesize(stack: Stack) -> Result<SynthesizedStack, StackError> {
         references: output_references,
         dependencies,
         secrets,
+        clean_against_bundled: false,
+        native: Default::default(),
+        digest: Default::default(),
     })
 }
 

@@ -12,6 +12,7 @@ pub mod output_dir;
 mod references;
 pub mod written;
 
+use std::cell::OnceCell;
 use std::fmt;
 
 use serde_json::Value;
@@ -50,6 +51,14 @@ pub struct SynthesizedStack {
     pub dependencies: Vec<String>,
     /// Variables kite gives terraform from settings when it runs it.
     pub secrets: Vec<crate::stack::SecretInput>,
+    /// Whether the stack was found to match kite's bundled provider schemas,
+    /// with no finding: the record of what was written remembers it.
+    pub(crate) clean_against_bundled: bool,
+    /// What its files hold, worked out when first asked (a synthesized
+    /// stack does not change): `kite.tf`'s text, then the digest of both
+    /// files' content.
+    native: OnceCell<Result<Option<String>, String>>,
+    digest: OnceCell<Option<digest::Digest>>,
 }
 
 impl SynthesizedStack {
@@ -103,6 +112,27 @@ impl SynthesizedStack {
     /// first), type and name.
     pub(crate) fn blocks_as_written(&self) -> impl Iterator<Item = &SynthesizedBlock> {
         self.written_order.iter().map(|&i| &self.blocks[i as usize])
+    }
+
+    /// The text of its `kite.tf` ([`files::native_file`]): `None` when it
+    /// has none, an error when it cannot be written.
+    pub(crate) fn native_text(&self) -> Result<Option<&str>, &str> {
+        match self
+            .native
+            .get_or_init(|| files::native_file(&self.sections))
+        {
+            Ok(text) => Ok(text.as_deref()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The digest of what its files hold: its `cdk.tf.json` and its
+    /// `kite.tf`, if it has one.
+    pub(crate) fn content_digest(&self) -> Option<digest::Digest> {
+        *self.digest.get_or_init(|| {
+            let native = self.native_text().ok()?;
+            digest::of(&(files::JsonPart::of(self), native))
+        })
     }
 
     /// Every reference of the stack: its blocks', then its outputs'.

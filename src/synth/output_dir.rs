@@ -20,8 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
-use super::digest::{self, Digest};
-use super::files::{CONFIG_FILE, JsonPart, NATIVE_FILE, native_file};
+use super::files::{CONFIG_FILE, JsonPart, NATIVE_FILE};
 use super::json::write_pretty;
 use super::manifest::{Manifest, ManifestStack, is_output_manifest};
 use super::written::{self, Identities, Record};
@@ -428,14 +427,14 @@ fn write_locked(
             secrets: stack.secrets.clone(),
         })
         .collect();
-    // Each stack's kite.tf, rendered once: compared with what is on disk,
-    // then written.
+    // Each stack's kite.tf, rendered once (by the stack): compared with
+    // what is on disk, then written.
     let natives = stacks
         .iter()
         .map(|stack| {
-            native_file(&stack.sections).map_err(|e| {
+            stack.native_text().map_err(|e| {
                 let native = out.join("stacks").join(&stack.name).join(NATIVE_FILE);
-                at(&native, "write")(io::Error::other(e))
+                at(&native, "write")(io::Error::other(e.to_owned()))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -507,12 +506,6 @@ fn write_locked(
     Ok(written)
 }
 
-/// The digest of what a stack's files hold: its `cdk.tf.json` and
-/// `native_text`, its `kite.tf` if it has one.
-fn content_digest(stack: &SynthesizedStack, native_text: Option<&str>) -> Option<Digest> {
-    digest::of(&(JsonPart::of(stack), native_text))
-}
-
 /// An unchanged output, and the record of what was written in it brought
 /// up to date, when that is worth writing.
 struct Unchanged {
@@ -530,7 +523,7 @@ fn unchanged(
     out: &Path,
     old_manifest: &[u8],
     stacks: &[SynthesizedStack],
-    natives: &[Option<String>],
+    natives: &[Option<&str>],
     record: Option<Record>,
     manifest: &serde_json::Value,
 ) -> Option<Unchanged> {
@@ -541,17 +534,22 @@ fn unchanged(
     let mut update: Option<Record> = None;
     for (stack, native_text) in stacks.iter().zip(natives) {
         let dir = out.join("stacks").join(&stack.name);
-        // Computed at most once: asked for by the record, then by its update.
-        let computed = std::cell::OnceCell::new();
-        let digest = || *computed.get_or_init(|| content_digest(stack, native_text.as_deref()));
-        let vouched = record
-            .as_ref()
-            .is_some_and(|record| record.vouches_for(&stack.name, &dir, digest));
-        if !vouched {
-            let identities = same_files(&dir, stack, native_text.as_deref())?;
-            if let (Some(record), Some(identities)) = (&record, identities) {
-                let updated = update.get_or_insert_with(|| record.clone().for_this_program());
-                updated.note_if_settled(&stack.name, identities, digest);
+        let digest = || stack.content_digest();
+        let clean = stack.clean_against_bundled;
+        match &record {
+            Some(record) if record.vouches_for(&stack.name, &dir, digest) => {
+                // Checked against the schemas since it was recorded.
+                if clean && !record.notes_clean(&stack.name) {
+                    let updated = update.get_or_insert_with(|| record.clone());
+                    updated.note_clean(&stack.name);
+                }
+            }
+            record => {
+                let identities = same_files(&dir, stack, *native_text)?;
+                if let (Some(record), Some(identities)) = (record, identities) {
+                    let updated = update.get_or_insert_with(|| record.clone().for_this_program());
+                    updated.note_if_settled(&stack.name, identities, clean, digest);
+                }
             }
         }
         if !same_assets(&dir, &stack.assets) {
@@ -998,6 +996,7 @@ fn exchange_by_renames(staging: &Path, out: &Path, aside: &Path) -> io::Result<(
 
 #[cfg(test)]
 mod tests {
+    use super::super::digest::Digest;
     use super::*;
 
     #[test]
@@ -1084,16 +1083,14 @@ mod tests {
     }
 
     fn digest_of(stack: &SynthesizedStack) -> Option<Digest> {
-        let native = native_file(&stack.sections).unwrap();
-        content_digest(stack, native.as_deref())
+        stack.content_digest()
     }
 
     /// The identities of a stack's files in `out`, compared with what it
     /// writes.
     fn identities(out: &Path, stack: &SynthesizedStack) -> Identities {
-        let native = native_file(&stack.sections).unwrap();
         let dir = out.join("stacks").join(&stack.name);
-        same_files(&dir, stack, native.as_deref())
+        same_files(&dir, stack, stack.native_text().unwrap())
             .expect("the same files")
             .expect("identities")
     }
@@ -1105,7 +1102,7 @@ mod tests {
         let mut record = Record::new();
         for stack in stacks {
             let ids = identities(out, stack);
-            assert!(record.note_at(later, &stack.name, ids, || digest_of(stack)));
+            assert!(record.note_at(later, &stack.name, ids, false, || digest_of(stack)));
         }
         record
     }
@@ -1125,7 +1122,9 @@ mod tests {
             );
             let mut now = Record::new();
             assert!(
-                !now.note_if_settled(&stack.name, identities(&out, stack), || digest_of(stack)),
+                !now.note_if_settled(&stack.name, identities(&out, stack), false, || digest_of(
+                    stack
+                )),
                 "files just written have not settled"
             );
         }

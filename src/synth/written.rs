@@ -28,6 +28,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::SynthesizedStack;
 use super::digest::Digest;
 use super::files::{CONFIG_FILE, NATIVE_FILE};
 use crate::fingerprints::{FileKey, now_ns};
@@ -43,7 +44,7 @@ pub use crate::fingerprints::SETTLED;
 const LIMIT: u64 = 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(super) struct Record {
+pub(crate) struct Record {
     /// The program that wrote the files: the file that holds its code, and
     /// kite's version.
     binary: Option<FileKey>,
@@ -68,6 +69,10 @@ struct Entry {
     native: Option<FileKey>,
     /// When the identities were taken, in nanoseconds since the epoch.
     taken_ns: i128,
+    /// Whether this program found the content to match its bundled
+    /// provider schemas, with no finding.
+    #[serde(default)]
+    clean: bool,
 }
 
 impl Entry {
@@ -164,7 +169,7 @@ impl Record {
     /// file: not a link, nor a pipe that would block). One that cannot be
     /// read, or does not parse (a run killed while writing it), is an
     /// empty record of no program, which a synth replaces.
-    pub(super) fn load(out: &Path) -> Option<Record> {
+    pub(crate) fn load(out: &Path) -> Option<Record> {
         let path = out.join(FILE_NAME);
         if !fs::symlink_metadata(&path).ok()?.is_file() {
             return None;
@@ -216,17 +221,47 @@ impl Record {
             && digest().is_some_and(|digest| entry.digest == hex::encode(digest))
     }
 
+    /// Whether this program found what `stack` holds now (by its digest)
+    /// to match its bundled provider schemas, with no finding: checking it
+    /// again would find the same, nothing.
+    pub(crate) fn found_clean(&self, stack: &SynthesizedStack) -> bool {
+        let Some(entry) = self.stacks.get(&stack.name) else {
+            return false;
+        };
+        self.is_ours()
+            && entry.clean
+            && stack
+                .content_digest()
+                .is_some_and(|digest| entry.digest == hex::encode(digest))
+    }
+
+    /// Whether the record says this program found the content of stack
+    /// `name` to match its bundled provider schemas.
+    pub(super) fn notes_clean(&self, name: &str) -> bool {
+        self.stacks.get(name).is_some_and(|entry| entry.clean)
+    }
+
+    /// Notes that this program found the content of stack `name`, which
+    /// the record vouches for, to match its bundled provider schemas.
+    pub(super) fn note_clean(&mut self, name: &str) {
+        if let Some(entry) = self.stacks.get_mut(name) {
+            entry.clean = true;
+        }
+    }
+
     /// Records the files of stack `name`, found to hold what a synth
     /// writes now (with these `identities` when they were compared), whose
-    /// content `digest` gives. Only files that have settled are recorded
+    /// content `digest` gives, and whether it was found `clean` (see
+    /// [`Record::found_clean`]). Only files that have settled are recorded
     /// (see the module's documentation); whether they were.
     pub(super) fn note_if_settled(
         &mut self,
         name: &str,
         identities: Identities,
+        clean: bool,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
-        self.note_at(now_ns(), name, identities, digest)
+        self.note_at(now_ns(), name, identities, clean, digest)
     }
 
     /// [`Record::note_if_settled`] at `taken_ns` (nanoseconds since the
@@ -236,6 +271,7 @@ impl Record {
         taken_ns: i128,
         name: &str,
         identities: Identities,
+        clean: bool,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
         if !identities.settled_at(taken_ns) {
@@ -249,6 +285,7 @@ impl Record {
             config: identities.config,
             native: identities.native,
             taken_ns,
+            clean,
         };
         self.stacks.insert(name.to_owned(), entry);
         true

@@ -255,6 +255,13 @@ impl Schemas {
         self.providers.get(&full_source(source))
     }
 
+    /// Whether these are kite's bundled schemas, no file replacing any.
+    pub fn are_bundled(&self) -> bool {
+        self.providers
+            .values()
+            .all(|p| matches!(p.source, Source::Bundled { .. }))
+    }
+
     /// The full source addresses of the providers, sorted.
     pub fn sources(&self) -> impl Iterator<Item = &str> {
         self.providers.keys().map(String::as_str)
@@ -292,6 +299,12 @@ mod tests {
             schemas.provider("aws").is_some(),
             "a bare name is a hashicorp provider"
         );
+        assert!(schemas.are_bundled());
+        let file = Schemas::from_json(
+            r#"{"format_version":"1.0","provider_schemas":{"registry.terraform.io/hashicorp/aws":{}}}"#,
+        )
+        .unwrap();
+        assert!(!schemas.overlaid_with(file).are_bundled());
     }
 
     #[test]
