@@ -60,7 +60,7 @@ impl Scope {
 
     /// The logical id of a block at this place (see [`id::logical_id`]).
     pub fn logical_id(&self) -> String {
-        id::logical_id(&self.components())
+        id::of_path(&self.path)
     }
 
     /// The full construct path, starting with the stack's name.

@@ -26,7 +26,21 @@ const MAX_HUMAN_LEN: usize = 240;
 /// assert_eq!(kite::id::logical_id(&["9gag.com", "zone"]), "_9gagcom_zone_7727A44F");
 /// ```
 pub fn logical_id<S: AsRef<str>>(components: &[S]) -> String {
-    let id = cdktf_logical_id(components);
+    let len = components.iter().map(|c| c.as_ref().len() + 1).sum();
+    of_components(components.iter().map(AsRef::as_ref), len)
+}
+
+/// The logical id of the construct path `path`: its components joined by
+/// `/` (see [`logical_id`]).
+pub(crate) fn of_path(path: &str) -> String {
+    let components = (!path.is_empty()).then(|| path.split('/'));
+    of_components(components.into_iter().flatten(), path.len() + 1)
+}
+
+/// The logical id of `components`, whose lengths (plus one each) add up to
+/// about `len`.
+fn of_components<'a>(components: impl Iterator<Item = &'a str>, len: usize) -> String {
+    let id = cdktf_logical_id(components.filter(|c| *c != HIDDEN_ID), len);
     if id.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
         format!("_{id}")
     } else {
@@ -34,29 +48,27 @@ pub fn logical_id<S: AsRef<str>>(components: &[S]) -> String {
     }
 }
 
-/// cdktf's logical id (see the module documentation).
-fn cdktf_logical_id<S: AsRef<str>>(components: &[S]) -> String {
-    let components: Vec<&str> = components
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|c| *c != HIDDEN_ID)
-        .collect();
-    if let [only] = components.as_slice() {
-        let mut id = String::with_capacity(only.len());
-        push_id_chars(&mut id, only);
-        return id;
-    }
-    let hash = path_hash(&components);
-    let mut human =
-        String::with_capacity(components.iter().map(|c| c.len() + 1).sum::<usize>() + 9);
+/// cdktf's logical id (see the module documentation) of `components`,
+/// `Default` left out already: in one pass, since a stack computes one
+/// per block.
+fn cdktf_logical_id<'a>(components: impl Iterator<Item = &'a str>, len: usize) -> String {
+    // The hash is of the components joined by `/`.
+    let mut md5 = Md5::new();
+    let mut human = String::with_capacity(len + 9);
+    let mut count = 0;
     let mut last_kept: Option<&str> = None;
-    for component in &components {
+    for component in components {
+        if count > 0 {
+            md5.update(b"/");
+        }
+        md5.update(component.as_bytes());
+        count += 1;
         // cdktf compares the raw components: `ws-api/ws-api` keeps one `ws-api`.
         if last_kept.is_some_and(|last| last.ends_with(component)) {
             continue;
         }
         last_kept = Some(component);
-        if *component == HIDDEN_FROM_HUMAN_ID {
+        if component == HIDDEN_FROM_HUMAN_ID {
             continue;
         }
         if !human.is_empty() {
@@ -64,43 +76,42 @@ fn cdktf_logical_id<S: AsRef<str>>(components: &[S]) -> String {
         }
         push_id_chars(&mut human, component);
     }
+    if count == 1 {
+        // One component is its own id, without hash (`Resource` included).
+        human.clear();
+        push_id_chars(&mut human, last_kept.unwrap_or_default());
+        return human;
+    }
     // Only ASCII is kept: characters are bytes.
     human.truncate(MAX_HUMAN_LEN);
     human.push('_');
-    human.extend(hash.map(char::from));
-    human
-}
-
-/// First eight hex digits (upper case) of the MD5 of the components joined
-/// by `/` (on the stack: every block's id has one).
-fn path_hash(components: &[&str]) -> [u8; 8] {
-    let mut md5 = Md5::new();
-    for (i, c) in components.iter().enumerate() {
-        if i > 0 {
-            md5.update(b"/");
-        }
-        md5.update(c.as_bytes());
-    }
     let mut hex = [0u8; 8];
     // Eight digits for four bytes: the buffer's size is right.
     let _ = hex::encode_to_slice(&md5.finalize()[..4], &mut hex);
     hex.make_ascii_uppercase();
-    hex
+    human.extend(hex.map(char::from));
+    human
 }
 
 /// Appends `component` without the characters outside `[A-Za-z0-9_-]`.
 fn push_id_chars(out: &mut String, component: &str) {
-    let kept = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    if component.chars().all(kept) {
+    // Only ASCII is kept, so bytes can be checked instead of characters.
+    let kept = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    if component.bytes().all(kept) {
         out.push_str(component);
     } else {
-        out.extend(component.chars().filter(|c| kept(*c)));
+        out.extend(component.chars().filter(|c| c.is_ascii() && kept(*c as u8)));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first eight hex digits of the MD5 of the components joined by `/`.
+    fn path_hash(components: &[&str]) -> String {
+        hex::encode_upper(&Md5::digest(components.join("/").as_bytes())[..4])
+    }
 
     #[test]
     fn spec_test_vectors() {
@@ -165,21 +176,16 @@ mod tests {
     #[test]
     fn resource_components_are_hashed_but_not_shown() {
         let id = logical_id(&["bucket", "Resource"]);
-        let hash = path_hash(&["bucket", "Resource"]);
-        assert_eq!(
-            id,
-            format!("bucket_{}", std::str::from_utf8(&hash).unwrap())
-        );
+        assert_eq!(id, format!("bucket_{}", path_hash(&["bucket", "Resource"])));
         assert_ne!(id, logical_id(&["bucket", "Other"]));
     }
 
     #[test]
     fn the_hash_covers_unmodified_components_with_spaces() {
         let with_space = logical_id(&["a", "ANY --tg"]);
-        let hash = path_hash(&["a", "ANY --tg"]);
         assert_eq!(
             with_space,
-            format!("a_ANY--tg_{}", std::str::from_utf8(&hash).unwrap())
+            format!("a_ANY--tg_{}", path_hash(&["a", "ANY --tg"]))
         );
     }
 
@@ -207,7 +213,7 @@ mod tests {
         // Ids that were valid keep cdktf's form.
         assert_eq!(
             logical_id(&["k1te.chat", "zone"]),
-            cdktf_logical_id(&["k1te.chat", "zone"])
+            cdktf_logical_id(["k1te.chat", "zone"].into_iter(), 0)
         );
     }
 
@@ -221,5 +227,71 @@ mod tests {
             logical_id(&["http-api", "prod-stage", "url"]),
             "http-api_prod-stage_url_59021E69"
         );
+    }
+
+    /// The rule as it was first written (kept to check the one computed
+    /// from a joined path, without allocating per component).
+    fn first_written(components: &[&str]) -> String {
+        let kept: Vec<&str> = components
+            .iter()
+            .copied()
+            .filter(|c| *c != HIDDEN_ID)
+            .collect();
+        let id = if let [only] = kept.as_slice() {
+            only.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect()
+        } else {
+            let hash = path_hash(&kept);
+            let mut human = String::new();
+            let mut last: Option<&str> = None;
+            for c in &kept {
+                if last.is_some_and(|l| l.ends_with(c)) {
+                    continue;
+                }
+                last = Some(c);
+                if *c != HIDDEN_FROM_HUMAN_ID {
+                    if !human.is_empty() {
+                        human.push('_');
+                    }
+                    human.extend(
+                        c.chars()
+                            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-'),
+                    );
+                }
+            }
+            human.truncate(MAX_HUMAN_LEN);
+            format!("{human}_{hash}")
+        };
+        if id.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+            format!("_{id}")
+        } else {
+            id
+        }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn a_joined_path_has_the_id_of_its_components(
+            components in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("[a-zA-Z0-9._ -]{0,12}").unwrap(),
+                    proptest::string::string_regex("\\PC{0,6}").unwrap(),
+                    proptest::sample::select(vec!["Default", "Resource", "a", "ba", ""])
+                        .prop_map(str::to_owned),
+                ]
+                .prop_filter("no `/`", |c| !c.contains('/')),
+                0..8,
+            )
+        ) {
+            let components: Vec<&str> = components.iter().map(String::as_str).collect();
+            // `[""]` joins to the path of no component, the stack itself.
+            proptest::prop_assume!(components != [""]);
+            let expected = first_written(&components);
+            proptest::prop_assert_eq!(logical_id(&components), expected.clone());
+            proptest::prop_assert_eq!(of_path(&components.join("/")), expected);
+        }
     }
 }
