@@ -159,6 +159,16 @@ impl App {
         defs: &[&'a StackDef],
         env: &Env,
     ) -> Vec<(&'a StackDef, anyhow::Result<Stack>)> {
+        self.build_many_and_others(defs, env).0
+    }
+
+    /// [`App::build_many`], and the other stacks their groups built: a
+    /// program about to exit need not free them one allocation at a time.
+    pub(crate) fn build_many_and_others<'a>(
+        &self,
+        defs: &[&'a StackDef],
+        env: &Env,
+    ) -> (Vec<(&'a StackDef, anyhow::Result<Stack>)>, Vec<Stack>) {
         let mut groups: Vec<Option<Result<Vec<Stack>, String>>> =
             (0..self.groups.len()).map(|_| None).collect();
         let mut out = Vec::with_capacity(defs.len());
@@ -176,7 +186,8 @@ impl App {
             };
             out.push((*def, result));
         }
-        out
+        let others = groups.into_iter().flatten().flatten().flatten().collect();
+        (out, others)
     }
 
     /// Builds the stacks of a group and links the references between them.

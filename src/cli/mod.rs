@@ -873,7 +873,10 @@ fn build_and_synthesize(
     env: &Env,
     io: &mut Io,
 ) -> Vec<std::result::Result<SynthesizedStack, StackFailure>> {
-    let built = app.build_many(defs, env);
+    let (built, others) = app.build_many_and_others(defs, env);
+    if io.exiting {
+        std::mem::forget(others);
+    }
     let _ = print_warnings(env, &names_of(defs), io);
     built
         .into_iter()
