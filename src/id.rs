@@ -89,7 +89,7 @@ fn cdktf_logical_id<'a>(components: impl Iterator<Item = &'a str>, len: usize) -
     // Eight digits for four bytes: the buffer's size is right.
     let _ = hex::encode_to_slice(&md5.finalize()[..4], &mut hex);
     hex.make_ascii_uppercase();
-    human.extend(hex.map(char::from));
+    human.push_str(std::str::from_utf8(&hex).unwrap_or_default());
     human
 }
 
@@ -279,7 +279,7 @@ mod tests {
                 proptest::prop_oneof![
                     proptest::string::string_regex("[a-zA-Z0-9._ -]{0,12}").unwrap(),
                     proptest::string::string_regex("\\PC{0,6}").unwrap(),
-                    proptest::sample::select(vec!["Default", "Resource", "a", "ba", ""])
+                    proptest::sample::select(vec!["Default", "Resource", "a", "ba", "", "Defaults"])
                         .prop_map(str::to_owned),
                 ]
                 .prop_filter("no `/`", |c| !c.contains('/')),

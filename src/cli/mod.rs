@@ -598,8 +598,14 @@ fn synth(
     let defs = app.select(names)?;
     // Unchanged assets keep the fingerprints the output remembers.
     crate::fingerprints::load(out);
-    let done = check_stacks(app, env, &defs, schemas, out, io)?;
-    write_stacks(env, done, out, wait, io, summary, started)
+    // Read once, before the lock (see `check_stacks`).
+    let record = Record::load(out);
+    let done = check_stacks(app, env, &defs, schemas, record.as_ref(), out, io)?;
+    let checked = Checked {
+        stacks: done,
+        record,
+    };
+    write_stacks(env, checked, out, wait, io, summary, started)
 }
 
 /// Builds, synthesizes and checks the stacks `defs`; the stacks, or every
@@ -609,6 +615,7 @@ fn check_stacks(
     env: &Env,
     defs: &[&StackDef],
     schemas: Option<&Schemas>,
+    record: Option<&Record>,
     out: &Path,
     io: &mut Io,
 ) -> Result<Vec<SynthesizedStack>> {
@@ -616,11 +623,11 @@ fn check_stacks(
     let mut failures: Vec<StackFailure> = Vec::new();
     // What this program found to match its bundled schemas before, the
     // output's record remembers: the same content against the same schemas
-    // would give the same findings, none (doc/adr/0017). Read without the
-    // lock: a record half written does not parse, and one written since
-    // says nothing false.
+    // would give the same findings, none (doc/adr/0017). It was read
+    // without the lock: a record half written does not parse, and one
+    // written since says nothing false.
     let bundled = schemas.is_some_and(Schemas::are_bundled);
-    let record = if bundled { Record::load(out) } else { None };
+    let record = record.filter(|_| bundled);
     for built in build_and_synthesize(app, defs, env, io) {
         let mut synthesized = match built {
             Ok(s) => s,
@@ -675,9 +682,19 @@ fn check_stacks(
 
 /// Locks the output directory and writes `done` into it, then prints the
 /// summary.
+/// Stacks checked and ready to be written, and the output's record as read
+/// before the lock.
+struct Checked {
+    stacks: Vec<SynthesizedStack>,
+    record: Option<Record>,
+}
+
 fn write_stacks(
     env: &Env,
-    done: Vec<SynthesizedStack>,
+    Checked {
+        stacks: done,
+        record,
+    }: Checked,
     out: &Path,
     wait: Wait,
     io: &mut Io,
@@ -695,7 +712,7 @@ fn write_stacks(
         };
         OutputDir::lock(out, wait, &mut told)?
     };
-    let written = output.write(&done)?;
+    let written = output.write_with_record(&done, record)?;
     if let Err(e) = crate::fingerprints::save(out) {
         let text = format!(
             "warning: the assets' fingerprints could not be kept in {} ({e}); the next synth hashes them again",

@@ -37,6 +37,7 @@ use crate::app::App;
 use crate::env::Env;
 use crate::input::{MANIFEST_LIMIT, read_limited};
 use crate::synth::manifest::Manifest;
+use crate::synth::written::Record;
 
 /// The plan file kite saves in a stack's directory and removes after use.
 pub(crate) const PLAN_FILE: &str = "kite.tfplan";
@@ -317,8 +318,10 @@ pub(super) fn run(
     let out = targets.out.path(place);
     let started = Instant::now();
     crate::fingerprints::load(&out);
+    let record = Record::load(&out);
     let defs = app.select(&names)?;
-    let mut done = super::check_stacks(app, env, &defs, schemas.as_ref(), &out, io)?;
+    let mut done =
+        super::check_stacks(app, env, &defs, schemas.as_ref(), record.as_ref(), &out, io)?;
     // A stack whose state a selected stack reads is synthesized too (not
     // run): its outputs are read from its directory.
     if !matches!(verb, Verb::Destroy { .. }) {
@@ -338,6 +341,7 @@ pub(super) fn run(
                 env,
                 &defs,
                 schemas.as_ref(),
+                record.as_ref(),
                 &out,
                 io,
             )?);
@@ -348,8 +352,12 @@ pub(super) fn run(
     } else {
         Summary::Stderr
     };
+    let checked = super::Checked {
+        stacks: done,
+        record,
+    };
     let synthesized =
-        super::write_stacks(env, done, &out, targets.out.wait(), io, summary, started)?;
+        super::write_stacks(env, checked, &out, targets.out.wait(), io, summary, started)?;
     let synth_json = if targets.json {
         Some(super::json_synth(env, &out, &synthesized, io))
     } else {

@@ -219,7 +219,18 @@ impl OutputDir {
 
     /// Writes `stacks` into the output, replacing it in one step.
     pub fn write(&self, stacks: &[SynthesizedStack]) -> Result<Vec<WrittenStack>, WriteError> {
-        write_locked(&self.shown, &self.path, stacks)
+        self.write_with_record(stacks, Record::load(&self.path))
+    }
+
+    /// [`OutputDir::write`], with the output's record read already (before
+    /// the lock, even: what a record says of files holds for as long as
+    /// they keep the identities it names, which is checked now).
+    pub(crate) fn write_with_record(
+        &self,
+        stacks: &[SynthesizedStack],
+        record: Option<Record>,
+    ) -> Result<Vec<WrittenStack>, WriteError> {
+        write_locked(&self.shown, &self.path, stacks, record)
     }
 }
 
@@ -388,6 +399,7 @@ fn write_locked(
     shown: &Path,
     out: &Path,
     stacks: &[SynthesizedStack],
+    record: Option<Record>,
 ) -> Result<Vec<WrittenStack>, WriteError> {
     let (parent, dir_name) = parent_and_name(out);
     let prefix = dot_name(dir_name, ".tmp-");
@@ -441,14 +453,7 @@ fn write_locked(
     // When every file is what is on disk already, write nothing and swap
     // nothing: the output stays as it is, inode for inode.
     if let Some(old_manifest) = old_manifest.as_deref() {
-        let same = unchanged(
-            out,
-            old_manifest,
-            stacks,
-            &natives,
-            Record::load(out),
-            &manifest_json,
-        );
+        let same = unchanged(out, old_manifest, stacks, &natives, record, &manifest_json);
         if let Some(Unchanged { record_update }) = same {
             if let Some(record) = record_update {
                 record.replace_in(out);

@@ -115,10 +115,13 @@ fn this_binary() -> Option<FileKey> {
 /// is gone or the path names another (a rebuild replaced it).
 #[cfg(target_os = "linux")]
 fn code_file() -> Option<FileKey> {
+    use std::io::BufRead;
     use std::os::unix::fs::MetadataExt;
     let here = code_file as fn() -> Option<FileKey> as usize;
-    let maps = fs::read_to_string("/proc/self/maps").ok()?;
-    maps.lines().find_map(|line| {
+    // Read until the line is found, which is near the start: the kernel
+    // writes the lines as they are read.
+    let maps = std::io::BufReader::new(fs::File::open("/proc/self/maps").ok()?);
+    maps.lines().map_while(Result::ok).find_map(|line| {
         // `start-end perms offset major:minor inode path`
         let mut fields = line.split_ascii_whitespace();
         let (start, end) = fields.next()?.split_once('-')?;
