@@ -32,14 +32,17 @@ pub enum Address {
         kind: BlockKind,
         /// Borrowed for typed blocks: their type names are constants.
         type_name: Cow<'static, str>,
-        name: String,
+        name: std::sync::Arc<str>,
     },
     /// `var.NAME`: an input variable.
     Variable { name: String },
 }
 
 impl Address {
-    pub fn resource(type_name: impl Into<Cow<'static, str>>, name: impl Into<String>) -> Self {
+    pub fn resource(
+        type_name: impl Into<Cow<'static, str>>,
+        name: impl Into<std::sync::Arc<str>>,
+    ) -> Self {
         Address::Block {
             kind: BlockKind::Resource,
             type_name: type_name.into(),
@@ -47,7 +50,10 @@ impl Address {
         }
     }
 
-    pub fn data(type_name: impl Into<Cow<'static, str>>, name: impl Into<String>) -> Self {
+    pub fn data(
+        type_name: impl Into<Cow<'static, str>>,
+        name: impl Into<std::sync::Arc<str>>,
+    ) -> Self {
         Address::Block {
             kind: BlockKind::Data,
             type_name: type_name.into(),

@@ -136,7 +136,7 @@ pub struct Block {
     pub(crate) kind: BlockKind,
     /// Borrowed for typed blocks.
     pub(crate) type_name: Cow<'static, str>,
-    pub(crate) logical_id: String,
+    pub(crate) logical_id: std::sync::Arc<str>,
     pub(crate) scope: Scope,
     /// Index of the block's provider requirement in the stack's list.
     pub(crate) requirement: Option<usize>,
@@ -216,7 +216,7 @@ impl Block {
         scope: Scope,
         content: Content,
     ) -> Self {
-        let logical_id = scope.logical_id();
+        let logical_id = scope.logical_id().into();
         Block {
             stack,
             kind,

@@ -211,10 +211,10 @@ impl<'a> Producers<'a> {
             stack
                 .blocks
                 .iter()
-                .map(|b| ((b.kind, &*b.type_name, b.logical_id.as_str()), &b.scope))
+                .map(|b| ((b.kind, &*b.type_name, &*b.logical_id), &b.scope))
                 .collect()
         });
-        scopes.get(&(*kind, &**type_name, name.as_str())).copied()
+        scopes.get(&(*kind, &**type_name, &**name)).copied()
     }
 }
 

@@ -267,10 +267,7 @@ fn build_stage(env: &Env, stage: &Stage, config: &KiteConfig, packages: &Bucket)
             records.extend(validated.as_ref().map(|c| c.validation_record()));
             for record in records {
                 if let Address::Block { name, .. } = record.address() {
-                    stack.moved(
-                        Address::resource("cloudflare_record", name.as_str()),
-                        record,
-                    );
+                    stack.moved(Address::resource("cloudflare_record", name.clone()), record);
                 }
             }
         }

@@ -24,7 +24,7 @@ pub struct SynthesizedBlock {
     /// The Terraform type: `aws_iam_role`.
     pub type_name: Cow<'static, str>,
     /// The name of the block in Terraform.
-    pub logical_id: String,
+    pub logical_id: std::sync::Arc<str>,
     /// Its construct path.
     pub path: String,
     /// What its arguments refer to, found once by synthesis (from typed

@@ -316,7 +316,7 @@ impl<'r> AddressIndex<'r> {
             HashMap::with_capacity_and_hasher(rendered.len(), Default::default());
         for (i, r) in rendered.iter().enumerate() {
             let block = &r.block;
-            let key = (block.kind, &*block.type_name, block.logical_id.as_str());
+            let key = (block.kind, &*block.type_name, &*block.logical_id);
             match by_address.get(&key) {
                 Some(&first) if !r.duplicate_path => {
                     problems.push(Problem::at(
@@ -347,7 +347,7 @@ impl<'r> AddressIndex<'r> {
                 name,
             } => self
                 .by_address
-                .get(&(*kind, &**type_name, name.as_str()))
+                .get(&(*kind, &**type_name, &**name))
                 .copied(),
             Address::Variable { .. } => None,
         }

@@ -92,7 +92,7 @@ impl SynthesizedStack {
                 })
                 .and_then(Value::as_object_mut);
             if let Some(of_type) = of_type {
-                of_type.insert(block.logical_id.clone(), block.to_json().into_owned());
+                of_type.insert(block.logical_id.to_string(), block.to_json().into_owned());
             }
         }
         for (key, value) in rest {
