@@ -680,8 +680,6 @@ fn check_stacks(
     Ok(done)
 }
 
-/// Locks the output directory and writes `done` into it, then prints the
-/// summary.
 /// Stacks checked and ready to be written, and the output's record as read
 /// before the lock.
 struct Checked {
@@ -689,6 +687,8 @@ struct Checked {
     record: Option<Record>,
 }
 
+/// Locks the output directory and writes the checked stacks into it, then
+/// prints the summary.
 fn write_stacks(
     env: &Env,
     Checked {

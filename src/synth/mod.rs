@@ -12,8 +12,8 @@ pub mod output_dir;
 mod references;
 pub mod written;
 
-use std::cell::OnceCell;
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -57,8 +57,8 @@ pub struct SynthesizedStack {
     /// What its files hold, worked out when first asked (a synthesized
     /// stack does not change): `kite.tf`'s text, then the digest of both
     /// files' content.
-    native: OnceCell<Result<Option<String>, String>>,
-    digest: OnceCell<Option<digest::Digest>>,
+    native: OnceLock<Result<Option<String>, String>>,
+    digest: OnceLock<Option<digest::Digest>>,
 }
 
 impl SynthesizedStack {
@@ -220,3 +220,14 @@ impl fmt::Display for StackError {
 }
 
 impl std::error::Error for StackError {}
+
+#[cfg(test)]
+mod tests {
+    /// A synthesized stack can be shared between threads (a library user
+    /// may validate several at once).
+    #[test]
+    fn a_synthesized_stack_is_send_and_sync() {
+        fn shared<T: Send + Sync>() {}
+        shared::<super::SynthesizedStack>();
+    }
+}
