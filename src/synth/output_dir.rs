@@ -616,20 +616,22 @@ fn same_assets(stack_dir: &Path, assets: &[Asset]) -> bool {
 
 /// Every file below `dir` (anything but a directory counts as a file).
 fn list_files(dir: &Path, into: &mut Vec<PathBuf>) -> bool {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return false;
-    };
-    for entry in entries {
-        let Ok(entry) = entry else {
+    // One directory open at a time: each holds a buffer of 32 KiB.
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
             return false;
         };
-        let path = entry.path();
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            if !list_files(&path, into) {
+        for entry in entries {
+            let Ok(entry) = entry else {
                 return false;
+            };
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(path);
+            } else {
+                into.push(path);
             }
-        } else {
-            into.push(path);
         }
     }
     true
