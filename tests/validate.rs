@@ -851,13 +851,18 @@ const NULL_SCHEMA: &str = r#"{
 }"#;
 
 fn app_with_null_resource() -> App {
-    App::new().stack("v", "a null resource", |_| {
+    null_resource_app("trigers")
+}
+
+/// The base stack and a `null_resource` whose one argument is named `key`.
+fn null_resource_app(key: &'static str) -> App {
+    App::new().stack("v", "a null resource", move |_| {
         let mut stack = base();
         let root = stack.root();
         stack.add_raw(
             &root,
             "n",
-            RawBlock::resource("null_resource", json!({"trigers": {"a": "b"}}))
+            RawBlock::resource("null_resource", json!({ key: {"a": "b"} }))
                 .provider(ProviderRequirement::new("null", "hashicorp/null", "~> 3.2")),
         );
         Ok(stack)
@@ -1578,17 +1583,7 @@ fn a_synth_checks_again_all_but_what_this_program_found_clean() {
 
     // Nor is content found clean against a schema file noted clean: only
     // the bundled schemas' findings are remembered.
-    let typo_fixed = App::new().stack("v", "a null resource", |_| {
-        let mut stack = base();
-        let root = stack.root();
-        stack.add_raw(
-            &root,
-            "n",
-            RawBlock::resource("null_resource", json!({"triggers": {"a": "b"}}))
-                .provider(ProviderRequirement::new("null", "hashicorp/null", "~> 3.2")),
-        );
-        Ok(stack)
-    });
+    let typo_fixed = null_resource_app("triggers");
     let schema = ["--schema", "null.schema.json"];
     synth(&typo_fixed, &schema);
     settle();
