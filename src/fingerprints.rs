@@ -123,10 +123,10 @@ pub fn load(out: &Path) {
 /// Keeps the fingerprints this run used in the output directory `out`
 /// (written to a temporary file, then renamed: never half a file).
 pub fn save(out: &Path) -> io::Result<()> {
-    let (mut used, loaded): (Vec<Entry>, Vec<u8>) = CACHE.with(|slot| {
+    let mut used: Vec<Entry> = CACHE.with(|slot| {
         slot.borrow()
             .as_ref()
-            .map(|c| (c.used.values().cloned().collect(), c.text.clone()))
+            .map(|c| c.used.values().cloned().collect())
             .unwrap_or_default()
     });
     // The same fingerprints give the same file.
@@ -136,7 +136,8 @@ pub fn save(out: &Path) -> io::Result<()> {
     }
     let text = serde_json::to_vec(&used).map_err(io::Error::other)?;
     // Nothing changed since it was read: write nothing.
-    if text == loaded {
+    let as_read = CACHE.with(|slot| slot.borrow().as_ref().is_some_and(|c| c.text == text));
+    if as_read {
         return Ok(());
     }
     let temporary = out.join(format!("{FILE_NAME}.tmp"));

@@ -1003,7 +1003,6 @@ fn exchange_by_renames(staging: &Path, out: &Path, aside: &Path) -> io::Result<(
 
 #[cfg(test)]
 mod tests {
-    use super::super::digest::Digest;
     use super::*;
 
     #[test]
@@ -1089,10 +1088,6 @@ mod tests {
             .collect()
     }
 
-    fn digest_of(stack: &SynthesizedStack) -> Option<Digest> {
-        stack.content_digest()
-    }
-
     /// The identities of a stack's files in `out`, compared with what it
     /// writes.
     fn identities(out: &Path, stack: &SynthesizedStack) -> Identities {
@@ -1109,7 +1104,7 @@ mod tests {
         let mut record = Record::new();
         for stack in stacks {
             let ids = identities(out, stack);
-            assert!(record.note_at(later, &stack.name, ids, false, || digest_of(stack)));
+            assert!(record.note_at(later, &stack.name, ids, false, || stack.content_digest()));
         }
         record
     }
@@ -1124,21 +1119,20 @@ mod tests {
         let fresh = Record::load(&out).expect("a new output has a record");
         for stack in &stacks {
             assert!(
-                !fresh.vouches_for(&stack.name, &stack_dir(stack), || digest_of(stack)),
+                !fresh.vouches_for(&stack.name, &stack_dir(stack), || stack.content_digest()),
                 "a new output's record names no stack"
             );
             let mut now = Record::new();
             assert!(
-                !now.note_if_settled(&stack.name, identities(&out, stack), false, || digest_of(
-                    stack
-                )),
+                !now.note_if_settled(&stack.name, identities(&out, stack), false, || stack
+                    .content_digest()),
                 "files just written have not settled"
             );
         }
         let record = settled_record(&out, &stacks);
         for stack in &stacks {
             assert!(
-                record.vouches_for(&stack.name, &stack_dir(stack), || digest_of(stack)),
+                record.vouches_for(&stack.name, &stack_dir(stack), || stack.content_digest()),
                 "{}",
                 stack.name
             );
@@ -1146,32 +1140,31 @@ mod tests {
         // Other content: another digest.
         let other = data_stacks(&["native", "plain"], "b");
         for (stack, changed) in stacks.iter().zip(&other) {
-            assert_ne!(digest_of(stack), digest_of(changed));
-            assert!(!record.vouches_for(&stack.name, &stack_dir(stack), || digest_of(changed)));
+            assert_ne!(stack.content_digest(), changed.content_digest());
+            assert!(
+                !record.vouches_for(&stack.name, &stack_dir(stack), || changed.content_digest())
+            );
         }
         // Another program's record.
         let mut foreign: serde_json::Value = serde_json::to_value(&record).unwrap();
         foreign["binary"]["ino"] = (foreign["binary"]["ino"].as_u64().unwrap() + 1).into();
         let foreign: Record = serde_json::from_value(foreign).unwrap();
         assert!(
-            !foreign.vouches_for(&stacks[0].name, &stack_dir(&stacks[0]), || digest_of(
-                &stacks[0]
-            ))
+            !foreign.vouches_for(&stacks[0].name, &stack_dir(&stacks[0]), || stacks[0]
+                .content_digest())
         );
         // A native file gone, or one where there was none.
         let native = stack_dir(&stacks[0]).join(NATIVE_FILE);
         let text = fs::read(&native).unwrap();
         fs::remove_file(&native).unwrap();
         assert!(
-            !record.vouches_for(&stacks[0].name, &stack_dir(&stacks[0]), || digest_of(
-                &stacks[0]
-            ))
+            !record.vouches_for(&stacks[0].name, &stack_dir(&stacks[0]), || stacks[0]
+                .content_digest())
         );
         fs::write(stack_dir(&stacks[1]).join(NATIVE_FILE), &text).unwrap();
         assert!(
-            !record.vouches_for(&stacks[1].name, &stack_dir(&stacks[1]), || digest_of(
-                &stacks[1]
-            ))
+            !record.vouches_for(&stacks[1].name, &stack_dir(&stacks[1]), || stacks[1]
+                .content_digest())
         );
     }
 
@@ -1211,7 +1204,7 @@ mod tests {
             let record = Record::load(&out).unwrap();
             stacks.iter().all(|stack| {
                 let dir = out.join("stacks").join(&stack.name);
-                record.vouches_for(&stack.name, &dir, || digest_of(stack))
+                record.vouches_for(&stack.name, &dir, || stack.content_digest())
             })
         };
         // Compared byte for byte, too fresh to be recorded.

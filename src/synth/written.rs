@@ -53,7 +53,7 @@ pub(crate) struct Record {
 }
 
 /// The identities of a stack's files, taken when they were compared.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub(super) struct Identities {
     pub config: FileKey,
     /// `None`: the stack has no native file.
@@ -64,9 +64,7 @@ pub(super) struct Identities {
 struct Entry {
     /// Of what the stack's files hold, in hexadecimal.
     digest: String,
-    config: FileKey,
-    /// `None`: the stack has no native file.
-    native: Option<FileKey>,
+    files: Identities,
     /// When the identities were taken, in nanoseconds since the epoch.
     taken_ns: i128,
     /// Whether this program found the content to match its bundled
@@ -79,11 +77,12 @@ impl Entry {
     /// Whether its files had not changed for [`SETTLED`] when their
     /// identities were taken.
     fn is_settled(&self) -> bool {
-        let identities = Identities {
-            config: self.config,
-            native: self.native,
-        };
-        identities.settled_at(self.taken_ns)
+        self.files.settled_at(self.taken_ns)
+    }
+
+    /// Whether it is of the content whose digest is `digest`.
+    fn holds(&self, digest: Option<Digest>) -> bool {
+        digest.is_some_and(|digest| self.digest == hex::encode(digest))
     }
 }
 
@@ -211,31 +210,29 @@ impl Record {
         stack_dir: &Path,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
-        let Some(entry) = self.stacks.get(name) else {
+        let Some(entry) = self.our_entry(name) else {
             return false;
         };
-        self.is_ours()
-            && entry.is_settled()
-            && key_of(&stack_dir.join(CONFIG_FILE)) == Some(entry.config)
-            && match entry.native {
+        entry.is_settled()
+            && key_of(&stack_dir.join(CONFIG_FILE)) == Some(entry.files.config)
+            && match entry.files.native {
                 Some(native) => key_of(&stack_dir.join(NATIVE_FILE)) == Some(native),
                 None => fs::symlink_metadata(stack_dir.join(NATIVE_FILE)).is_err(),
             }
-            && digest().is_some_and(|digest| entry.digest == hex::encode(digest))
+            && entry.holds(digest())
+    }
+
+    /// The entry of stack `name`, when this program wrote the record.
+    fn our_entry(&self, name: &str) -> Option<&Entry> {
+        self.stacks.get(name).filter(|_| self.is_ours())
     }
 
     /// Whether this program found what `stack` holds now (by its digest)
     /// to match its bundled provider schemas, with no finding: checking it
     /// again would find the same, nothing.
     pub(crate) fn found_clean(&self, stack: &SynthesizedStack) -> bool {
-        let Some(entry) = self.stacks.get(&stack.name) else {
-            return false;
-        };
-        self.is_ours()
-            && entry.clean
-            && stack
-                .content_digest()
-                .is_some_and(|digest| entry.digest == hex::encode(digest))
+        self.our_entry(&stack.name)
+            .is_some_and(|entry| entry.clean && entry.holds(stack.content_digest()))
     }
 
     /// Whether the record says this program found the content of stack
@@ -285,8 +282,7 @@ impl Record {
         };
         let entry = Entry {
             digest: hex::encode(digest),
-            config: identities.config,
-            native: identities.native,
+            files: identities,
             taken_ns,
             clean,
         };
