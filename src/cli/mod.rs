@@ -756,22 +756,26 @@ fn print_summary(
     written: &[WrittenStack],
     elapsed: std::time::Duration,
 ) -> io::Result<()> {
+    use std::fmt::Write as _;
+    // Composed, then written at once: standard output is line-buffered.
+    let mut text = String::with_capacity(64 * (written.len() + 1));
     for w in written {
-        writeln!(
-            report,
+        let _ = writeln!(
+            text,
             "{:<12} {:>5} resources  {}",
             w.name,
             w.resource_count,
             shown_path(env, &w.config_path).display()
-        )?;
+        );
     }
-    writeln!(
-        report,
+    let _ = writeln!(
+        text,
         "Synthesized {} stack{} in {:.1} ms",
         written.len(),
         if written.len() == 1 { "" } else { "s" },
         elapsed.as_secs_f64() * 1000.0
-    )?;
+    );
+    report.write_all(text.as_bytes())?;
     report.flush()
 }
 

@@ -404,11 +404,14 @@ fn write_locked(
     let (parent, dir_name) = parent_and_name(out);
     let prefix = dot_name(dir_name, ".tmp-");
     let aside = parent.join(dot_name(dir_name, ".previous"));
-    if !out.exists() && aside.is_dir() {
-        // A run killed between the two renames of the fallback swap.
-        fs::rename(&aside, out).map_err(at(&aside, "restore the previous output from"))?;
-    }
-    remove_abandoned(&parent, &prefix);
+    let old_exists = out.is_dir() || {
+        let left_aside = !out.exists() && aside.is_dir();
+        if left_aside {
+            // A run killed between the two renames of the fallback swap.
+            fs::rename(&aside, out).map_err(at(&aside, "restore the previous output from"))?;
+        }
+        left_aside
+    };
     // What the manifest will say: the stacks written, and those carried over.
     let mut manifest = Manifest {
         version: VERSION.to_owned(),
@@ -421,7 +424,6 @@ fn write_locked(
             entry
         });
     }
-    let old_exists = out.is_dir();
     // Read once: for the entries carried over, then to compare.
     let old_manifest = old_exists
         .then(|| read_limited(&out.join("manifest.json"), MANIFEST_LIMIT, "a manifest").ok())
@@ -465,6 +467,9 @@ fn write_locked(
     if let Some(hook) = BEFORE_STAGING.get() {
         hook();
     }
+    // Only a run that writes looks for them: an unchanged output is left
+    // without listing the directory that holds it.
+    remove_abandoned(&parent, &prefix);
     let (staging, _registered) = {
         let mut registry = staging_registry();
         let staging = tempfile::Builder::new()
@@ -541,6 +546,8 @@ fn unchanged(
         let dir = out.join("stacks").join(&stack.name);
         let digest = || stack.content_digest();
         let clean = stack.clean_against_bundled;
+        // Taken before the directories are listed, if they are.
+        let asset_dirs = asset_dir_keys(&dir, &stack.assets);
         match &record {
             Some(record) if record.vouches_for(&stack.name, &dir, digest) => {
                 // Checked against the schemas since it was recorded.
@@ -548,17 +555,26 @@ fn unchanged(
                     let updated = update.get_or_insert_with(|| record.clone());
                     updated.note_clean(&stack.name);
                 }
+                let keys = asset_dirs.as_deref();
+                let listed = !keys.is_some_and(|k| record.vouches_for_asset_dirs(&stack.name, k));
+                if !same_assets(&dir, &stack.assets, listed) {
+                    return None;
+                }
+                if let (true, Some(keys)) = (listed, asset_dirs) {
+                    let updated = update.get_or_insert_with(|| record.clone());
+                    updated.note_asset_dirs(&stack.name, keys);
+                }
             }
             record => {
                 let identities = same_files(&dir, stack, *native_text)?;
+                if !same_assets(&dir, &stack.assets, true) {
+                    return None;
+                }
                 if let (Some(record), Some(identities)) = (record, identities) {
                     let updated = update.get_or_insert_with(|| record.clone().for_this_program());
-                    updated.note_if_settled(&stack.name, identities, clean, digest);
+                    updated.note_if_settled(&stack.name, identities, asset_dirs, clean, digest);
                 }
             }
-        }
-        if !same_assets(&dir, &stack.assets) {
-            return None;
         }
     }
     Some(Unchanged {
@@ -592,8 +608,9 @@ fn same_files(
 
 /// Whether the `assets/` of a stack's directory holds these assets (their
 /// paths name their content's hash, so the same size means the same file)
-/// and no other file.
-fn same_assets(stack_dir: &Path, assets: &[Asset]) -> bool {
+/// and, unless it need not be `listed` (see
+/// [`Record::vouches_for_asset_dirs`]), no other file.
+fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> bool {
     let mut expected: Vec<PathBuf> = Vec::with_capacity(assets.len());
     for asset in assets {
         let path = stack_dir.join(asset.relative_path());
@@ -604,6 +621,9 @@ fn same_assets(stack_dir: &Path, assets: &[Asset]) -> bool {
         }
         expected.push(path);
     }
+    if !listed {
+        return true;
+    }
     let mut found = Vec::with_capacity(expected.len());
     let root = stack_dir.join("assets");
     if root.exists() && !list_files(&root, &mut found) {
@@ -612,6 +632,30 @@ fn same_assets(stack_dir: &Path, assets: &[Asset]) -> bool {
     expected.sort();
     found.sort();
     expected == found
+}
+
+/// The identities of the directories that hold a stack's `assets`
+/// (`assets/` and the levels below it that their paths name), each once,
+/// in order; `None` when the stack has no assets, or one of them is not a
+/// directory.
+fn asset_dir_keys(stack_dir: &Path, assets: &[Asset]) -> Option<Vec<FileKey>> {
+    if assets.is_empty() {
+        return None;
+    }
+    let dirs: std::collections::BTreeSet<&Path> = assets
+        .iter()
+        .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect();
+    dirs.into_iter()
+        .map(|dir| {
+            fs::symlink_metadata(stack_dir.join(dir))
+                .ok()
+                .filter(fs::Metadata::is_dir)
+                .as_ref()
+                .and_then(FileKey::of)
+        })
+        .collect()
 }
 
 /// Every file below `dir` (anything but a directory counts as a file).
@@ -721,21 +765,26 @@ fn add_carried_over_entries(
     let Ok(old_manifest) = serde_json::from_slice::<Manifest>(old_manifest) else {
         return;
     };
-    let Ok(entries) = fs::read_dir(old.join("stacks")) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
-            continue;
-        };
-        if stacks.iter().any(|s| s.name == name) {
+    let stacks_dir = old.join("stacks");
+    for (name, entry) in old_manifest.stacks {
+        if stacks.iter().any(|s| s.name == name) || !is_one_name(&name) {
             continue;
         }
-        if let Some(m) = old_manifest.stacks.get(name) {
-            manifest.stacks.insert(name.to_owned(), m.clone());
+        // Looked up by name rather than by listing `stacks/`.
+        if fs::symlink_metadata(stacks_dir.join(&name)).is_ok() {
+            manifest.stacks.insert(name, entry);
         }
     }
+}
+
+/// Whether `name` names an entry of a directory: one component, not `.`
+/// or `..` (a manifest's stack names come from disk and are not trusted).
+fn is_one_name(name: &str) -> bool {
+    let mut components = Path::new(name).components();
+    matches!(
+        (components.next(), components.next()),
+        (Some(std::path::Component::Normal(n)), None) if n == name
+    )
 }
 
 fn write_json_file(path: &Path, value: &impl serde::Serialize) -> Result<(), WriteError> {
@@ -763,7 +812,11 @@ fn resolve(out: &Path) -> Result<PathBuf, WriteError> {
         )),
         Ok(_) => {
             let resolved = out.canonicalize().map_err(at(out, "read"))?;
-            if let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) {
+            // On Linux, getcwd names the directory without links already.
+            let cwd = std::env::current_dir();
+            #[cfg(not(target_os = "linux"))]
+            let cwd = cwd.and_then(|d| d.canonicalize());
+            if let Ok(cwd) = cwd {
                 if cwd.starts_with(&resolved) {
                     return Err(refuse(
                         "it is the current directory or holds it: choose a directory of its own for --out".into(),
@@ -796,29 +849,34 @@ fn check_replaceable(out: &Path, resolved: &Path) -> Result<(), WriteError> {
         action: "replace",
         source: io::Error::other(why),
     };
+    let not_ours = || {
+        refuse(
+            "it is not an output directory: its manifest.json is not one kite or cdktf wrote (a JSON object with `version` and `stacks`, each stack with a `synthesizedStackPath`), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
+        )
+    };
+    // The manifest first: an output has one, and reading it settles the
+    // question without listing the directory.
+    let manifest = resolved.join("manifest.json");
+    match read_limited(&manifest, MANIFEST_LIMIT, "a manifest") {
+        Ok(bytes) if is_output_manifest(&bytes) => return Ok(()),
+        Ok(_) => return Err(not_ours()),
+        Err(_) => {}
+    }
     let entries = match fs::read_dir(resolved) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(at(out, "read")(e)),
     };
-    let is_empty = entries.into_iter().next().is_none();
-    if is_empty {
+    if entries.into_iter().next().is_none() {
         return Ok(());
     }
-    let manifest = resolved.join("manifest.json");
-    if !manifest.exists() {
-        return Err(refuse(
-            "it is not an output directory (it has files but no manifest.json), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
-        ));
+    if manifest.exists() {
+        // There, but not readable as a manifest.
+        return Err(not_ours());
     }
-    let recognized = read_limited(&manifest, MANIFEST_LIMIT, "a manifest")
-        .is_ok_and(|bytes| is_output_manifest(&bytes));
-    if !recognized {
-        return Err(refuse(
-            "it is not an output directory: its manifest.json is not one kite or cdktf wrote (a JSON object with `version` and `stacks`, each stack with a `synthesizedStackPath`), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
-        ));
-    }
-    Ok(())
+    Err(refuse(
+        "it is not an output directory (it has files but no manifest.json), and synthesis replaces the whole directory: choose a new or empty directory for --out".into(),
+    ))
 }
 
 /// Removes the staging directories that killed runs left beside the output.
@@ -1104,9 +1162,60 @@ mod tests {
         let mut record = Record::new();
         for stack in stacks {
             let ids = identities(out, stack);
-            assert!(record.note_at(later, &stack.name, ids, false, || stack.content_digest()));
+            let dir = out.join("stacks").join(&stack.name);
+            let asset_dirs = asset_dir_keys(&dir, &stack.assets);
+            assert!(
+                record.note_at(later, &stack.name, ids, asset_dirs, false, || {
+                    stack.content_digest()
+                })
+            );
         }
         record
+    }
+
+    #[test]
+    fn a_file_added_to_a_directory_of_assets_the_record_vouches_for_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("package.zip");
+        fs::write(&package, b"zip").unwrap();
+        let out = dir.path().join("cdktf.out");
+        let stacks = || {
+            let mut stack = crate::Stack::new("app");
+            let root = stack.root();
+            stack.asset(&root, "package", &package).unwrap();
+            vec![crate::synth::synthesize(stack).expect("synthesizes")]
+        };
+        let stacks = stacks();
+        write(&out, &stacks).unwrap();
+        let stack_dir = out.join("stacks/app");
+        let asset = stack_dir.join(stacks[0].assets[0].relative_path());
+        let levels: Vec<PathBuf> = asset
+            .ancestors()
+            .skip(1)
+            .take_while(|d| d.starts_with(stack_dir.join("assets")))
+            .map(Path::to_path_buf)
+            .collect();
+        assert_eq!(levels.len(), 3, "assets/, the asset's, its hash's");
+        for level in &levels {
+            let record = settled_record(&out, &stacks);
+            let keys = asset_dir_keys(&stack_dir, &stacks[0].assets).unwrap();
+            assert!(record.vouches_for_asset_dirs("app", &keys));
+            record.replace_in(&out);
+            let output = fs::symlink_metadata(&out).unwrap().modified().unwrap();
+            write(&out, &stacks).unwrap();
+            assert_eq!(
+                fs::symlink_metadata(&out).unwrap().modified().unwrap(),
+                output,
+                "unchanged, not written"
+            );
+            let stray = level.join("stray.zip");
+            fs::write(&stray, b"old").unwrap();
+            let keys = asset_dir_keys(&stack_dir, &stacks[0].assets).unwrap();
+            assert!(!record.vouches_for_asset_dirs("app", &keys));
+            write(&out, &stacks).unwrap();
+            assert!(!stray.exists(), "{} was listed", level.display());
+            assert!(asset.is_file());
+        }
     }
 
     #[test]
@@ -1124,7 +1233,7 @@ mod tests {
             );
             let mut now = Record::new();
             assert!(
-                !now.note_if_settled(&stack.name, identities(&out, stack), false, || stack
+                !now.note_if_settled(&stack.name, identities(&out, stack), None, false, || stack
                     .content_digest()),
                 "files just written have not settled"
             );

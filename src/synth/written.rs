@@ -65,6 +65,10 @@ struct Entry {
     /// Of what the stack's files hold, in hexadecimal.
     digest: String,
     files: Identities,
+    /// The identities of the directories that hold the stack's assets
+    /// (see [`Record::vouches_for_asset_dirs`]), when they had settled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    asset_dirs: Option<Vec<FileKey>>,
     /// When the identities were taken, in nanoseconds since the epoch.
     taken_ns: i128,
     /// Whether this program found the content to match its bundled
@@ -91,6 +95,11 @@ impl Identities {
     fn settled_at(&self, at_ns: i128) -> bool {
         self.config.settled_at(at_ns) && self.native.is_none_or(|key| key.settled_at(at_ns))
     }
+}
+
+/// `keys`, when every one had settled at `at_ns`.
+fn settled(keys: Vec<FileKey>, at_ns: i128) -> Option<Vec<FileKey>> {
+    keys.iter().all(|key| key.settled_at(at_ns)).then_some(keys)
 }
 
 /// The identity of the file that holds this program's code, the same for
@@ -222,6 +231,28 @@ impl Record {
             && entry.holds(digest())
     }
 
+    /// Whether the directories that hold the assets of stack `name` have
+    /// the identities `keys` (in the order [`Record::note_if_settled`] was
+    /// given them), which the record took when their listing showed them
+    /// to hold the stack's assets and nothing else: a directory's change
+    /// time moves when an entry is added to it, removed or renamed, so they
+    /// still hold that.
+    pub(super) fn vouches_for_asset_dirs(&self, name: &str, keys: &[FileKey]) -> bool {
+        // Only settled identities are recorded.
+        self.our_entry(name)
+            .is_some_and(|entry| entry.asset_dirs.as_deref() == Some(keys))
+    }
+
+    /// Records `keys` as the identities of the directories that hold the
+    /// assets of stack `name`, found to hold those and nothing else, when
+    /// they have settled.
+    pub(super) fn note_asset_dirs(&mut self, name: &str, keys: Vec<FileKey>) {
+        let now = now_ns();
+        if let Some(entry) = self.stacks.get_mut(name) {
+            entry.asset_dirs = settled(keys, now);
+        }
+    }
+
     /// The entry of stack `name`, when this program wrote the record.
     fn our_entry(&self, name: &str) -> Option<&Entry> {
         self.stacks.get(name).filter(|_| self.is_ours())
@@ -253,15 +284,19 @@ impl Record {
     /// writes now (with these `identities` when they were compared), whose
     /// content `digest` gives, and whether it was found `clean` (see
     /// [`Record::found_clean`]). Only files that have settled are recorded
-    /// (see the module's documentation); whether they were.
+    /// (see the module's documentation); whether they were. `asset_dirs`,
+    /// the identities of the directories that hold the stack's assets
+    /// taken before they were listed, are recorded when they have settled
+    /// too (see [`Record::vouches_for_asset_dirs`]).
     pub(super) fn note_if_settled(
         &mut self,
         name: &str,
         identities: Identities,
+        asset_dirs: Option<Vec<FileKey>>,
         clean: bool,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
-        self.note_at(now_ns(), name, identities, clean, digest)
+        self.note_at(now_ns(), name, identities, asset_dirs, clean, digest)
     }
 
     /// [`Record::note_if_settled`] at `taken_ns` (nanoseconds since the
@@ -271,6 +306,7 @@ impl Record {
         taken_ns: i128,
         name: &str,
         identities: Identities,
+        asset_dirs: Option<Vec<FileKey>>,
         clean: bool,
         digest: impl FnOnce() -> Option<Digest>,
     ) -> bool {
@@ -283,6 +319,7 @@ impl Record {
         let entry = Entry {
             digest: hex::encode(digest),
             files: identities,
+            asset_dirs: asset_dirs.and_then(|keys| settled(keys, taken_ns)),
             taken_ns,
             clean,
         };
