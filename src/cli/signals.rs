@@ -101,7 +101,7 @@ static LISTENING: OnceLock<()> = OnceLock::new();
 /// before kite makes anything a signal must clean up or reach. Until it
 /// runs, a signal still ends kite at once; if it cannot be started, that
 /// stays so (a staging directory left behind is removed by the next
-/// synth that writes the output).
+/// synth).
 #[cfg(unix)]
 pub(crate) fn listen() {
     use signal_hook::consts::{SIGINT, SIGTERM};

@@ -412,6 +412,7 @@ fn write_locked(
         }
         left_aside
     };
+    remove_abandoned(&parent, &prefix);
     // What the manifest will say: the stacks written, and those carried over.
     let mut manifest = Manifest {
         version: VERSION.to_owned(),
@@ -467,9 +468,6 @@ fn write_locked(
     if let Some(hook) = BEFORE_STAGING.get() {
         hook();
     }
-    // Only a run that writes looks for them: an unchanged output is left
-    // without listing the directory that holds it.
-    remove_abandoned(&parent, &prefix);
     let (staging, _registered) = {
         let mut registry = staging_registry();
         let staging = tempfile::Builder::new()
@@ -557,20 +555,17 @@ fn unchanged(
                 }
                 let keys = asset_dirs.as_deref();
                 let listed = !keys.is_some_and(|k| record.vouches_for_asset_dirs(&stack.name, k));
-                if !same_assets(&dir, &stack.assets, listed) {
-                    return None;
-                }
-                if let (true, Some(keys)) = (listed, asset_dirs) {
+                let found = same_assets(&dir, &stack.assets, listed)?;
+                if let (true, AssetDirs::Only, Some(keys)) = (listed, found, asset_dirs) {
                     let updated = update.get_or_insert_with(|| record.clone());
                     updated.note_asset_dirs(&stack.name, keys);
                 }
             }
             record => {
                 let identities = same_files(&dir, stack, *native_text)?;
-                if !same_assets(&dir, &stack.assets, true) {
-                    return None;
-                }
+                let found = same_assets(&dir, &stack.assets, true)?;
                 if let (Some(record), Some(identities)) = (record, identities) {
+                    let asset_dirs = asset_dirs.filter(|_| found == AssetDirs::Only);
                     let updated = update.get_or_insert_with(|| record.clone().for_this_program());
                     updated.note_if_settled(&stack.name, identities, asset_dirs, clean, digest);
                 }
@@ -606,32 +601,67 @@ fn same_files(
     )
 }
 
+/// What the directories below a stack's `assets/` are, besides those that
+/// hold its assets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AssetDirs {
+    /// Only those: their identities say that nothing was added since.
+    Only,
+    /// Others too (empty ones, or some not listed): a file added to one
+    /// of them changes no identity of the others, so they are listed each
+    /// time.
+    Others,
+}
+
 /// Whether the `assets/` of a stack's directory holds these assets (their
 /// paths name their content's hash, so the same size means the same file)
 /// and, unless it need not be `listed` (see
-/// [`Record::vouches_for_asset_dirs`]), no other file.
-fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> bool {
+/// [`Record::vouches_for_asset_dirs`]), no other file; then what its
+/// directories are. `None` when it does not.
+fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> Option<AssetDirs> {
     let mut expected: Vec<PathBuf> = Vec::with_capacity(assets.len());
     for asset in assets {
         let path = stack_dir.join(asset.relative_path());
         let same = fs::symlink_metadata(&path)
             .is_ok_and(|m| m.is_file() && m.len() == asset.fingerprint().size);
         if !same {
-            return false;
+            return None;
         }
         expected.push(path);
     }
     if !listed {
-        return true;
+        return Some(AssetDirs::Others);
     }
     let mut found = Vec::with_capacity(expected.len());
     let root = stack_dir.join("assets");
-    if root.exists() && !list_files(&root, &mut found) {
-        return false;
+    let mut dirs = 0;
+    if root.exists() {
+        dirs = list_files(&root, &mut found)?;
     }
     expected.sort();
     found.sort();
-    expected == found
+    (expected == found).then(|| {
+        if dirs == asset_dir_count(assets) {
+            AssetDirs::Only
+        } else {
+            AssetDirs::Others
+        }
+    })
+}
+
+/// The directories that hold a stack's `assets` (`assets/` and the levels
+/// below it that their paths name), relative to the stack's directory,
+/// each once, in order.
+fn asset_dirs(assets: &[Asset]) -> std::collections::BTreeSet<&Path> {
+    assets
+        .iter()
+        .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect()
+}
+
+fn asset_dir_count(assets: &[Asset]) -> usize {
+    asset_dirs(assets).len()
 }
 
 /// The identities of the directories that hold a stack's `assets`
@@ -642,12 +672,8 @@ fn asset_dir_keys(stack_dir: &Path, assets: &[Asset]) -> Option<Vec<FileKey>> {
     if assets.is_empty() {
         return None;
     }
-    let dirs: std::collections::BTreeSet<&Path> = assets
-        .iter()
-        .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .collect();
-    dirs.into_iter()
+    asset_dirs(assets)
+        .into_iter()
         .map(|dir| {
             fs::symlink_metadata(stack_dir.join(dir))
                 .ok()
@@ -658,18 +684,17 @@ fn asset_dir_keys(stack_dir: &Path, assets: &[Asset]) -> Option<Vec<FileKey>> {
         .collect()
 }
 
-/// Every file below `dir` (anything but a directory counts as a file).
-fn list_files(dir: &Path, into: &mut Vec<PathBuf>) -> bool {
+/// Every file below `dir` (anything but a directory counts as a file), and
+/// how many directories were listed, `dir` included; `None` when one
+/// cannot be.
+fn list_files(dir: &Path, into: &mut Vec<PathBuf>) -> Option<usize> {
     // One directory open at a time: each holds a buffer of 32 KiB.
     let mut dirs = vec![dir.to_path_buf()];
+    let mut listed = 0;
     while let Some(dir) = dirs.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            return false;
-        };
-        for entry in entries {
-            let Ok(entry) = entry else {
-                return false;
-            };
+        listed += 1;
+        for entry in fs::read_dir(&dir).ok()? {
+            let entry = entry.ok()?;
             let path = entry.path();
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 dirs.push(path);
@@ -678,7 +703,7 @@ fn list_files(dir: &Path, into: &mut Vec<PathBuf>) -> bool {
             }
         }
     }
-    true
+    Some(listed)
 }
 
 /// Whether the file at `path` is what [`write_json_file`] would write there.
@@ -1216,6 +1241,42 @@ mod tests {
             assert!(!stray.exists(), "{} was listed", level.display());
             assert!(asset.is_file());
         }
+    }
+
+    #[test]
+    fn asset_directories_are_recorded_only_when_nothing_else_is_below_assets() {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("package.zip");
+        fs::write(&package, b"zip").unwrap();
+        let mut stack = crate::Stack::new("app");
+        let root = stack.root();
+        stack.asset(&root, "package", &package).unwrap();
+        let stacks = vec![crate::synth::synthesize(stack).expect("synthesizes")];
+        let (plain, extra) = (dir.path().join("plain"), dir.path().join("extra"));
+        write(&plain, &stacks).unwrap();
+        write(&extra, &stacks).unwrap();
+        // An empty directory: the listing finds no file in it.
+        let empty = extra.join("stacks/app/assets/empty");
+        fs::create_dir(&empty).unwrap();
+        std::thread::sleep(written::SETTLED + Duration::from_millis(100));
+        // The synths that compare the files and record them.
+        write(&plain, &stacks).unwrap();
+        write(&extra, &stacks).unwrap();
+        let vouched = |out: &Path| {
+            let keys = asset_dir_keys(&out.join("stacks/app"), &stacks[0].assets).unwrap();
+            Record::load(out)
+                .unwrap()
+                .vouches_for_asset_dirs("app", &keys)
+        };
+        assert!(vouched(&plain));
+        assert!(
+            !vouched(&extra),
+            "a file added to the empty directory would change no recorded identity"
+        );
+        let stray = empty.join("stray.zip");
+        fs::write(&stray, b"old").unwrap();
+        write(&extra, &stacks).unwrap();
+        assert!(!stray.exists());
     }
 
     #[test]
