@@ -109,8 +109,9 @@ const LIMIT: u64 = 1024 * 1024;
 /// assets stacks declare from now on. A missing or unreadable file is no
 /// error: the assets are hashed.
 pub fn load(out: &Path) {
-    let text = crate::input::read_limited(&out.join(FILE_NAME), LIMIT, "a fingerprints file")
-        .unwrap_or_default();
+    let text =
+        crate::input::read_limited_regular(&out.join(FILE_NAME), LIMIT, "a fingerprints file")
+            .unwrap_or_default();
     let known = serde_json::from_slice::<Vec<Entry>>(&text).unwrap_or_default();
     let cache = Cache {
         text,

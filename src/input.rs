@@ -23,15 +23,49 @@ pub fn read_limited(path: &Path, limit: u64, what: &str) -> io::Result<Vec<u8>> 
     let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
-        return Err(io::Error::new(
-            io::ErrorKind::FileTooLarge,
-            format!(
-                "it is larger than {}, the most kite reads from {what}",
-                size(limit)
-            ),
-        ));
+        return Err(too_large(limit, what));
     }
     Ok(bytes)
+}
+
+/// [`read_limited`] for a file that kite writes itself (a manifest, the
+/// fingerprints file): anything but a regular file is an error of kind
+/// `InvalidInput`, found without waiting on a named pipe that has no
+/// writer (opening one for reading would block).
+pub fn read_limited_regular(path: &Path, limit: u64, what: &str) -> io::Result<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Reads of a regular file ignore it.
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("it is not a regular file, as {what} must be"),
+        ));
+    }
+    let hint = metadata.len().min(limit);
+    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + 1);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit, what));
+    }
+    Ok(bytes)
+}
+
+fn too_large(limit: u64, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!(
+            "it is larger than {}, the most kite reads from {what}",
+            size(limit)
+        ),
+    )
 }
 
 /// A size for messages: `64 MiB`, `1 KiB`, `12 bytes`.
@@ -79,6 +113,40 @@ mod tests {
         let err = read_limited(Path::new("/dev/zero"), 1024 * 1024, "a file").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
         assert!(err.to_string().contains("1 MiB"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_not_read_as_a_file_of_kite_and_does_not_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("manifest.json");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &pipe,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        // No writer: reading it as a plain file would wait forever.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_limited_regular(&pipe, 1024, "a manifest"));
+        });
+        let err = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("returns at once")
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(
+            err.to_string(),
+            "it is not a regular file, as a manifest must be"
+        );
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"12345").unwrap();
+        assert_eq!(read_limited_regular(&file, 5, "a file").unwrap(), b"12345");
+        let err = read_limited_regular(&file, 4, "a file").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
     }
 
     #[test]

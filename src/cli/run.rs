@@ -35,7 +35,7 @@ use super::terraform::{self, Source};
 use super::{Checks, Io, OutDir, Place, Summary, Terraform, json, passthrough, signals};
 use crate::app::App;
 use crate::env::Env;
-use crate::input::{MANIFEST_LIMIT, read_limited};
+use crate::input::{MANIFEST_LIMIT, read_limited_regular};
 use crate::synth::manifest::Manifest;
 use crate::synth::written::Record;
 
@@ -285,7 +285,7 @@ fn select(app: &App, targets: &Targets, verb: Verb) -> Result<Vec<String>> {
 /// The dependencies the output's manifest lists, for the stacks this run
 /// did not synthesize.
 fn manifest_dependencies(out: &Path) -> BTreeMap<String, Vec<String>> {
-    read_limited(&out.join("manifest.json"), MANIFEST_LIMIT, "a manifest")
+    read_limited_regular(&out.join("manifest.json"), MANIFEST_LIMIT, "a manifest")
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
         .map(|m| {

@@ -27,7 +27,7 @@ use super::written::{self, Identities, Record};
 use super::{SynthesizedStack, VERSION};
 use crate::asset::Asset;
 use crate::fingerprints::FileKey;
-use crate::input::{MANIFEST_LIMIT, read_limited};
+use crate::input::{MANIFEST_LIMIT, read_limited, read_limited_regular};
 
 /// What was written for one stack.
 #[derive(Clone, Debug)]
@@ -427,7 +427,9 @@ fn write_locked(
     }
     // Read once: for the entries carried over, then to compare.
     let old_manifest = old_exists
-        .then(|| read_limited(&out.join("manifest.json"), MANIFEST_LIMIT, "a manifest").ok())
+        .then(|| {
+            read_limited_regular(&out.join("manifest.json"), MANIFEST_LIMIT, "a manifest").ok()
+        })
         .flatten();
     if let Some(old) = &old_manifest {
         add_carried_over_entries(old, out, stacks, &mut manifest);
@@ -882,7 +884,7 @@ fn check_replaceable(out: &Path, resolved: &Path) -> Result<(), WriteError> {
     // The manifest first: an output has one, and reading it settles the
     // question without listing the directory.
     let manifest = resolved.join("manifest.json");
-    match read_limited(&manifest, MANIFEST_LIMIT, "a manifest") {
+    match read_limited_regular(&manifest, MANIFEST_LIMIT, "a manifest") {
         Ok(bytes) if is_output_manifest(&bytes) => return Ok(()),
         Ok(_) => return Err(not_ours()),
         Err(_) => {}
@@ -1241,6 +1243,31 @@ mod tests {
             assert!(!stray.exists(), "{} was listed", level.display());
             assert!(asset.is_file());
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_whose_manifest_is_a_named_pipe_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("cdktf.out");
+        fs::create_dir(&out).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            out.join("manifest.json"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(OutputDir::lock(&out, Wait::No, &mut |_| {}).map(|_| ()));
+        });
+        let result = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("decided at once");
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("not one kite or cdktf wrote"), "{err}");
     }
 
     #[test]
