@@ -609,8 +609,8 @@ fn same_files(
 enum AssetDirs {
     /// Only those: their identities say that nothing was added since.
     Only,
-    /// Others too (empty ones, or some not listed): a file added to one
-    /// of them changes no identity of the others, so they are listed each
+    /// Others too (empty ones), or not known (not listed): a file added
+    /// to another changes no identity of those, so they are listed each
     /// time.
     Others,
 }
@@ -643,7 +643,7 @@ fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> Option<Asset
     expected.sort();
     found.sort();
     (expected == found).then(|| {
-        if dirs == asset_dir_count(assets) {
+        if dirs == asset_dirs(assets).len() {
             AssetDirs::Only
         } else {
             AssetDirs::Others
@@ -660,10 +660,6 @@ fn asset_dirs(assets: &[Asset]) -> std::collections::BTreeSet<&Path> {
         .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
         .filter(|dir| !dir.as_os_str().is_empty())
         .collect()
-}
-
-fn asset_dir_count(assets: &[Asset]) -> usize {
-    asset_dirs(assets).len()
 }
 
 /// The identities of the directories that hold a stack's `assets`
