@@ -19,13 +19,8 @@ pub const MANIFEST_LIMIT: u64 = 16 * 1024 * 1024;
 /// `what` names the kind of file in that error ("a schema file").
 pub fn read_limited(path: &Path, limit: u64, what: &str) -> io::Result<Vec<u8>> {
     let file = File::open(path)?;
-    let hint = file.metadata().map(|m| m.len()).unwrap_or(0).min(limit);
-    let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + 1);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(limit, what));
-    }
-    Ok(bytes)
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_open(file, len, limit, what)
 }
 
 /// [`read_limited`] for a file that kite writes itself (a manifest, the
@@ -49,23 +44,24 @@ pub fn read_limited_regular(path: &Path, limit: u64, what: &str) -> io::Result<V
             format!("it is not a regular file, as {what} must be"),
         ));
     }
-    let hint = metadata.len().min(limit);
+    read_open(file, metadata.len(), limit, what)
+}
+
+/// The content of an open file of about `len` bytes, up to `limit`.
+fn read_open(file: File, len: u64, limit: u64, what: &str) -> io::Result<Vec<u8>> {
+    let hint = len.min(limit);
     let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0) + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
-        return Err(too_large(limit, what));
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "it is larger than {}, the most kite reads from {what}",
+                size(limit)
+            ),
+        ));
     }
     Ok(bytes)
-}
-
-fn too_large(limit: u64, what: &str) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::FileTooLarge,
-        format!(
-            "it is larger than {}, the most kite reads from {what}",
-            size(limit)
-        ),
-    )
 }
 
 /// A size for messages: `64 MiB`, `1 KiB`, `12 bytes`.
