@@ -546,8 +546,11 @@ fn unchanged(
         let dir = out.join("stacks").join(&stack.name);
         let digest = || stack.content_digest();
         let clean = stack.clean_against_bundled;
-        // Taken before the directories are listed, if they are.
-        let asset_dirs = asset_dir_keys(&dir, &stack.assets);
+        // Taken before the directories are listed, if they are; only a
+        // record has a use for them.
+        let asset_dirs = record
+            .as_ref()
+            .and_then(|_| asset_dir_keys(&dir, &stack.assets));
         match &record {
             Some(record) if record.vouches_for(&stack.name, &dir, digest) => {
                 // Checked against the schemas since it was recorded.
@@ -557,17 +560,17 @@ fn unchanged(
                 }
                 let keys = asset_dirs.as_deref();
                 let listed = !keys.is_some_and(|k| record.vouches_for_asset_dirs(&stack.name, k));
-                let found = same_assets(&dir, &stack.assets, listed)?;
-                if let (true, AssetDirs::Only, Some(keys)) = (listed, found, asset_dirs) {
+                let listed_dirs = same_assets(&dir, &stack.assets, listed)?;
+                if let Some(keys) = asset_dirs.filter(|k| listed && k.len() == listed_dirs) {
                     let updated = update.get_or_insert_with(|| record.clone());
                     updated.note_asset_dirs(&stack.name, keys);
                 }
             }
             record => {
                 let identities = same_files(&dir, stack, *native_text)?;
-                let found = same_assets(&dir, &stack.assets, true)?;
+                let listed_dirs = same_assets(&dir, &stack.assets, true)?;
                 if let (Some(record), Some(identities)) = (record, identities) {
-                    let asset_dirs = asset_dirs.filter(|_| found == AssetDirs::Only);
+                    let asset_dirs = asset_dirs.filter(|k| k.len() == listed_dirs);
                     let updated = update.get_or_insert_with(|| record.clone().for_this_program());
                     updated.note_if_settled(&stack.name, identities, asset_dirs, clean, digest);
                 }
@@ -603,24 +606,17 @@ fn same_files(
     )
 }
 
-/// What the directories below a stack's `assets/` are, besides those that
-/// hold its assets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum AssetDirs {
-    /// Only those: their identities say that nothing was added since.
-    Only,
-    /// Others too (empty ones), or not known (not listed): a file added
-    /// to another changes no identity of those, so they are listed each
-    /// time.
-    Others,
-}
-
 /// Whether the `assets/` of a stack's directory holds these assets (their
 /// paths name their content's hash, so the same size means the same file)
 /// and, unless it need not be `listed` (see
-/// [`Record::vouches_for_asset_dirs`]), no other file; then what its
-/// directories are. `None` when it does not.
-fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> Option<AssetDirs> {
+/// [`Record::vouches_for_asset_dirs`]), no other file; then how many
+/// directories were listed, `assets/` included. `None` when it does not.
+///
+/// When that count is the number of directories that hold the assets, no
+/// other directory is below `assets/`: their identities then say that
+/// nothing was added since (a file added to an empty directory elsewhere
+/// would change none of them).
+fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> Option<usize> {
     let mut expected: Vec<PathBuf> = Vec::with_capacity(assets.len());
     for asset in assets {
         let path = stack_dir.join(asset.relative_path());
@@ -632,7 +628,7 @@ fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> Option<Asset
         expected.push(path);
     }
     if !listed {
-        return Some(AssetDirs::Others);
+        return Some(0);
     }
     let mut found = Vec::with_capacity(expected.len());
     let root = stack_dir.join("assets");
@@ -642,24 +638,7 @@ fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> Option<Asset
     }
     expected.sort();
     found.sort();
-    (expected == found).then(|| {
-        if dirs == asset_dirs(assets).len() {
-            AssetDirs::Only
-        } else {
-            AssetDirs::Others
-        }
-    })
-}
-
-/// The directories that hold a stack's `assets` (`assets/` and the levels
-/// below it that their paths name), relative to the stack's directory,
-/// each once, in order.
-fn asset_dirs(assets: &[Asset]) -> std::collections::BTreeSet<&Path> {
-    assets
-        .iter()
-        .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .collect()
+    (expected == found).then_some(dirs)
 }
 
 /// The identities of the directories that hold a stack's `assets`
@@ -670,8 +649,12 @@ fn asset_dir_keys(stack_dir: &Path, assets: &[Asset]) -> Option<Vec<FileKey>> {
     if assets.is_empty() {
         return None;
     }
-    asset_dirs(assets)
-        .into_iter()
+    let dirs: std::collections::BTreeSet<&Path> = assets
+        .iter()
+        .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect();
+    dirs.into_iter()
         .map(|dir| {
             fs::symlink_metadata(stack_dir.join(dir))
                 .ok()
