@@ -1,17 +1,12 @@
 //! The arguments and nested blocks of a block, against its schema.
 
-use rkyv::collections::btree_map::ArchivedBTreeMap;
-use rkyv::string::ArchivedString;
 use serde_json::Value;
 
 use super::config::Lookup;
 use super::node::{Node, Object, Read};
 use super::path::JsonPath;
 use super::schema::{
-    ArchivedAttributeSchema as AttributeSchema, ArchivedBlockSchema as BlockSchema,
-    ArchivedCty as Cty, ArchivedNestedAttributes as NestedAttributes,
-    ArchivedNestedBlock as NestedBlock, ArchivedNesting as Nesting, ArchivedRequired as Required,
-    TypeKind,
+    Attribute, Block, Cty, NestedAttributes, NestedBlock, Nesting, Required, Table, TypeKind,
 };
 use super::{Report, did_you_mean};
 
@@ -45,9 +40,6 @@ const LIFECYCLE: &[&str] = &[
     "postcondition",
 ];
 
-/// A schema's map from names to what they are.
-pub(crate) type Table<'s, T> = &'s ArchivedBTreeMap<ArchivedString, T>;
-
 /// Where the checks are: the block's construct path (when there is a
 /// block) and a JSON path.
 #[derive(Clone, Copy)]
@@ -73,15 +65,15 @@ impl<'a> At<'a> {
 /// must give.
 #[derive(Clone, Copy)]
 pub(crate) struct Shape<'s> {
-    pub attributes: Table<'s, AttributeSchema>,
+    pub attributes: &'s Table<'s, Attribute<'s>>,
     /// `None` for nested attributes, which have no blocks.
-    pub block_types: Option<Table<'s, NestedBlock>>,
+    pub block_types: Option<&'s Table<'s, NestedBlock<'s>>>,
     /// Listed in the schema's compact form, in the schema's order.
-    required: &'s [Required],
+    required: &'s [Required<'s>],
 }
 
 impl<'s> Shape<'s> {
-    pub(crate) fn of(block: &'s BlockSchema) -> Self {
+    pub(crate) fn of(block: &'s Block<'s>) -> Self {
         Shape {
             attributes: &block.attributes,
             block_types: Some(&block.block_types),
@@ -90,7 +82,7 @@ impl<'s> Shape<'s> {
     }
 
     /// The shape of each object of a nested attribute.
-    pub(crate) fn of_nested(nested: &'s NestedAttributes) -> Self {
+    pub(crate) fn of_nested(nested: &'s NestedAttributes<'s>) -> Self {
         Shape {
             attributes: &nested.attributes,
             block_types: None,
@@ -98,7 +90,7 @@ impl<'s> Shape<'s> {
         }
     }
 
-    pub(crate) fn block_type(&self, name: &str) -> Option<&'s NestedBlock> {
+    pub(crate) fn block_type(&self, name: &str) -> Option<&'s NestedBlock<'s>> {
         self.block_types.and_then(|b| b.get(name))
     }
 
@@ -106,7 +98,6 @@ impl<'s> Shape<'s> {
         self.attributes
             .keys()
             .chain(self.block_types.into_iter().flat_map(|b| b.keys()))
-            .map(ArchivedString::as_str)
     }
 }
 
@@ -154,6 +145,7 @@ pub(crate) fn check_block(
             );
         }
         Lookup::Found(schema) => {
+            let schema = &schema.block;
             check_body(body, META, Shape::of(schema), &Named::Type(type_name), at, report);
             // Meta-arguments are JSON, a typed block's rendered to be read.
             if let Some(lifecycle) = body.get("lifecycle") {
@@ -198,7 +190,7 @@ pub(crate) fn check_body(
         }
         let json = at.json.key(&key);
         let here = at.at(&json);
-        if let Some(attr) = shape.attributes.get(&*key) {
+        if let Some(attr) = shape.attributes.get(&key) {
             check_attribute(&key, attr, value, what, here, report);
         } else if let Some(nested) = shape.block_type(&key) {
             check_nested_block(&key, nested, value, what, here, report);
@@ -230,7 +222,7 @@ pub(crate) fn check_body(
 
 fn check_attribute(
     key: &str,
-    attr: &AttributeSchema,
+    attr: &Attribute,
     value: Node,
     what: &Named,
     at: At,
@@ -378,7 +370,7 @@ fn check_nested_block(
         }
     };
     let count = count as u64;
-    let (min_items, max_items) = (nested.min_items.to_native(), nested.max_items.to_native());
+    let (min_items, max_items) = (nested.min_items, nested.max_items);
     if max_items > 0 && count > max_items {
         report.error(
             at.path(),
@@ -434,7 +426,7 @@ fn check_value(key: &str, value: Node, ty: &Cty, at: At, report: &mut Report) {
                         &json,
                         format!(
                             "`{k}` is not an attribute of `{key}`{}",
-                            did_you_mean(&k, attrs.keys().map(ArchivedString::as_str))
+                            did_you_mean(&k, attrs.keys().map(String::as_str))
                         ),
                     ),
                 }
@@ -472,7 +464,7 @@ fn preview(value: Node) -> String {
     }
 }
 
-fn check_lifecycle(lifecycle: &Value, schema: &BlockSchema, at: At, report: &mut Report) {
+fn check_lifecycle(lifecycle: &Value, schema: &Block, at: At, report: &mut Report) {
     let Some(lifecycle) = lifecycle.as_object() else {
         report.error(at.path(), at.json, "lifecycle must be an object");
         return;

@@ -1,6 +1,7 @@
 //! Stack-level configuration: providers, `required_providers`, backends.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -9,7 +10,7 @@ use super::blocks::Blocks;
 use super::body::{At, Kind, Named, Shape, check_body};
 use super::node::Node;
 use super::path::JsonPath;
-use super::schema::{ArchivedBlockSchema as BlockSchema, ProviderSchemas, Schemas, TypeKind};
+use super::schema::{ProviderSchemas, Schema, Schemas, TypeKind};
 
 /// What a stack says about its providers, and their schemas.
 pub(crate) struct Providers<'a> {
@@ -20,7 +21,7 @@ pub(crate) struct Providers<'a> {
 
 /// The schema of a block's type, or why there is none.
 pub(crate) enum Lookup<'a> {
-    Found(&'a BlockSchema),
+    Found(Rc<Schema>),
     /// No schema for the provider at all: nothing can be checked.
     UnknownProvider(String),
     /// The provider's schema has no such type.
@@ -81,7 +82,7 @@ impl<'a> Providers<'a> {
             Kind::Data => TypeKind::Data,
         };
         match provider.get(kind, type_name) {
-            Some(schema) => Lookup::Found(&schema.block),
+            Some(schema) => Lookup::Found(schema),
             None => Lookup::UnknownType {
                 source: self.source(local),
                 provider,

@@ -12,7 +12,7 @@ use super::blocks::Blocks;
 use super::body::Kind;
 use super::body::Shape;
 use super::config::{LastLookup, Lookup, Providers};
-use super::schema::{ArchivedCty as Cty, ArchivedNesting as Nesting};
+use super::schema::{Cty, Nesting};
 use super::{Report, did_you_mean};
 
 /// The references of a document's blocks and outputs, read from its
@@ -107,7 +107,7 @@ fn check_all<'d, 's>(
         let Lookup::Found(schema) = last.get(providers, schema_kind, type_name, local) else {
             continue;
         };
-        if let Err(message) = walk(Shape::of(schema), &r.steps) {
+        if let Err(message) = walk(Shape::of(&schema.block), &r.steps) {
             report.error(
                 path,
                 json_path,
