@@ -14,9 +14,7 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-pub use kite_schema::compact::{
-    Attribute, Block, NestedAttributes, NestedBlock, Required, RequiredKind, Table,
-};
+pub use kite_schema::compact::{Attribute, Block, NestedAttributes, NestedBlock, Required, Table};
 pub use kite_schema::{Cty, Nesting, full_source};
 
 /// A type's schema: its names borrowed from the bundled bytes, or owned
