@@ -1,7 +1,7 @@
 //! Stack-level configuration: providers, `required_providers`, backends.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -21,7 +21,7 @@ pub(crate) struct Providers<'a> {
 
 /// The schema of a block's type, or why there is none.
 pub(crate) enum Lookup<'a> {
-    Found(Rc<Schema>),
+    Found(Arc<Schema>),
     /// No schema for the provider at all: nothing can be checked.
     UnknownProvider(String),
     /// The provider's schema has no such type.

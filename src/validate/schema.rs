@@ -10,12 +10,14 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-pub use kite_schema::compact::{Attribute, Block, NestedAttributes, NestedBlock, Required, Table};
-pub use kite_schema::{Cty, Nesting, full_source};
+pub use kite_schema::compact::{
+    Attribute, Block, Cty, NestedAttributes, NestedBlock, Required, Table,
+};
+pub use kite_schema::{Nesting, full_source};
 
 /// A type's schema: its names borrowed from the bundled bytes, or owned
 /// when it was read from a file.
@@ -45,12 +47,12 @@ pub struct ProviderSchemas {
 /// The types decoded so far, by their place in the index: a run looks up a
 /// few of a provider's thousands of types, and one that checks nothing
 /// allocates nothing.
-type Decoded = RefCell<FxHashMap<usize, Option<Rc<Schema>>>>;
+type Decoded = RefCell<FxHashMap<usize, Option<Arc<Schema>>>>;
 
 enum Source {
     Bundled {
         index: &'static BundledProvider,
-        config: OnceCell<Option<Rc<Schema>>>,
+        config: OnceCell<Option<Arc<Schema>>>,
         resources: Decoded,
         data_sources: Decoded,
     },
@@ -61,9 +63,9 @@ enum Source {
 
 #[derive(Default)]
 struct Compact {
-    provider: Option<Rc<Schema>>,
-    resources: BTreeMap<String, Rc<Schema>>,
-    data_sources: BTreeMap<String, Rc<Schema>>,
+    provider: Option<Arc<Schema>>,
+    resources: BTreeMap<String, Arc<Schema>>,
+    data_sources: BTreeMap<String, Arc<Schema>>,
 }
 
 impl Compact {
@@ -71,11 +73,11 @@ impl Compact {
         let all = |types: &BTreeMap<String, kite_schema::Schema>| {
             types
                 .iter()
-                .map(|(name, schema)| (name.clone(), Rc::new(Schema::from(schema))))
+                .map(|(name, schema)| (name.clone(), Arc::new(Schema::from(schema))))
                 .collect()
         };
         Compact {
-            provider: p.provider.as_ref().map(|s| Rc::new(Schema::from(s))),
+            provider: p.provider.as_ref().map(|s| Arc::new(Schema::from(s))),
             resources: all(&p.resource_schemas),
             data_sources: all(&p.data_source_schemas),
         }
@@ -103,9 +105,9 @@ pub enum TypeKind {
     Data,
 }
 
-fn bundled(at: (usize, usize)) -> Option<Rc<Schema>> {
+fn bundled(at: (usize, usize)) -> Option<Arc<Schema>> {
     let bytes = super::bundled::BLOB.get(at.0..at.0 + at.1)?;
-    kite_schema::compact::decode(bytes).ok().map(Rc::new)
+    kite_schema::compact::decode(bytes).ok().map(Arc::new)
 }
 
 impl ProviderSchemas {
@@ -121,7 +123,7 @@ impl ProviderSchemas {
     }
 
     /// The schema of the provider's configuration block.
-    pub fn config(&self) -> Option<Rc<Schema>> {
+    pub fn config(&self) -> Option<Arc<Schema>> {
         match &self.source {
             Source::Bundled { index, config, .. } => config
                 .get_or_init(|| index.provider.and_then(bundled))
@@ -131,7 +133,7 @@ impl ProviderSchemas {
     }
 
     /// The schema of a resource or data source type.
-    pub fn get(&self, kind: TypeKind, name: &str) -> Option<Rc<Schema>> {
+    pub fn get(&self, kind: TypeKind, name: &str) -> Option<Arc<Schema>> {
         match &self.source {
             Source::Bundled {
                 index,
@@ -319,12 +321,40 @@ mod tests {
             let p = schemas.provider(&source).unwrap();
             for kind in [TypeKind::Resource, TypeKind::Data] {
                 for name in p.names(kind) {
-                    assert!(p.get(kind, name).is_some(), "{source} {name}");
+                    let schema = p.get(kind, name);
+                    let schema = schema
+                        .as_deref()
+                        .unwrap_or_else(|| panic!("{source} {name}"));
+                    assert!(sorted(&schema.block), "{source} {name}: lookups bisect");
                     decoded += 1;
                 }
             }
         }
         assert_eq!(decoded, 1581 + 630 + 208 + 350 + 11 + 6 + 1 + 1);
+    }
+
+    /// Whether every table of a block, nested ones included, is in name order.
+    fn sorted(block: &Block) -> bool {
+        fn in_order<T>(table: &Table<T>) -> bool {
+            table.keys().is_sorted_by(|a, b| a < b)
+        }
+        fn attributes_sorted(table: &Table<Attribute>) -> bool {
+            in_order(table)
+                && table.iter().all(|(_, a)| {
+                    a.nested_type
+                        .as_ref()
+                        .is_none_or(|n| attributes_sorted(&n.attributes))
+                })
+        }
+        attributes_sorted(&block.attributes)
+            && in_order(&block.block_types)
+            && block.block_types.iter().all(|(_, b)| sorted(&b.block))
+    }
+
+    #[test]
+    fn schemas_can_move_to_another_thread() {
+        fn send<T: Send>(_: T) {}
+        send(Schemas::bundled());
     }
 
     #[test]

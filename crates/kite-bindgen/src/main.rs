@@ -243,7 +243,7 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
                 ))
             })
             .collect();
-        let (index, blob) = bundle::encode(&providers, &file_name(&bundle.with_extension("bin")));
+        let (index, blob) = bundle::encode(&providers, &file_name(&bundle.with_extension("bin")))?;
         let bundle = tidy(&base.join(bundle));
         extra.push((bundle.with_extension("rs"), index.into_bytes()));
         extra.push((bundle.with_extension("bin"), blob));

@@ -6,10 +6,11 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Cty, Nesting};
+use crate::Nesting;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Schema<'a> {
@@ -68,14 +69,63 @@ impl<T> Table<'_, T> {
 }
 
 impl<T> FromIterator<(String, T)> for Table<'_, T> {
-    /// From names in sorted order (a `BTreeMap`'s).
+    /// From names in sorted order (a `BTreeMap`'s): lookups bisect.
     fn from_iter<I: IntoIterator<Item = (String, T)>>(items: I) -> Self {
-        Table(
-            items
-                .into_iter()
-                .map(|(n, v)| (Name(Cow::Owned(n)), v))
-                .collect(),
-        )
+        let table: Vec<_> = items
+            .into_iter()
+            .map(|(n, v)| (Name(Cow::Owned(n)), v))
+            .collect();
+        debug_assert!(table.is_sorted_by(|a, b| a.0.as_str() < b.0.as_str()));
+        Table(table)
+    }
+}
+
+/// A cty type, as [`crate::Cty`], in the compact form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Cty {
+    String,
+    Number,
+    Bool,
+    Dynamic,
+    List(Box<Cty>),
+    Set(Box<Cty>),
+    Map(Box<Cty>),
+    Object(BTreeMap<String, Cty>),
+    Tuple(Vec<Cty>),
+}
+
+impl From<&crate::Cty> for Cty {
+    fn from(ty: &crate::Cty) -> Cty {
+        use crate::Cty as Json;
+        match ty {
+            Json::String => Cty::String,
+            Json::Number => Cty::Number,
+            Json::Bool => Cty::Bool,
+            Json::Dynamic => Cty::Dynamic,
+            Json::List(t) => Cty::List(Box::new(Cty::from(&**t))),
+            Json::Set(t) => Cty::Set(Box::new(Cty::from(&**t))),
+            Json::Map(t) => Cty::Map(Box::new(Cty::from(&**t))),
+            Json::Object(attrs) => {
+                Cty::Object(attrs.iter().map(|(k, v)| (k.clone(), v.into())).collect())
+            }
+            Json::Tuple(items) => Cty::Tuple(items.iter().map(Cty::from).collect()),
+        }
+    }
+}
+
+impl fmt::Display for Cty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Cty::String => "a string",
+            Cty::Number => "a number",
+            Cty::Bool => "a bool",
+            Cty::Dynamic => "any value",
+            Cty::List(_) => "a list",
+            Cty::Set(_) => "a set",
+            Cty::Map(_) => "a map",
+            Cty::Object(_) => "an object",
+            Cty::Tuple(_) => "a tuple",
+        })
     }
 }
 
@@ -155,12 +205,14 @@ impl From<&crate::Schema> for Schema<'_> {
 }
 
 /// The compact form of a type's schema, encoded.
-pub fn encode(schema: &crate::Schema) -> Vec<u8> {
-    // Plain data in memory always encodes.
-    postcard::to_allocvec(&Schema::from(schema)).unwrap_or_default()
+pub fn encode(schema: &crate::Schema) -> Result<Vec<u8>, postcard::Error> {
+    postcard::to_allocvec(&Schema::from(schema))
 }
 
-/// Decodes what [`encode`] wrote, all of it, borrowing its names.
+/// Decodes what [`encode`] wrote, all of it, borrowing its names. For
+/// kite's own bytes (the bundled schemas, generated and tested): a
+/// malformed input is an error, but one nested a million levels deep
+/// would overflow the stack.
 pub fn decode(bytes: &[u8]) -> Result<Schema<'_>, postcard::Error> {
     match postcard::take_from_bytes(bytes)? {
         (schema, []) => Ok(schema),
@@ -199,7 +251,7 @@ fn attributes(
     all.iter()
         .map(|(name, a)| {
             let attribute = Attribute {
-                r#type: a.r#type.clone(),
+                r#type: a.r#type.as_ref().map(Cty::from),
                 nested_type: a.nested_type.as_ref().map(|n| NestedAttributes {
                     attributes: attributes(&n.attributes),
                     nesting_mode: n.nesting_mode,
@@ -244,7 +296,7 @@ mod tests {
           "block_types": {"rule": {"nesting_mode": "list", "min_items": 1,
             "block": {"attributes": {"x": {"type": "number", "optional": true}}}}}}}"#;
         let schema: crate::Schema = serde_json::from_str(text).unwrap();
-        let bytes = encode(&schema);
+        let bytes = encode(&schema).unwrap();
         assert!(
             !bytes.windows(9).any(|w| w == b"The name."),
             "descriptions are left out"
@@ -290,7 +342,7 @@ mod tests {
               "port": {"type": "number", "optional": true},
               "address": {"type": "string", "required": true}}}}}}}"#;
         let schema: crate::Schema = serde_json::from_str(text).unwrap();
-        let bytes = encode(&schema);
+        let bytes = encode(&schema).unwrap();
         let decoded = decode(&bytes).unwrap();
         assert!(decoded.block.required.is_empty(), "`origin` is optional");
         let nested = decoded

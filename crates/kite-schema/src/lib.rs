@@ -6,9 +6,8 @@
 //! stack, only the types the stack uses.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub mod compact;
 
@@ -54,7 +53,7 @@ pub struct BlockSchema {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AttributeSchema {
     /// The attribute's type; `None` for a nested attribute.
-    #[serde(default, with = "cty_json")]
+    #[serde(default)]
     pub r#type: Option<Cty>,
     /// A nested attribute type (plugin framework providers).
     #[serde(default)]
@@ -113,10 +112,10 @@ pub enum Nesting {
     Map,
 }
 
-/// A cty type. In a schema file it has cty's own form (`"string"`,
-/// `["list", "string"]`, `["object", {...}]`: [`Cty::parse`]); what is not
-/// understood is `Dynamic`. Its derived serialization is the compact form's.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A cty type. In JSON it has cty's own form (`"string"`,
+/// `["list", "string"]`, `["object", {...}]`); what is not understood is
+/// `Dynamic`.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Cty {
     String,
     Number,
@@ -184,37 +183,16 @@ impl Cty {
     }
 }
 
-/// An attribute's type in a schema file: cty's JSON form.
-mod cty_json {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::Cty;
-
-    pub fn serialize<S: Serializer>(ty: &Option<Cty>, serializer: S) -> Result<S::Ok, S::Error> {
-        ty.as_ref().map(Cty::to_json).serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Cty>, D::Error> {
-        let value = Option::<serde_json::Value>::deserialize(deserializer)?;
-        Ok(value.as_ref().map(Cty::parse))
+impl Serialize for Cty {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
     }
 }
 
-impl fmt::Display for Cty {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Cty::String => "a string",
-            Cty::Number => "a number",
-            Cty::Bool => "a bool",
-            Cty::Dynamic => "any value",
-            Cty::List(_) => "a list",
-            Cty::Set(_) => "a set",
-            Cty::Map(_) => "a map",
-            Cty::Object(_) => "an object",
-            Cty::Tuple(_) => "a tuple",
-        })
+impl<'de> Deserialize<'de> for Cty {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(Cty::parse(&value))
     }
 }
 
@@ -242,6 +220,9 @@ mod tests {
         };
         assert_eq!(attrs["b"], Cty::List(Box::new(Cty::Number)));
         assert_eq!(t.to_json(), json);
+        let read: Cty = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(read, t);
+        assert_eq!(serde_json::to_value(&t).unwrap(), json);
     }
 
     #[test]
