@@ -64,7 +64,14 @@ impl Fields {
 /// Of fields with one name, the last is kept (as a map's `insert` would).
 impl FromIterator<(String, Expr)> for Fields {
     fn from_iter<I: IntoIterator<Item = (String, Expr)>>(fields: I) -> Self {
-        let mut fields: Vec<(String, Expr)> = fields.into_iter().collect();
+        Fields::from_vec(fields.into_iter().collect())
+    }
+}
+
+impl Fields {
+    /// Sorted by key, the last of equal keys kept. Not generic, so that
+    /// every caller of `collect` shares one sort (doc/adr/0011).
+    fn from_vec(mut fields: Vec<(String, Expr)>) -> Self {
         fields.sort_by(|a, b| a.0.cmp(&b.0));
         fields.dedup_by(|later, earlier| {
             let same = later.0 == earlier.0;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use super::{Expr, Step};
+use super::{Expr, Fields, Step};
 
 /// Escapes literal text for a Terraform string template: `${` → `$${` and
 /// `%{` → `%%{`, so an IAM policy variable such as `${aws:username}` reaches
@@ -16,6 +16,17 @@ pub fn escape_template(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     Cow::Owned(text.replace("${", "$${").replace("%{", "%%{"))
+}
+
+/// The fields with their keys escaped, sorted again. Outside
+/// [`serialize`], which each serializer instantiates: one sort for all.
+fn escaped_sorted(fields: &Fields) -> Vec<(Cow<'_, str>, &Expr)> {
+    let mut escaped: Vec<(Cow<'_, str>, &Expr)> = fields
+        .iter()
+        .map(|(k, v)| (escape_template(k), v))
+        .collect();
+    escaped.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    escaped
 }
 
 pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::Ok, S::Error> {
@@ -39,12 +50,7 @@ pub(super) fn serialize<S: Serializer>(expr: &Expr, serializer: S) -> Result<S::
             // written sorted: escaping can change their order.
             let mut map = serializer.serialize_map(Some(fields.len()))?;
             if fields.keys().any(|k| super::scan::has_template_opening(k)) {
-                let mut escaped: Vec<(Cow<'_, str>, &Expr)> = fields
-                    .iter()
-                    .map(|(k, v)| (escape_template(k), v))
-                    .collect();
-                escaped.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                for (k, v) in escaped {
+                for (k, v) in escaped_sorted(fields) {
                     map.serialize_entry(&k, v)?;
                 }
             } else {

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
-use super::json::Sorted;
+use super::json::{Sorted, by_key};
 use super::{SynthesizedBlock, SynthesizedStack};
 use crate::address::BlockKind;
 
@@ -70,6 +70,19 @@ impl Serialize for JsonPart<'_> {
         let Value::Object(document) = self.sections else {
             return Sorted(self.sections).serialize(serializer);
         };
+        let entries = self.entries(document);
+        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        for (key, section) in entries {
+            map.serialize_entry(key, &section)?;
+        }
+        map.end()
+    }
+}
+
+impl<'s> JsonPart<'s> {
+    /// The document's sections, by key. Outside `serialize`, which each
+    /// serializer instantiates: one sort for all of them.
+    fn entries<'a>(&'a self, document: &'s Map<String, Value>) -> Vec<(&'a str, Section<'a>)> {
         let mut entries: Vec<(&str, Section)> = Vec::with_capacity(document.len() + 2);
         let data_from = self
             .blocks
@@ -97,11 +110,7 @@ impl Serialize for JsonPart<'_> {
             }
         }
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut map = serializer.serialize_map(Some(entries.len()))?;
-        for (key, section) in entries {
-            map.serialize_entry(key, &section)?;
-        }
-        map.end()
+        entries
     }
 }
 
@@ -138,11 +147,12 @@ impl Serialize for Section<'_> {
                 map.end()
             }
             Section::Settings(settings) => {
-                let mut entries: Vec<(&String, &Value)> = settings
-                    .iter()
-                    .filter(|(k, _)| !NATIVE_SETTINGS.contains(&k.as_str()))
-                    .collect();
-                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let entries = by_key(
+                    settings
+                        .iter()
+                        .filter(|(k, _)| !NATIVE_SETTINGS.contains(&k.as_str()))
+                        .collect(),
+                );
                 let mut map = serializer.serialize_map(Some(entries.len()))?;
                 for (k, v) in entries {
                     map.serialize_entry(k, &Sorted(v))?;

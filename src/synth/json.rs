@@ -19,9 +19,7 @@ impl Serialize for Sorted<'_> {
                         out.serialize_entry(k, &Sorted(v))?;
                     }
                 } else {
-                    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                    for (k, v) in entries {
+                    for (k, v) in by_key(map.iter().collect()) {
                         out.serialize_entry(k, &Sorted(v))?;
                     }
                 }
@@ -39,32 +37,49 @@ impl Serialize for Sorted<'_> {
     }
 }
 
+/// Entries of a JSON object, by key. Outside the generic `serialize`
+/// methods, which each serializer instantiates: one sort for all of them.
+pub(super) fn by_key<'a>(
+    mut entries: Vec<(&'a String, &'a Value)>,
+) -> Vec<(&'a String, &'a Value)> {
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
 /// The canonical text of a JSON value.
 pub fn to_pretty_json(value: &Value) -> String {
     let mut out = Vec::with_capacity(4096);
     // Writing into memory cannot fail.
-    let _ = write_pretty_json(&mut out, value);
+    let _ = write_pretty(&mut out, 4096, &Sorted(value));
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// Writes the canonical text of a JSON value, streaming: large stacks are
 /// never held in memory as text.
 pub fn write_pretty_json(out: &mut impl std::io::Write, value: &Value) -> std::io::Result<()> {
-    write_pretty(out, &Sorted(value))
+    write_pretty(out, 8 * 1024, &Sorted(value))
 }
 
 /// Writes a value that serializes its own keys in order, as
-/// [`write_pretty_json`] writes a JSON value.
+/// [`write_pretty_json`] writes a JSON value, through a buffer of `buffer`
+/// bytes. The destination is a trait object behind that buffer: the
+/// serializer, instantiated for each type of value, is not instantiated
+/// again for each destination (a file, a comparison with a file, memory),
+/// and its many small writes stay calls into the buffer (doc/adr/0011).
 pub(super) fn write_pretty(
-    out: &mut impl std::io::Write,
+    out: &mut dyn std::io::Write,
+    buffer: usize,
     value: &impl Serialize,
 ) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::with_capacity(buffer, out);
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
     value
         .serialize(&mut serializer)
         .map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[cfg(test)]

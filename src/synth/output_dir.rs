@@ -720,10 +720,8 @@ fn same_bytes(path: &Path, text: &[u8]) -> Option<Option<FileKey>> {
 fn same_text(old: impl io::BufRead, buffer: usize, value: &impl serde::Serialize) -> bool {
     // Buffered like [`write_json_file`]: the serializer's many small writes
     // are compared in large chunks.
-    let mut compare = io::BufWriter::with_capacity(buffer, SameBytes { old });
-    write_pretty(&mut compare, value).is_ok()
-        && compare.flush().is_ok()
-        && compare.get_mut().at_end()
+    let mut compare = SameBytes { old };
+    write_pretty(&mut compare, buffer, value).is_ok() && compare.at_end()
 }
 
 /// A writer that compares what is written with earlier content, failing at
@@ -794,11 +792,8 @@ fn is_one_name(name: &str) -> bool {
 }
 
 fn write_json_file(path: &Path, value: &impl serde::Serialize) -> Result<(), WriteError> {
-    let file = fs::File::create(path).map_err(at(path, "write"))?;
-    let mut out = io::BufWriter::with_capacity(64 * 1024, file);
-    write_pretty(&mut out, value)
-        .and_then(|()| io::Write::flush(&mut out))
-        .map_err(at(path, "write"))
+    let mut file = fs::File::create(path).map_err(at(path, "write"))?;
+    write_pretty(&mut file, 64 * 1024, value).map_err(at(path, "write"))
 }
 
 /// The output directory as an absolute path without `.`, `..` or links, once

@@ -228,7 +228,7 @@ impl Schemas {
 
     /// Parses the text of a `terraform providers schema -json` file.
     pub fn from_json(text: &str) -> Result<Schemas, String> {
-        let file: kite_schema::SchemaFile = serde_json::from_str(text)
+        let file = kite_schema::SchemaFile::from_json(text)
             .map_err(|e| format!("not a provider schema document ({e})"))?;
         if file.provider_schemas.is_empty() {
             return Err("it has no `provider_schemas`".into());

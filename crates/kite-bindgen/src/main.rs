@@ -130,7 +130,7 @@ fn file_name(path: &Path) -> String {
 fn read_schema(path: &Path) -> Result<SchemaFile> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| {
+    SchemaFile::from_json(&text).with_context(|| {
         format!(
             "{} is not the output of `terraform providers schema -json`",
             path.display()

@@ -19,6 +19,15 @@ pub struct SchemaFile {
     pub provider_schemas: BTreeMap<String, ProviderSchema>,
 }
 
+impl SchemaFile {
+    /// Parses the text of a `terraform providers schema -json` document.
+    /// Here rather than at each caller: the deserializer is compiled once,
+    /// with this crate, not again with kite's library (doc/adr/0011).
+    pub fn from_json(text: &str) -> serde_json::Result<SchemaFile> {
+        serde_json::from_str(text)
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ProviderSchema {
     /// The provider configuration block.
