@@ -10,6 +10,7 @@ use crate::block::{
     Block, BlockRef, BlockType, Content, DataSource, Handle, Override, RawBlock, Resource,
     TypedHandle,
 };
+use crate::body::Body;
 use crate::construct::Scope;
 use crate::expr::{Expr, Tf};
 use crate::output::{Output, OutputDecl, TypeConstraint, Variable, VariableDecl};
@@ -112,29 +113,45 @@ impl Stack {
 
     /// Declares a resource at `scope/id` and returns its handle.
     pub fn add<R: Resource>(&mut self, scope: &Scope, id: &str, resource: R) -> R::Ref {
-        let mut block = Block::typed(
-            self.id.clone(),
+        let block = self.add_typed(
             BlockKind::Resource,
             R::TYPE,
+            R::PROVIDER,
+            R::TAGGABLE,
             scope.child(id),
             resource.into_body(),
         );
-        block.requirement = Some(self.intern_requirement(R::PROVIDER, &block.scope));
-        block.taggable = R::TAGGABLE;
-        R::Ref::from(self.push(block))
+        R::Ref::from(block)
     }
 
     /// Declares a data source at `scope/id` and returns its handle.
     pub fn data<D: DataSource>(&mut self, scope: &Scope, id: &str, data: D) -> D::Ref {
-        let mut block = Block::typed(
-            self.id.clone(),
+        let block = self.add_typed(
             BlockKind::Data,
             D::TYPE,
+            D::PROVIDER,
+            false,
             scope.child(id),
             data.into_body(),
         );
-        block.requirement = Some(self.intern_requirement(D::PROVIDER, &block.scope));
-        D::Ref::from(self.push(block))
+        D::Ref::from(block)
+    }
+
+    /// What [`Stack::add`] and [`Stack::data`] do, outside them: not
+    /// compiled again for each block type (doc/adr/0011).
+    fn add_typed(
+        &mut self,
+        kind: BlockKind,
+        type_name: &'static str,
+        provider: ProviderRequirement,
+        taggable: bool,
+        scope: Scope,
+        body: Body,
+    ) -> BlockRef {
+        let mut block = Block::typed(self.id.clone(), kind, type_name, scope, body);
+        block.requirement = Some(self.intern_requirement(provider, &block.scope));
+        block.taggable = taggable;
+        self.push(block)
     }
 
     /// Declares a block of a type that is not typed (a provider kite has no

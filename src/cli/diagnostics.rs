@@ -49,7 +49,7 @@ impl BlockIndex {
     }
 
     pub fn from_text(text: &str) -> BlockIndex {
-        let doc: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let doc = parse(text).unwrap_or(Value::Null);
         let mut blocks: Vec<Block> = block_lines(text)
             .into_iter()
             .map(|(keys, lines)| {
@@ -287,13 +287,19 @@ pub(crate) enum Rendered {
 /// Whether a line of terraform's JSON output is a planned change (which
 /// `apply` of a saved plan prints again).
 pub(crate) fn is_planned_change(line: &str) -> bool {
-    serde_json::from_str::<Value>(line).is_ok_and(|m| m["type"] == "planned_change")
+    parse(line).is_ok_and(|m| m["type"] == "planned_change")
+}
+
+/// JSON text as a value. Parsed as bytes, as terraform's other outputs
+/// are: one deserializer compiled for all of them.
+fn parse(text: &str) -> serde_json::Result<Value> {
+    serde_json::from_slice(text.as_bytes())
 }
 
 /// Renders one line of `terraform plan -json` or `apply -json`. A line that
 /// is not JSON is shown as it is.
 pub(crate) fn render_line(line: &str, stack: &str, index: &BlockIndex) -> Rendered {
-    let Ok(message) = serde_json::from_str::<Value>(line) else {
+    let Ok(message) = parse(line) else {
         return Rendered::Text(line.to_owned());
     };
     let text = message["@message"].as_str().unwrap_or_default();
