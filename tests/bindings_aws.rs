@@ -1560,6 +1560,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_api_key(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1579,6 +1580,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_authorizer(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1600,6 +1602,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_base_path_mapping(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1617,6 +1620,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_client_certificate(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1631,6 +1635,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_deployment(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1647,6 +1652,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_documentation_part(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1668,6 +1674,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_documentation_version(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1683,6 +1690,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_domain_name(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1716,6 +1724,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_domain_name_access_association(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1731,6 +1740,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_gateway_response(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1748,6 +1758,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_integration(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1780,6 +1791,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_integration_response(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1800,6 +1812,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_method(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1823,6 +1836,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_method_response(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1841,6 +1855,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_method_settings(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1867,6 +1882,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_model(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1884,6 +1900,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_request_validator(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1900,6 +1917,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_resource(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1915,6 +1933,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_rest_api(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1945,6 +1964,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_rest_api_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1959,6 +1979,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_rest_api_put(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1977,6 +1998,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_stage(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2011,6 +2033,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_usage_plan(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2045,6 +2068,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_usage_plan_key(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2060,6 +2084,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn aws_api_gateway_vpc_link(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2077,6 +2102,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_api_key(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2090,6 +2116,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_api_keys(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2102,6 +2129,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_authorizer(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2116,6 +2144,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_authorizers(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2129,6 +2158,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_domain_name(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2144,6 +2174,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_export(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2161,6 +2192,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_resource(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2175,6 +2207,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_rest_api(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2189,6 +2222,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_sdk(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2205,6 +2239,7 @@ mod m_apigateway {
         );
     }
 
+    #[cfg(feature = "aws-apigateway")]
     pub fn data_aws_api_gateway_vpc_link(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2220,40 +2255,75 @@ mod m_apigateway {
 
     pub const EXAMPLES: &[(&str, Example)] = &[
         ("aws_api_gateway_account", aws_api_gateway_account),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_api_key", aws_api_gateway_api_key),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_authorizer", aws_api_gateway_authorizer),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_base_path_mapping", aws_api_gateway_base_path_mapping),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_client_certificate", aws_api_gateway_client_certificate),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_deployment", aws_api_gateway_deployment),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_documentation_part", aws_api_gateway_documentation_part),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_documentation_version", aws_api_gateway_documentation_version),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_domain_name", aws_api_gateway_domain_name),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_domain_name_access_association", aws_api_gateway_domain_name_access_association),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_gateway_response", aws_api_gateway_gateway_response),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_integration", aws_api_gateway_integration),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_integration_response", aws_api_gateway_integration_response),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_method", aws_api_gateway_method),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_method_response", aws_api_gateway_method_response),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_method_settings", aws_api_gateway_method_settings),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_model", aws_api_gateway_model),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_request_validator", aws_api_gateway_request_validator),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_resource", aws_api_gateway_resource),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_rest_api", aws_api_gateway_rest_api),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_rest_api_policy", aws_api_gateway_rest_api_policy),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_rest_api_put", aws_api_gateway_rest_api_put),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_stage", aws_api_gateway_stage),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_usage_plan", aws_api_gateway_usage_plan),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_usage_plan_key", aws_api_gateway_usage_plan_key),
+        #[cfg(feature = "aws-apigateway")]
         ("aws_api_gateway_vpc_link", aws_api_gateway_vpc_link),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_api_key", data_aws_api_gateway_api_key),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_api_keys", data_aws_api_gateway_api_keys),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_authorizer", data_aws_api_gateway_authorizer),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_authorizers", data_aws_api_gateway_authorizers),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_domain_name", data_aws_api_gateway_domain_name),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_export", data_aws_api_gateway_export),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_resource", data_aws_api_gateway_resource),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_rest_api", data_aws_api_gateway_rest_api),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_sdk", data_aws_api_gateway_sdk),
+        #[cfg(feature = "aws-apigateway")]
         ("data_aws_api_gateway_vpc_link", data_aws_api_gateway_vpc_link),
     ];
 }
@@ -2312,6 +2382,7 @@ mod m_apigatewayv2 {
         );
     }
 
+    #[cfg(feature = "aws-apigatewayv2")]
     pub fn aws_apigatewayv2_authorizer(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2338,6 +2409,7 @@ mod m_apigatewayv2 {
         );
     }
 
+    #[cfg(feature = "aws-apigatewayv2")]
     pub fn aws_apigatewayv2_deployment(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2434,6 +2506,7 @@ mod m_apigatewayv2 {
         );
     }
 
+    #[cfg(feature = "aws-apigatewayv2")]
     pub fn aws_apigatewayv2_model(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2534,6 +2607,7 @@ mod m_apigatewayv2 {
         );
     }
 
+    #[cfg(feature = "aws-apigatewayv2")]
     pub fn aws_apigatewayv2_vpc_link(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2565,6 +2639,7 @@ mod m_apigatewayv2 {
         );
     }
 
+    #[cfg(feature = "aws-apigatewayv2")]
     pub fn data_aws_apigatewayv2_apis(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2579,6 +2654,7 @@ mod m_apigatewayv2 {
         );
     }
 
+    #[cfg(feature = "aws-apigatewayv2")]
     pub fn data_aws_apigatewayv2_export(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2597,6 +2673,7 @@ mod m_apigatewayv2 {
         );
     }
 
+    #[cfg(feature = "aws-apigatewayv2")]
     pub fn data_aws_apigatewayv2_vpc_link(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2614,19 +2691,26 @@ mod m_apigatewayv2 {
     pub const EXAMPLES: &[(&str, Example)] = &[
         ("aws_apigatewayv2_api", aws_apigatewayv2_api),
         ("aws_apigatewayv2_api_mapping", aws_apigatewayv2_api_mapping),
+        #[cfg(feature = "aws-apigatewayv2")]
         ("aws_apigatewayv2_authorizer", aws_apigatewayv2_authorizer),
+        #[cfg(feature = "aws-apigatewayv2")]
         ("aws_apigatewayv2_deployment", aws_apigatewayv2_deployment),
         ("aws_apigatewayv2_domain_name", aws_apigatewayv2_domain_name),
         ("aws_apigatewayv2_integration", aws_apigatewayv2_integration),
         ("aws_apigatewayv2_integration_response", aws_apigatewayv2_integration_response),
+        #[cfg(feature = "aws-apigatewayv2")]
         ("aws_apigatewayv2_model", aws_apigatewayv2_model),
         ("aws_apigatewayv2_route", aws_apigatewayv2_route),
         ("aws_apigatewayv2_route_response", aws_apigatewayv2_route_response),
         ("aws_apigatewayv2_stage", aws_apigatewayv2_stage),
+        #[cfg(feature = "aws-apigatewayv2")]
         ("aws_apigatewayv2_vpc_link", aws_apigatewayv2_vpc_link),
         ("data_aws_apigatewayv2_api", data_aws_apigatewayv2_api),
+        #[cfg(feature = "aws-apigatewayv2")]
         ("data_aws_apigatewayv2_apis", data_aws_apigatewayv2_apis),
+        #[cfg(feature = "aws-apigatewayv2")]
         ("data_aws_apigatewayv2_export", data_aws_apigatewayv2_export),
+        #[cfg(feature = "aws-apigatewayv2")]
         ("data_aws_apigatewayv2_vpc_link", data_aws_apigatewayv2_vpc_link),
     ];
 }
@@ -10877,6 +10961,7 @@ mod m_cloudwatch {
     use super::*;
     use kite::aws::cloudwatch::*;
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_composite_alarm(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -10903,6 +10988,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_contributor_insight_rule(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -10918,6 +11004,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_contributor_managed_insight_rule(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -10933,6 +11020,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_dashboard(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -10947,6 +11035,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_api_destination(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -10965,6 +11054,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_archive(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -10983,6 +11073,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_bus(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11006,6 +11097,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_bus_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11020,6 +11112,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_connection(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11084,6 +11177,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_endpoint(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11112,6 +11206,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_permission(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11133,6 +11228,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_rule(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11156,6 +11252,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_event_target(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11247,6 +11344,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_account_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11264,6 +11362,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_anomaly_detector(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11283,6 +11382,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_data_protection_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11297,6 +11397,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_delivery(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11317,6 +11418,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_delivery_destination(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11334,6 +11436,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_delivery_destination_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11347,6 +11450,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_delivery_source(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11362,6 +11466,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_destination(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11379,6 +11484,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_destination_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11414,6 +11520,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_index_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11427,6 +11534,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_metric_filter(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11451,6 +11559,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_resource_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11465,6 +11574,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_stream(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11479,6 +11589,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_subscription_filter(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11497,6 +11608,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_log_transformer(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11614,6 +11726,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_metric_alarm(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11664,6 +11777,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_metric_stream(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11703,6 +11817,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn aws_cloudwatch_query_definition(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11718,6 +11833,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn data_aws_cloudwatch_contributor_managed_insight_rules(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11730,6 +11846,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn data_aws_cloudwatch_event_bus(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11743,6 +11860,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn data_aws_cloudwatch_event_buses(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11754,6 +11872,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn data_aws_cloudwatch_event_connection(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11767,6 +11886,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn data_aws_cloudwatch_event_source(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11779,6 +11899,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn data_aws_cloudwatch_log_data_protection_policy_document(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11832,6 +11953,7 @@ mod m_cloudwatch {
         );
     }
 
+    #[cfg(feature = "aws-cloudwatch")]
     pub fn data_aws_cloudwatch_log_groups(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11845,45 +11967,83 @@ mod m_cloudwatch {
     }
 
     pub const EXAMPLES: &[(&str, Example)] = &[
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_composite_alarm", aws_cloudwatch_composite_alarm),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_contributor_insight_rule", aws_cloudwatch_contributor_insight_rule),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_contributor_managed_insight_rule", aws_cloudwatch_contributor_managed_insight_rule),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_dashboard", aws_cloudwatch_dashboard),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_api_destination", aws_cloudwatch_event_api_destination),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_archive", aws_cloudwatch_event_archive),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_bus", aws_cloudwatch_event_bus),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_bus_policy", aws_cloudwatch_event_bus_policy),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_connection", aws_cloudwatch_event_connection),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_endpoint", aws_cloudwatch_event_endpoint),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_permission", aws_cloudwatch_event_permission),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_rule", aws_cloudwatch_event_rule),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_event_target", aws_cloudwatch_event_target),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_account_policy", aws_cloudwatch_log_account_policy),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_anomaly_detector", aws_cloudwatch_log_anomaly_detector),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_data_protection_policy", aws_cloudwatch_log_data_protection_policy),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_delivery", aws_cloudwatch_log_delivery),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_delivery_destination", aws_cloudwatch_log_delivery_destination),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_delivery_destination_policy", aws_cloudwatch_log_delivery_destination_policy),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_delivery_source", aws_cloudwatch_log_delivery_source),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_destination", aws_cloudwatch_log_destination),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_destination_policy", aws_cloudwatch_log_destination_policy),
         ("aws_cloudwatch_log_group", aws_cloudwatch_log_group),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_index_policy", aws_cloudwatch_log_index_policy),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_metric_filter", aws_cloudwatch_log_metric_filter),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_resource_policy", aws_cloudwatch_log_resource_policy),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_stream", aws_cloudwatch_log_stream),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_subscription_filter", aws_cloudwatch_log_subscription_filter),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_log_transformer", aws_cloudwatch_log_transformer),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_metric_alarm", aws_cloudwatch_metric_alarm),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_metric_stream", aws_cloudwatch_metric_stream),
+        #[cfg(feature = "aws-cloudwatch")]
         ("aws_cloudwatch_query_definition", aws_cloudwatch_query_definition),
+        #[cfg(feature = "aws-cloudwatch")]
         ("data_aws_cloudwatch_contributor_managed_insight_rules", data_aws_cloudwatch_contributor_managed_insight_rules),
+        #[cfg(feature = "aws-cloudwatch")]
         ("data_aws_cloudwatch_event_bus", data_aws_cloudwatch_event_bus),
+        #[cfg(feature = "aws-cloudwatch")]
         ("data_aws_cloudwatch_event_buses", data_aws_cloudwatch_event_buses),
+        #[cfg(feature = "aws-cloudwatch")]
         ("data_aws_cloudwatch_event_connection", data_aws_cloudwatch_event_connection),
+        #[cfg(feature = "aws-cloudwatch")]
         ("data_aws_cloudwatch_event_source", data_aws_cloudwatch_event_source),
+        #[cfg(feature = "aws-cloudwatch")]
         ("data_aws_cloudwatch_log_data_protection_policy_document", data_aws_cloudwatch_log_data_protection_policy_document),
         ("data_aws_cloudwatch_log_group", data_aws_cloudwatch_log_group),
+        #[cfg(feature = "aws-cloudwatch")]
         ("data_aws_cloudwatch_log_groups", data_aws_cloudwatch_log_groups),
     ];
 }
@@ -18926,6 +19086,7 @@ mod m_dx {
     ];
 }
 
+#[cfg(feature = "aws-dynamodb")]
 mod m_dynamodb {
     use super::*;
     use kite::aws::dynamodb::*;
@@ -27767,6 +27928,7 @@ mod m_iam {
     use super::*;
     use kite::aws::iam::*;
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_access_key(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27781,6 +27943,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_account_alias(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27793,6 +27956,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_account_password_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27812,6 +27976,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_group(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27825,6 +27990,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_group_membership(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27839,6 +28005,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_group_policies_exclusive(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27851,6 +28018,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_group_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27866,6 +28034,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_group_policy_attachment(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27879,6 +28048,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_group_policy_attachments_exclusive(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27891,6 +28061,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_instance_profile(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27907,6 +28078,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_openid_connect_provider(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27923,6 +28095,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_organizations_features(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27934,6 +28107,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27952,6 +28126,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_policy_attachment(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -27993,6 +28168,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_role_policies_exclusive(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28033,6 +28209,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_role_policy_attachments_exclusive(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28045,6 +28222,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_saml_provider(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28060,6 +28238,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_security_token_service_preferences(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28072,6 +28251,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_server_certificate(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28093,6 +28273,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_service_linked_role(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28109,6 +28290,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_service_specific_credential(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28124,6 +28306,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_signing_certificate(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28138,6 +28321,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28155,6 +28339,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user_group_membership(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28168,6 +28353,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user_login_profile(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28183,6 +28369,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user_policies_exclusive(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28195,6 +28382,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28210,6 +28398,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user_policy_attachment(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28223,6 +28412,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user_policy_attachments_exclusive(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28235,6 +28425,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_user_ssh_key(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28250,6 +28441,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn aws_iam_virtual_mfa_device(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -28265,6 +28457,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_access_keys(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28277,6 +28470,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_account_alias(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28287,6 +28481,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_group(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28299,6 +28494,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_instance_profile(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28311,6 +28507,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_instance_profiles(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28323,6 +28520,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_openid_connect_provider(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28336,6 +28534,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_policy(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28350,6 +28549,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_policy_document(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28386,6 +28586,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_principal_policy_simulation(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28423,6 +28624,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_roles(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28435,6 +28637,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_saml_provider(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28448,6 +28651,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_server_certificate(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28462,6 +28666,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_session_context(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28474,6 +28679,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_user(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28487,6 +28693,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_user_ssh_key(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28501,6 +28708,7 @@ mod m_iam {
         );
     }
 
+    #[cfg(feature = "aws-iam")]
     pub fn data_aws_iam_users(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -28514,56 +28722,103 @@ mod m_iam {
     }
 
     pub const EXAMPLES: &[(&str, Example)] = &[
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_access_key", aws_iam_access_key),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_account_alias", aws_iam_account_alias),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_account_password_policy", aws_iam_account_password_policy),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_group", aws_iam_group),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_group_membership", aws_iam_group_membership),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_group_policies_exclusive", aws_iam_group_policies_exclusive),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_group_policy", aws_iam_group_policy),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_group_policy_attachment", aws_iam_group_policy_attachment),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_group_policy_attachments_exclusive", aws_iam_group_policy_attachments_exclusive),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_instance_profile", aws_iam_instance_profile),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_openid_connect_provider", aws_iam_openid_connect_provider),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_organizations_features", aws_iam_organizations_features),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_policy", aws_iam_policy),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_policy_attachment", aws_iam_policy_attachment),
         ("aws_iam_role", aws_iam_role),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_role_policies_exclusive", aws_iam_role_policies_exclusive),
         ("aws_iam_role_policy", aws_iam_role_policy),
         ("aws_iam_role_policy_attachment", aws_iam_role_policy_attachment),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_role_policy_attachments_exclusive", aws_iam_role_policy_attachments_exclusive),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_saml_provider", aws_iam_saml_provider),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_security_token_service_preferences", aws_iam_security_token_service_preferences),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_server_certificate", aws_iam_server_certificate),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_service_linked_role", aws_iam_service_linked_role),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_service_specific_credential", aws_iam_service_specific_credential),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_signing_certificate", aws_iam_signing_certificate),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user", aws_iam_user),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user_group_membership", aws_iam_user_group_membership),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user_login_profile", aws_iam_user_login_profile),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user_policies_exclusive", aws_iam_user_policies_exclusive),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user_policy", aws_iam_user_policy),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user_policy_attachment", aws_iam_user_policy_attachment),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user_policy_attachments_exclusive", aws_iam_user_policy_attachments_exclusive),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_user_ssh_key", aws_iam_user_ssh_key),
+        #[cfg(feature = "aws-iam")]
         ("aws_iam_virtual_mfa_device", aws_iam_virtual_mfa_device),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_access_keys", data_aws_iam_access_keys),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_account_alias", data_aws_iam_account_alias),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_group", data_aws_iam_group),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_instance_profile", data_aws_iam_instance_profile),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_instance_profiles", data_aws_iam_instance_profiles),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_openid_connect_provider", data_aws_iam_openid_connect_provider),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_policy", data_aws_iam_policy),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_policy_document", data_aws_iam_policy_document),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_principal_policy_simulation", data_aws_iam_principal_policy_simulation),
         ("data_aws_iam_role", data_aws_iam_role),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_roles", data_aws_iam_roles),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_saml_provider", data_aws_iam_saml_provider),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_server_certificate", data_aws_iam_server_certificate),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_session_context", data_aws_iam_session_context),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_user", data_aws_iam_user),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_user_ssh_key", data_aws_iam_user_ssh_key),
+        #[cfg(feature = "aws-iam")]
         ("data_aws_iam_users", data_aws_iam_users),
     ];
 }
@@ -33080,6 +33335,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_capacity_provider(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33118,6 +33374,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_code_signing_config(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33139,6 +33396,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_event_source_mapping(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33305,6 +33563,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_function_event_invoke_config(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33328,6 +33587,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_function_recursion_config(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33341,6 +33601,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_function_url(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33385,6 +33646,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_layer_version(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33408,6 +33670,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_layer_version_permission(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33450,6 +33713,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_provisioned_concurrency_config(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33469,6 +33733,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn aws_lambda_runtime_management_config(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -33498,6 +33763,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn data_aws_lambda_code_signing_config(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -33526,6 +33792,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn data_aws_lambda_function_url(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -33540,6 +33807,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn data_aws_lambda_functions(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -33567,6 +33835,7 @@ mod m_lambda {
         );
     }
 
+    #[cfg(feature = "aws-lambda")]
     pub fn data_aws_lambda_layer_version(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -33585,25 +33854,39 @@ mod m_lambda {
 
     pub const EXAMPLES: &[(&str, Example)] = &[
         ("aws_lambda_alias", aws_lambda_alias),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_capacity_provider", aws_lambda_capacity_provider),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_code_signing_config", aws_lambda_code_signing_config),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_event_source_mapping", aws_lambda_event_source_mapping),
         ("aws_lambda_function", aws_lambda_function),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_function_event_invoke_config", aws_lambda_function_event_invoke_config),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_function_recursion_config", aws_lambda_function_recursion_config),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_function_url", aws_lambda_function_url),
         ("aws_lambda_invocation", aws_lambda_invocation),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_layer_version", aws_lambda_layer_version),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_layer_version_permission", aws_lambda_layer_version_permission),
         ("aws_lambda_permission", aws_lambda_permission),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_provisioned_concurrency_config", aws_lambda_provisioned_concurrency_config),
+        #[cfg(feature = "aws-lambda")]
         ("aws_lambda_runtime_management_config", aws_lambda_runtime_management_config),
         ("data_aws_lambda_alias", data_aws_lambda_alias),
+        #[cfg(feature = "aws-lambda")]
         ("data_aws_lambda_code_signing_config", data_aws_lambda_code_signing_config),
         ("data_aws_lambda_function", data_aws_lambda_function),
+        #[cfg(feature = "aws-lambda")]
         ("data_aws_lambda_function_url", data_aws_lambda_function_url),
+        #[cfg(feature = "aws-lambda")]
         ("data_aws_lambda_functions", data_aws_lambda_functions),
         ("data_aws_lambda_invocation", data_aws_lambda_invocation),
+        #[cfg(feature = "aws-lambda")]
         ("data_aws_lambda_layer_version", data_aws_lambda_layer_version),
     ];
 }
@@ -62220,6 +62503,7 @@ fn examples() -> Vec<(&'static str, Example)> {
     all.extend_from_slice(m_dsql::EXAMPLES);
     #[cfg(feature = "aws-dx")]
     all.extend_from_slice(m_dx::EXAMPLES);
+    #[cfg(feature = "aws-dynamodb")]
     all.extend_from_slice(m_dynamodb::EXAMPLES);
     #[cfg(feature = "aws-ebs")]
     all.extend_from_slice(m_ebs::EXAMPLES);

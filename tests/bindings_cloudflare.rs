@@ -1880,6 +1880,7 @@ mod m_dns {
     use super::*;
     use kite::cloudflare::dns::*;
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn cloudflare_dns_firewall(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1963,6 +1964,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn cloudflare_dns_zone_transfers_acl(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1976,6 +1978,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn cloudflare_dns_zone_transfers_incoming(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -1990,6 +1993,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn cloudflare_dns_zone_transfers_outgoing(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2003,6 +2007,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn cloudflare_dns_zone_transfers_peer(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2019,6 +2024,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn cloudflare_dns_zone_transfers_tsig(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -2033,6 +2039,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_firewall(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2045,6 +2052,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_firewalls(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2101,6 +2109,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_records(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2144,6 +2153,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_acl(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2156,6 +2166,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_acls(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2168,6 +2179,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_incoming(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2179,6 +2191,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_outgoing(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2190,6 +2203,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_peer(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2202,6 +2216,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_peers(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2214,6 +2229,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_tsig(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2226,6 +2242,7 @@ mod m_dns {
         );
     }
 
+    #[cfg(feature = "cloudflare-dns")]
     pub fn data_cloudflare_dns_zone_transfers_tsigs(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -2239,24 +2256,41 @@ mod m_dns {
     }
 
     pub const EXAMPLES: &[(&str, Example)] = &[
+        #[cfg(feature = "cloudflare-dns")]
         ("cloudflare_dns_firewall", cloudflare_dns_firewall),
         ("cloudflare_dns_record", cloudflare_dns_record),
+        #[cfg(feature = "cloudflare-dns")]
         ("cloudflare_dns_zone_transfers_acl", cloudflare_dns_zone_transfers_acl),
+        #[cfg(feature = "cloudflare-dns")]
         ("cloudflare_dns_zone_transfers_incoming", cloudflare_dns_zone_transfers_incoming),
+        #[cfg(feature = "cloudflare-dns")]
         ("cloudflare_dns_zone_transfers_outgoing", cloudflare_dns_zone_transfers_outgoing),
+        #[cfg(feature = "cloudflare-dns")]
         ("cloudflare_dns_zone_transfers_peer", cloudflare_dns_zone_transfers_peer),
+        #[cfg(feature = "cloudflare-dns")]
         ("cloudflare_dns_zone_transfers_tsig", cloudflare_dns_zone_transfers_tsig),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_firewall", data_cloudflare_dns_firewall),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_firewalls", data_cloudflare_dns_firewalls),
         ("data_cloudflare_dns_record", data_cloudflare_dns_record),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_records", data_cloudflare_dns_records),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_acl", data_cloudflare_dns_zone_transfers_acl),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_acls", data_cloudflare_dns_zone_transfers_acls),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_incoming", data_cloudflare_dns_zone_transfers_incoming),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_outgoing", data_cloudflare_dns_zone_transfers_outgoing),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_peer", data_cloudflare_dns_zone_transfers_peer),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_peers", data_cloudflare_dns_zone_transfers_peers),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_tsig", data_cloudflare_dns_zone_transfers_tsig),
+        #[cfg(feature = "cloudflare-dns")]
         ("data_cloudflare_dns_zone_transfers_tsigs", data_cloudflare_dns_zone_transfers_tsigs),
     ];
 }
@@ -11355,6 +11389,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_cache_reserve(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11367,6 +11402,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_cache_variants(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11390,6 +11426,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_dns_settings(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11420,6 +11457,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_dnssec(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11435,6 +11473,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_hold(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11448,6 +11487,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_lockdown(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11466,6 +11506,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_setting(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11480,6 +11521,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn cloudflare_zone_subscription(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.add(
@@ -11514,6 +11556,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_cache_reserve(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11525,6 +11568,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_cache_variants(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11536,6 +11580,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_dns_settings(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11547,6 +11592,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_dnssec(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11558,6 +11604,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_hold(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11569,6 +11616,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_lockdown(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11591,6 +11639,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_lockdowns(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11612,6 +11661,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_setting(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11624,6 +11674,7 @@ mod m_zone {
         );
     }
 
+    #[cfg(feature = "cloudflare-zone")]
     pub fn data_cloudflare_zone_subscription(v: &mut Values, stack: &mut Stack) {
         let root = stack.root();
         stack.data(
@@ -11637,23 +11688,40 @@ mod m_zone {
 
     pub const EXAMPLES: &[(&str, Example)] = &[
         ("cloudflare_zone", cloudflare_zone),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_cache_reserve", cloudflare_zone_cache_reserve),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_cache_variants", cloudflare_zone_cache_variants),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_dns_settings", cloudflare_zone_dns_settings),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_dnssec", cloudflare_zone_dnssec),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_hold", cloudflare_zone_hold),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_lockdown", cloudflare_zone_lockdown),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_setting", cloudflare_zone_setting),
+        #[cfg(feature = "cloudflare-zone")]
         ("cloudflare_zone_subscription", cloudflare_zone_subscription),
         ("data_cloudflare_zone", data_cloudflare_zone),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_cache_reserve", data_cloudflare_zone_cache_reserve),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_cache_variants", data_cloudflare_zone_cache_variants),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_dns_settings", data_cloudflare_zone_dns_settings),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_dnssec", data_cloudflare_zone_dnssec),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_hold", data_cloudflare_zone_hold),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_lockdown", data_cloudflare_zone_lockdown),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_lockdowns", data_cloudflare_zone_lockdowns),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_setting", data_cloudflare_zone_setting),
+        #[cfg(feature = "cloudflare-zone")]
         ("data_cloudflare_zone_subscription", data_cloudflare_zone_subscription),
     ];
 }

@@ -86,8 +86,10 @@ pub fn files(model: &Model, overlay: &Overlay, target: &Target) -> BTreeMap<Stri
         }
     } else {
         for module in model.modules.values() {
-            let feature = feature_of(overlay, &module.name);
-            if let Some(f) = &feature {
+            let feature = feature_of(overlay, module);
+            if let Some(f) = &feature
+                && !module.types.iter().any(|t| always_compiled(overlay, t))
+            {
                 let _ = writeln!(root, "#[cfg(feature = {f:?})]");
             }
             let _ = writeln!(root, "pub mod {};", ident_of_module(&module.name));
@@ -101,13 +103,21 @@ pub fn files(model: &Model, overlay: &Overlay, target: &Target) -> BTreeMap<Stri
     files
 }
 
-/// The Cargo feature that compiles a module; `None` when it is always compiled.
-pub fn feature_of(overlay: &Overlay, module: &str) -> Option<String> {
+/// The Cargo feature that compiles a module (all of it: see
+/// [`always_compiled`]); `None` when the overlay names no features or
+/// every type of the module is always compiled.
+pub fn feature_of(overlay: &Overlay, module: &Module) -> Option<String> {
     let prefix = overlay.feature_prefix.as_ref()?;
-    if overlay.always_compiled.contains(module) {
+    if module.types.iter().all(|t| always_compiled(overlay, t)) {
         return None;
     }
-    Some(format!("{prefix}-{}", module.replace('_', "-")))
+    Some(format!("{prefix}-{}", module.name.replace('_', "-")))
+}
+
+/// Whether a type is compiled whatever the features: the overlay lists the
+/// Terraform type it belongs to (nested blocks go with their type).
+pub fn always_compiled(overlay: &Overlay, t: &TypeDef) -> bool {
+    overlay.always_compiled.contains(&t.tf_type)
 }
 
 fn ident_of_module(name: &str) -> String {
@@ -148,8 +158,41 @@ fn module_code(module: &Module, overlay: &Overlay, target: &Target) -> String {
     );
     code.push_str(LINTS);
     code.push_str(&prelude(target));
-    for t in &module.types {
-        type_code(&mut code, t, "super::PROVIDER");
+    let (always, gated): (Vec<&TypeDef>, Vec<&TypeDef>) = module
+        .types
+        .iter()
+        .partition(|t| always_compiled(overlay, t));
+    let feature = feature_of(overlay, module);
+    match feature {
+        // Some types always, the rest with the module's feature: a module
+        // within the file, its types re-exported where the others are.
+        Some(f) if !always.is_empty() && !gated.is_empty() => {
+            for t in always {
+                type_code(&mut code, t, "super::PROVIDER");
+            }
+            let _ = writeln!(
+                code,
+                "/// The rest of `{}`, with the `{f}` feature.\n#[cfg(feature = {f:?})]\npub use gated::*;\n\n#[cfg(feature = {f:?})]\nmod gated {{\n    use super::*;\n",
+                module.name
+            );
+            let mut inner = String::new();
+            for t in gated {
+                type_code(&mut inner, t, "super::super::PROVIDER");
+            }
+            for line in inner.lines() {
+                if line.is_empty() {
+                    code.push('\n');
+                } else {
+                    let _ = writeln!(code, "    {line}");
+                }
+            }
+            code.push_str("}\n");
+        }
+        _ => {
+            for t in &module.types {
+                type_code(&mut code, t, "super::PROVIDER");
+            }
+        }
     }
     code
 }
@@ -442,4 +485,59 @@ fn newtype(code: &mut String, docs: &str, name: &str, inner: &str) {
         code,
         "{docs}#[derive(Clone)]\npub struct {name}({inner});\n\nimpl std::fmt::Debug for {name} {{\n    #[inline]\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.debug_tuple({name:?}).field(&self.0).finish()\n    }}\n}}\n"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `w_thing_a` always compiled; `w_thing_b` in the same module and
+    /// `w_other` in its own are behind their modules' features.
+    fn generated() -> (Model, Overlay, BTreeMap<String, String>) {
+        let attribute = serde_json::json!({"name": {"type": "string", "optional": true}});
+        let block = serde_json::json!({"block": {"attributes": attribute}});
+        let schema: kite_schema::ProviderSchema = serde_json::from_value(serde_json::json!({
+            "resource_schemas": {"w_thing_a": block, "w_thing_b": block, "w_other": block},
+        }))
+        .unwrap();
+        let overlay: Overlay = toml::from_str(
+            "source = \"x/w\"\nlocal_name = \"w\"\nfeature_prefix = \"w\"\nalways_compiled = [\"w_thing_a\"]\n",
+        )
+        .unwrap();
+        let model = crate::model::build(&schema, &overlay, 6).unwrap();
+        let target = Target {
+            kite: "crate".into(),
+            source_note: "a test".into(),
+        };
+        let files = files(&model, &overlay, &target);
+        (model, overlay, files)
+    }
+
+    #[test]
+    fn a_type_always_compiled_leaves_the_rest_of_its_module_behind_the_feature() {
+        let (model, overlay, files) = generated();
+        let root = &files["mod.rs"];
+        // `thing` with no attribute before it: always there.
+        assert!(
+            root.contains("#[cfg(feature = \"w-other\")]\npub mod other;\npub mod thing;\n"),
+            "{root}"
+        );
+        let thing = &files["thing.rs"];
+        let a = thing.find("pub struct ThingA(Body);").unwrap();
+        let gate = thing
+            .find("#[cfg(feature = \"w-thing\")]\npub use gated::*;")
+            .unwrap();
+        let b = thing.find("    pub struct ThingB(Body);").unwrap();
+        assert!(a < gate && gate < b, "{thing}");
+        assert!(thing.contains("const PROVIDER: ProviderRequirement = super::super::PROVIDER;"));
+        let features: Vec<Option<String>> = model
+            .modules
+            .values()
+            .map(|m| feature_of(&overlay, m))
+            .collect();
+        assert_eq!(
+            features,
+            [Some("w-other".to_owned()), Some("w-thing".to_owned())]
+        );
+    }
 }

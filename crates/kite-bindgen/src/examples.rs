@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::emit::feature_of;
+use crate::emit::{always_compiled, feature_of};
 use crate::model::{Field, Kind, Least, Model, Shape, Ty, TypeDef};
 use crate::overlay::Overlay;
 
@@ -34,14 +34,25 @@ pub fn test_file(model: &Model, overlay: &Overlay, source_note: &str) -> String 
     for module in model.modules.values() {
         let by_name: BTreeMap<&str, &TypeDef> =
             module.types.iter().map(|t| (t.name.as_str(), t)).collect();
-        let feature = feature_of(overlay, &module.name);
+        let feature = feature_of(overlay, module);
+        // A module with types always compiled is always there; its other
+        // types are behind its feature.
+        let partial = module.types.iter().any(|t| always_compiled(overlay, t));
+        let gate = |t: &TypeDef| match &feature {
+            Some(f) if partial && !always_compiled(overlay, t) => {
+                Some(format!("#[cfg(feature = {f:?})]"))
+            }
+            _ => None,
+        };
         let path = if overlay.flat {
             format!("kite::{local}")
         } else {
             format!("kite::{local}::{}", crate::names::ident(&module.name, &[]))
         };
         let mod_name = format!("m_{}", module.name);
-        if let Some(f) = &feature {
+        if let Some(f) = &feature
+            && !partial
+        {
             let _ = writeln!(code, "#[cfg(feature = {f:?})]");
         }
         let _ = writeln!(
@@ -56,20 +67,29 @@ pub fn test_file(model: &Model, overlay: &Overlay, source_note: &str) -> String 
                 _ => continue,
             };
             let fn_name = format!("{}{}", if call == "data" { "data_" } else { "" }, t.tf_type);
+            if let Some(gate) = gate(t) {
+                let _ = writeln!(code, "    {gate}");
+            }
             let _ = writeln!(
                 code,
                 "    pub fn {fn_name}(v: &mut Values, stack: &mut Stack) {{\n        let root = stack.root();\n        stack.{call}(\n            &root,\n            {:?},\n            {},\n        );\n    }}\n",
                 t.tf_type,
                 builder(t, &by_name, 3)
             );
-            names.push(fn_name);
+            names.push((fn_name, gate(t)));
         }
         let _ = writeln!(code, "    pub const EXAMPLES: &[(&str, Example)] = &[");
-        for n in &names {
+        for (n, gate) in &names {
+            if let Some(gate) = gate {
+                let _ = writeln!(code, "        {gate}");
+            }
             let _ = writeln!(code, "        ({n:?}, {n}),");
         }
         let _ = writeln!(code, "    ];\n}}\n");
-        lists.push((feature, format!("{mod_name}::EXAMPLES")));
+        lists.push((
+            feature.filter(|_| !partial),
+            format!("{mod_name}::EXAMPLES"),
+        ));
     }
     let _ = writeln!(
         code,

@@ -157,6 +157,17 @@ fn generate(
         );
     };
     let model = model::build(schema, overlay, depth_limit)?;
+    if let Some(unknown) = overlay.always_compiled.iter().find(|name| {
+        !model
+            .modules
+            .values()
+            .any(|m| m.types.iter().any(|t| t.tf_type == **name))
+    }) {
+        bail!(
+            "the overlay's `always_compiled` lists `{unknown}`, which is no resource or data source of `{}`; list Terraform type names (`aws_lambda_function`)",
+            overlay.source
+        );
+    }
     let files = emit::files(&model, overlay, target);
     Ok((model, files))
 }
@@ -219,10 +230,9 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
             ));
         }
         if let Some(prefix) = &overlay.feature_prefix {
-            let modules: Vec<String> = files
-                .keys()
-                .filter_map(|f| f.strip_suffix(".rs"))
-                .filter(|m| *m != "mod" && *m != "provider")
+            let modules: Vec<String> = model
+                .modules
+                .values()
                 .filter_map(|m| emit::feature_of(&overlay, m))
                 .collect();
             features.push((prefix.clone(), modules));

@@ -31,7 +31,9 @@ pub struct Overlay {
     /// Cargo features are named `<feature_prefix>-<module>`; unset: no features.
     #[serde(default)]
     pub feature_prefix: Option<String>,
-    /// Modules compiled whatever the features (the framework's constructs use them).
+    /// Types (resources and data sources, by Terraform name) compiled
+    /// whatever the features: the framework's constructs use them. The
+    /// rest of their modules is behind the module's feature, like any other.
     #[serde(default)]
     pub always_compiled: BTreeSet<String>,
     /// Type-name prefixes (after the provider's prefix) that name a module of

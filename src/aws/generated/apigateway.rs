@@ -157,6671 +157,6680 @@ impl ApiGatewayAccountThrottleSettingsFields {
 
 }
 
-/// The resource `aws_api_gateway_api_key`.
-#[derive(Clone)]
-pub struct ApiGatewayApiKey(Body);
-
-impl std::fmt::Debug for ApiGatewayApiKey {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayApiKey").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayApiKey`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayApiKeyArgs {
-    pub name: Tf<String>,
-}
-
-impl ApiGatewayApiKey {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayApiKeyArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn customer_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("customer_id", value.into());
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("enabled", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayApiKey {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayApiKey {
-    const TYPE: &'static str = "aws_api_gateway_api_key";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayApiKeyRef;
-}
-
-/// A declared [`ApiGatewayApiKey`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayApiKeyRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayApiKeyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayApiKeyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayApiKeyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayApiKeyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayApiKeyRef {
-    type Block = ApiGatewayApiKey;
-}
-
-impl ApiGatewayApiKeyRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        self.0.attr("created_date")
-    }
-
-    #[inline]
-    pub fn customer_id(&self) -> Tf<String> {
-        self.0.attr("customer_id")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        self.0.attr("enabled")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn last_updated_date(&self) -> Tf<String> {
-        self.0.attr("last_updated_date")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        self.0.attr("value")
-    }
-
-}
-
-/// The resource `aws_api_gateway_authorizer`.
-#[derive(Clone)]
-pub struct ApiGatewayAuthorizer(Body);
-
-impl std::fmt::Debug for ApiGatewayAuthorizer {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayAuthorizer").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayAuthorizer`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayAuthorizerArgs {
-    pub name: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayAuthorizer {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayAuthorizerArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn authorizer_credentials(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("authorizer_credentials", value.into());
-        self
-    }
-
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("authorizer_result_ttl_in_seconds", value.into());
-        self
-    }
-
-    pub fn authorizer_uri(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("authorizer_uri", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn identity_source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("identity_source", value.into());
-        self
-    }
-
-    pub fn identity_validation_expression(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("identity_validation_expression", value.into());
-        self
-    }
-
-    pub fn provider_arns(mut self, value: impl Into<Tf<Set<Arn>>>) -> Self {
-        self.0.set("provider_arns", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("type", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayAuthorizer {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayAuthorizer {
-    const TYPE: &'static str = "aws_api_gateway_authorizer";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayAuthorizerRef;
-}
-
-/// A declared [`ApiGatewayAuthorizer`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayAuthorizerRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayAuthorizerRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayAuthorizerRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayAuthorizerRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayAuthorizerRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayAuthorizerRef {
-    type Block = ApiGatewayAuthorizer;
-}
-
-impl ApiGatewayAuthorizerRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn authorizer_credentials(&self) -> Tf<String> {
-        self.0.attr("authorizer_credentials")
-    }
-
-    #[inline]
-    pub fn authorizer_result_ttl_in_seconds(&self) -> Tf<Number> {
-        self.0.attr("authorizer_result_ttl_in_seconds")
-    }
-
-    #[inline]
-    pub fn authorizer_uri(&self) -> Tf<String> {
-        self.0.attr("authorizer_uri")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn identity_source(&self) -> Tf<String> {
-        self.0.attr("identity_source")
-    }
-
-    #[inline]
-    pub fn identity_validation_expression(&self) -> Tf<String> {
-        self.0.attr("identity_validation_expression")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn provider_arns(&self) -> Tf<Set<Arn>> {
-        self.0.attr("provider_arns")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        self.0.attr("type")
-    }
-
-}
-
-/// The resource `aws_api_gateway_base_path_mapping`.
-#[derive(Clone)]
-pub struct ApiGatewayBasePathMapping(Body);
-
-impl std::fmt::Debug for ApiGatewayBasePathMapping {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayBasePathMapping").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayBasePathMapping`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayBasePathMappingArgs {
-    pub api_id: Tf<String>,
-    pub domain_name: Tf<String>,
-}
-
-impl ApiGatewayBasePathMapping {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayBasePathMappingArgs) -> Self {
-        Self(Body::of([
-            ("api_id", args.api_id.into()),
-            ("domain_name", args.domain_name.into()),
-        ]))
-    }
-
-    pub fn base_path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("base_path", value.into());
-        self
-    }
-
-    pub fn domain_name_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("domain_name_id", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn stage_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("stage_name", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayBasePathMapping {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayBasePathMapping {
-    const TYPE: &'static str = "aws_api_gateway_base_path_mapping";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayBasePathMappingRef;
-}
-
-/// A declared [`ApiGatewayBasePathMapping`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayBasePathMappingRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayBasePathMappingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayBasePathMappingRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayBasePathMappingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayBasePathMappingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayBasePathMappingRef {
-    type Block = ApiGatewayBasePathMapping;
-}
-
-impl ApiGatewayBasePathMappingRef {
-    #[inline]
-    pub fn api_id(&self) -> Tf<String> {
-        self.0.attr("api_id")
-    }
-
-    #[inline]
-    pub fn base_path(&self) -> Tf<String> {
-        self.0.attr("base_path")
-    }
-
-    #[inline]
-    pub fn domain_name(&self) -> Tf<String> {
-        self.0.attr("domain_name")
-    }
-
-    #[inline]
-    pub fn domain_name_id(&self) -> Tf<String> {
-        self.0.attr("domain_name_id")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn stage_name(&self) -> Tf<String> {
-        self.0.attr("stage_name")
-    }
-
-}
-
-/// The resource `aws_api_gateway_client_certificate`.
-#[derive(Clone)]
-pub struct ApiGatewayClientCertificate(Body);
-
-impl std::fmt::Debug for ApiGatewayClientCertificate {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayClientCertificate").field(&self.0).finish()
-    }
-}
-
-impl ApiGatewayClientCertificate {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayClientCertificate {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayClientCertificate {
-    const TYPE: &'static str = "aws_api_gateway_client_certificate";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayClientCertificateRef;
-}
-
-/// A declared [`ApiGatewayClientCertificate`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayClientCertificateRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayClientCertificateRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayClientCertificateRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayClientCertificateRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayClientCertificateRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayClientCertificateRef {
-    type Block = ApiGatewayClientCertificate;
-}
-
-impl ApiGatewayClientCertificateRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        self.0.attr("created_date")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn expiration_date(&self) -> Tf<String> {
-        self.0.attr("expiration_date")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn pem_encoded_certificate(&self) -> Tf<String> {
-        self.0.attr("pem_encoded_certificate")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The resource `aws_api_gateway_deployment`.
-#[derive(Clone)]
-pub struct ApiGatewayDeployment(Body);
-
-impl std::fmt::Debug for ApiGatewayDeployment {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDeployment").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDeployment`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDeploymentArgs {
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayDeployment {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDeploymentArgs) -> Self {
-        Self(Body::of([
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn triggers(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("triggers", value.into());
-        self
-    }
-
-    pub fn variables(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("variables", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayDeployment {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayDeployment {
-    const TYPE: &'static str = "aws_api_gateway_deployment";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayDeploymentRef;
-}
-
-/// A declared [`ApiGatewayDeployment`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayDeploymentRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayDeploymentRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDeploymentRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayDeploymentRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayDeploymentRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayDeploymentRef {
-    type Block = ApiGatewayDeployment;
-}
-
-impl ApiGatewayDeploymentRef {
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        self.0.attr("created_date")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn triggers(&self) -> Tf<Map<String>> {
-        self.0.attr("triggers")
-    }
-
-    #[inline]
-    pub fn variables(&self) -> Tf<Map<String>> {
-        self.0.attr("variables")
-    }
-
-}
-
-/// The resource `aws_api_gateway_documentation_part`.
-#[derive(Clone)]
-pub struct ApiGatewayDocumentationPart(Body);
-
-impl std::fmt::Debug for ApiGatewayDocumentationPart {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDocumentationPart").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDocumentationPart`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDocumentationPartArgs {
-    pub location: ApiGatewayDocumentationPartLocation,
-    pub properties: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayDocumentationPart {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDocumentationPartArgs) -> Self {
-        Self(Body::of([
-            ("location", Value::Block(args.location.0)),
-            ("properties", args.properties.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayDocumentationPart {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayDocumentationPart {
-    const TYPE: &'static str = "aws_api_gateway_documentation_part";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayDocumentationPartRef;
-}
-
-/// A declared [`ApiGatewayDocumentationPart`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayDocumentationPartRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayDocumentationPartRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDocumentationPartRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayDocumentationPartRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayDocumentationPartRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayDocumentationPartRef {
-    type Block = ApiGatewayDocumentationPart;
-}
-
-impl ApiGatewayDocumentationPartRef {
-    #[inline]
-    pub fn documentation_part_id(&self) -> Tf<String> {
-        self.0.attr("documentation_part_id")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn location(&self) -> Tf<List<ApiGatewayDocumentationPartLocation>> {
-        self.0.attr("location")
-    }
-
-    #[inline]
-    pub fn properties(&self) -> Tf<String> {
-        self.0.attr("properties")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_documentation_part.location`.
-#[derive(Clone)]
-pub struct ApiGatewayDocumentationPartLocation(Body);
-
-impl std::fmt::Debug for ApiGatewayDocumentationPartLocation {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDocumentationPartLocation").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDocumentationPartLocation`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDocumentationPartLocationArgs {
-    pub r#type: Tf<String>,
-}
-
-impl ApiGatewayDocumentationPartLocation {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDocumentationPartLocationArgs) -> Self {
-        Self(Body::of([
-            ("type", args.r#type.into()),
-        ]))
-    }
-
-    pub fn method(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("method", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path", value.into());
-        self
-    }
-
-    pub fn status_code(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("status_code", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayDocumentationPartLocation`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayDocumentationPartLocationFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayDocumentationPartLocationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDocumentationPartLocationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayDocumentationPartLocationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayDocumentationPartLocation {
-    type Fields = ApiGatewayDocumentationPartLocationFields;
-}
-
-impl ApiGatewayDocumentationPartLocationFields {
-    #[inline]
-    pub fn method(&self) -> Tf<String> {
-        field(&self.0, "method")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        field(&self.0, "path")
-    }
-
-    #[inline]
-    pub fn status_code(&self) -> Tf<String> {
-        field(&self.0, "status_code")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-}
-
-/// The resource `aws_api_gateway_documentation_version`.
-#[derive(Clone)]
-pub struct ApiGatewayDocumentationVersion(Body);
-
-impl std::fmt::Debug for ApiGatewayDocumentationVersion {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDocumentationVersion").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDocumentationVersion`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDocumentationVersionArgs {
-    pub rest_api_id: Tf<String>,
-    pub version: Tf<String>,
-}
-
-impl ApiGatewayDocumentationVersion {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDocumentationVersionArgs) -> Self {
-        Self(Body::of([
-            ("rest_api_id", args.rest_api_id.into()),
-            ("version", args.version.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayDocumentationVersion {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayDocumentationVersion {
-    const TYPE: &'static str = "aws_api_gateway_documentation_version";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayDocumentationVersionRef;
-}
-
-/// A declared [`ApiGatewayDocumentationVersion`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayDocumentationVersionRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayDocumentationVersionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDocumentationVersionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayDocumentationVersionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayDocumentationVersionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayDocumentationVersionRef {
-    type Block = ApiGatewayDocumentationVersion;
-}
-
-impl ApiGatewayDocumentationVersionRef {
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn version(&self) -> Tf<String> {
-        self.0.attr("version")
-    }
-
-}
-
-/// The resource `aws_api_gateway_domain_name`.
-#[derive(Clone)]
-pub struct ApiGatewayDomainName(Body);
-
-impl std::fmt::Debug for ApiGatewayDomainName {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainName").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDomainName`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDomainNameArgs {
-    pub domain_name: Tf<String>,
-}
-
-impl ApiGatewayDomainName {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDomainNameArgs) -> Self {
-        Self(Body::of([
-            ("domain_name", args.domain_name.into()),
-        ]))
-    }
-
-    pub fn certificate_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("certificate_arn", value.into());
-        self
-    }
-
-    pub fn certificate_body(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("certificate_body", value.into());
-        self
-    }
-
-    pub fn certificate_chain(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("certificate_chain", value.into());
-        self
-    }
-
-    pub fn certificate_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("certificate_name", value.into());
-        self
-    }
-
-    pub fn certificate_private_key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("certificate_private_key", value.into());
-        self
-    }
-
-    pub fn endpoint_configuration(mut self, block: ApiGatewayDomainNameEndpointConfiguration) -> Self {
-        self.0.set_block("endpoint_configuration", block.0);
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn mutual_tls_authentication(mut self, block: ApiGatewayDomainNameMutualTlsAuthentication) -> Self {
-        self.0.set_block("mutual_tls_authentication", block.0);
-        self
-    }
-
-    pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("ownership_verification_certificate_arn", value.into());
-        self
-    }
-
-    pub fn policy(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("policy", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn regional_certificate_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("regional_certificate_arn", value.into());
-        self
-    }
-
-    pub fn regional_certificate_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("regional_certificate_name", value.into());
-        self
-    }
-
-    pub fn security_policy(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("security_policy", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayDomainName {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayDomainName {
-    const TYPE: &'static str = "aws_api_gateway_domain_name";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayDomainNameRef;
-}
-
-/// A declared [`ApiGatewayDomainName`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayDomainNameRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayDomainNameRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainNameRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayDomainNameRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayDomainNameRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayDomainNameRef {
-    type Block = ApiGatewayDomainName;
-}
-
-impl ApiGatewayDomainNameRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn certificate_arn(&self) -> Tf<Arn> {
-        self.0.attr("certificate_arn")
-    }
-
-    #[inline]
-    pub fn certificate_body(&self) -> Tf<String> {
-        self.0.attr("certificate_body")
-    }
-
-    #[inline]
-    pub fn certificate_chain(&self) -> Tf<String> {
-        self.0.attr("certificate_chain")
-    }
-
-    #[inline]
-    pub fn certificate_name(&self) -> Tf<String> {
-        self.0.attr("certificate_name")
-    }
-
-    #[inline]
-    pub fn certificate_private_key(&self) -> Tf<String> {
-        self.0.attr("certificate_private_key")
-    }
-
-    #[inline]
-    pub fn certificate_upload_date(&self) -> Tf<String> {
-        self.0.attr("certificate_upload_date")
-    }
-
-    #[inline]
-    pub fn cloudfront_domain_name(&self) -> Tf<String> {
-        self.0.attr("cloudfront_domain_name")
-    }
-
-    #[inline]
-    pub fn cloudfront_zone_id(&self) -> Tf<String> {
-        self.0.attr("cloudfront_zone_id")
-    }
-
-    #[inline]
-    pub fn domain_name(&self) -> Tf<String> {
-        self.0.attr("domain_name")
-    }
-
-    #[inline]
-    pub fn domain_name_id(&self) -> Tf<String> {
-        self.0.attr("domain_name_id")
-    }
-
-    #[inline]
-    pub fn endpoint_configuration(&self) -> Tf<List<ApiGatewayDomainNameEndpointConfiguration>> {
-        self.0.attr("endpoint_configuration")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn mutual_tls_authentication(&self) -> Tf<List<ApiGatewayDomainNameMutualTlsAuthentication>> {
-        self.0.attr("mutual_tls_authentication")
-    }
-
-    #[inline]
-    pub fn ownership_verification_certificate_arn(&self) -> Tf<Arn> {
-        self.0.attr("ownership_verification_certificate_arn")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn regional_certificate_arn(&self) -> Tf<Arn> {
-        self.0.attr("regional_certificate_arn")
-    }
-
-    #[inline]
-    pub fn regional_certificate_name(&self) -> Tf<String> {
-        self.0.attr("regional_certificate_name")
-    }
-
-    #[inline]
-    pub fn regional_domain_name(&self) -> Tf<String> {
-        self.0.attr("regional_domain_name")
-    }
-
-    #[inline]
-    pub fn regional_zone_id(&self) -> Tf<String> {
-        self.0.attr("regional_zone_id")
-    }
-
-    #[inline]
-    pub fn security_policy(&self) -> Tf<String> {
-        self.0.attr("security_policy")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_domain_name.endpoint_configuration`.
-#[derive(Clone)]
-pub struct ApiGatewayDomainNameEndpointConfiguration(Body);
-
-impl std::fmt::Debug for ApiGatewayDomainNameEndpointConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainNameEndpointConfiguration").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDomainNameEndpointConfiguration`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDomainNameEndpointConfigurationArgs {
-    pub types: Tf<List<String>>,
-}
-
-impl ApiGatewayDomainNameEndpointConfiguration {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDomainNameEndpointConfigurationArgs) -> Self {
-        Self(Body::of([
-            ("types", args.types.into()),
-        ]))
-    }
-
-    pub fn ip_address_type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip_address_type", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayDomainNameEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayDomainNameEndpointConfigurationFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayDomainNameEndpointConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainNameEndpointConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayDomainNameEndpointConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayDomainNameEndpointConfiguration {
-    type Fields = ApiGatewayDomainNameEndpointConfigurationFields;
-}
-
-impl ApiGatewayDomainNameEndpointConfigurationFields {
-    #[inline]
-    pub fn ip_address_type(&self) -> Tf<String> {
-        field(&self.0, "ip_address_type")
-    }
-
-    #[inline]
-    pub fn types(&self) -> Tf<List<String>> {
-        field(&self.0, "types")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_domain_name.mutual_tls_authentication`.
-#[derive(Clone)]
-pub struct ApiGatewayDomainNameMutualTlsAuthentication(Body);
-
-impl std::fmt::Debug for ApiGatewayDomainNameMutualTlsAuthentication {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainNameMutualTlsAuthentication").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDomainNameMutualTlsAuthentication`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDomainNameMutualTlsAuthenticationArgs {
-    pub truststore_uri: Tf<String>,
-}
-
-impl ApiGatewayDomainNameMutualTlsAuthentication {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDomainNameMutualTlsAuthenticationArgs) -> Self {
-        Self(Body::of([
-            ("truststore_uri", args.truststore_uri.into()),
-        ]))
-    }
-
-    pub fn truststore_version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("truststore_version", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayDomainNameMutualTlsAuthentication`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayDomainNameMutualTlsAuthenticationFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayDomainNameMutualTlsAuthenticationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainNameMutualTlsAuthenticationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayDomainNameMutualTlsAuthenticationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayDomainNameMutualTlsAuthentication {
-    type Fields = ApiGatewayDomainNameMutualTlsAuthenticationFields;
-}
-
-impl ApiGatewayDomainNameMutualTlsAuthenticationFields {
-    #[inline]
-    pub fn truststore_uri(&self) -> Tf<String> {
-        field(&self.0, "truststore_uri")
-    }
-
-    #[inline]
-    pub fn truststore_version(&self) -> Tf<String> {
-        field(&self.0, "truststore_version")
-    }
-
-}
-
-/// The resource `aws_api_gateway_domain_name_access_association`.
-#[derive(Clone)]
-pub struct ApiGatewayDomainNameAccessAssociation(Body);
-
-impl std::fmt::Debug for ApiGatewayDomainNameAccessAssociation {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainNameAccessAssociation").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayDomainNameAccessAssociation`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayDomainNameAccessAssociationArgs {
-    pub access_association_source: Tf<String>,
-    pub access_association_source_type: Tf<String>,
-    pub domain_name_arn: Tf<Arn>,
-}
-
-impl ApiGatewayDomainNameAccessAssociation {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayDomainNameAccessAssociationArgs) -> Self {
-        Self(Body::of([
-            ("access_association_source", args.access_association_source.into()),
-            ("access_association_source_type", args.access_association_source_type.into()),
-            ("domain_name_arn", args.domain_name_arn.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayDomainNameAccessAssociation {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayDomainNameAccessAssociation {
-    const TYPE: &'static str = "aws_api_gateway_domain_name_access_association";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayDomainNameAccessAssociationRef;
-}
-
-/// A declared [`ApiGatewayDomainNameAccessAssociation`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayDomainNameAccessAssociationRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayDomainNameAccessAssociationRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayDomainNameAccessAssociationRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayDomainNameAccessAssociationRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayDomainNameAccessAssociationRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayDomainNameAccessAssociationRef {
-    type Block = ApiGatewayDomainNameAccessAssociation;
-}
-
-impl ApiGatewayDomainNameAccessAssociationRef {
-    #[inline]
-    pub fn access_association_source(&self) -> Tf<String> {
-        self.0.attr("access_association_source")
-    }
-
-    #[inline]
-    pub fn access_association_source_type(&self) -> Tf<String> {
-        self.0.attr("access_association_source_type")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn domain_name_arn(&self) -> Tf<Arn> {
-        self.0.attr("domain_name_arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The resource `aws_api_gateway_gateway_response`.
-#[derive(Clone)]
-pub struct ApiGatewayGatewayResponse(Body);
-
-impl std::fmt::Debug for ApiGatewayGatewayResponse {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayGatewayResponse").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayGatewayResponse`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayGatewayResponseArgs {
-    pub response_type: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayGatewayResponse {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayGatewayResponseArgs) -> Self {
-        Self(Body::of([
-            ("response_type", args.response_type.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn response_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("response_parameters", value.into());
-        self
-    }
-
-    pub fn response_templates(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("response_templates", value.into());
-        self
-    }
-
-    pub fn status_code(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("status_code", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayGatewayResponse {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayGatewayResponse {
-    const TYPE: &'static str = "aws_api_gateway_gateway_response";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayGatewayResponseRef;
-}
-
-/// A declared [`ApiGatewayGatewayResponse`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayGatewayResponseRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayGatewayResponseRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayGatewayResponseRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayGatewayResponseRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayGatewayResponseRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayGatewayResponseRef {
-    type Block = ApiGatewayGatewayResponse;
-}
-
-impl ApiGatewayGatewayResponseRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn response_parameters(&self) -> Tf<Map<String>> {
-        self.0.attr("response_parameters")
-    }
-
-    #[inline]
-    pub fn response_templates(&self) -> Tf<Map<String>> {
-        self.0.attr("response_templates")
-    }
-
-    #[inline]
-    pub fn response_type(&self) -> Tf<String> {
-        self.0.attr("response_type")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn status_code(&self) -> Tf<String> {
-        self.0.attr("status_code")
-    }
-
-}
-
-/// The resource `aws_api_gateway_integration`.
-#[derive(Clone)]
-pub struct ApiGatewayIntegration(Body);
-
-impl std::fmt::Debug for ApiGatewayIntegration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayIntegration").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayIntegration`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayIntegrationArgs {
-    pub http_method: Tf<String>,
-    pub resource_id: Tf<String>,
-    pub rest_api_id: Tf<String>,
-    pub r#type: Tf<String>,
-}
-
-impl ApiGatewayIntegration {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayIntegrationArgs) -> Self {
-        Self(Body::of([
-            ("http_method", args.http_method.into()),
-            ("resource_id", args.resource_id.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-            ("type", args.r#type.into()),
-        ]))
-    }
-
-    pub fn cache_key_parameters(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("cache_key_parameters", value.into());
-        self
-    }
-
-    pub fn cache_namespace(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("cache_namespace", value.into());
-        self
-    }
-
-    pub fn connection_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("connection_id", value.into());
-        self
-    }
-
-    pub fn connection_type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("connection_type", value.into());
-        self
-    }
-
-    pub fn content_handling(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("content_handling", value.into());
-        self
-    }
-
-    pub fn credentials(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("credentials", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn integration_http_method(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("integration_http_method", value.into());
-        self
-    }
-
-    pub fn integration_target(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("integration_target", value.into());
-        self
-    }
-
-    pub fn passthrough_behavior(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("passthrough_behavior", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn request_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("request_parameters", value.into());
-        self
-    }
-
-    pub fn request_templates(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("request_templates", value.into());
-        self
-    }
-
-    pub fn response_transfer_mode(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("response_transfer_mode", value.into());
-        self
-    }
-
-    pub fn timeout_milliseconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("timeout_milliseconds", value.into());
-        self
-    }
-
-    pub fn tls_config(mut self, block: ApiGatewayIntegrationTlsConfig) -> Self {
-        self.0.set_block("tls_config", block.0);
-        self
-    }
-
-    pub fn uri(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("uri", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayIntegration {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayIntegration {
-    const TYPE: &'static str = "aws_api_gateway_integration";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayIntegrationRef;
-}
-
-/// A declared [`ApiGatewayIntegration`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayIntegrationRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayIntegrationRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayIntegrationRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayIntegrationRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayIntegrationRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayIntegrationRef {
-    type Block = ApiGatewayIntegration;
-}
-
-impl ApiGatewayIntegrationRef {
-    #[inline]
-    pub fn cache_key_parameters(&self) -> Tf<Set<String>> {
-        self.0.attr("cache_key_parameters")
-    }
-
-    #[inline]
-    pub fn cache_namespace(&self) -> Tf<String> {
-        self.0.attr("cache_namespace")
-    }
-
-    #[inline]
-    pub fn connection_id(&self) -> Tf<String> {
-        self.0.attr("connection_id")
-    }
-
-    #[inline]
-    pub fn connection_type(&self) -> Tf<String> {
-        self.0.attr("connection_type")
-    }
-
-    #[inline]
-    pub fn content_handling(&self) -> Tf<String> {
-        self.0.attr("content_handling")
-    }
-
-    #[inline]
-    pub fn credentials(&self) -> Tf<String> {
-        self.0.attr("credentials")
-    }
-
-    #[inline]
-    pub fn http_method(&self) -> Tf<String> {
-        self.0.attr("http_method")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn integration_http_method(&self) -> Tf<String> {
-        self.0.attr("integration_http_method")
-    }
-
-    #[inline]
-    pub fn integration_target(&self) -> Tf<String> {
-        self.0.attr("integration_target")
-    }
-
-    #[inline]
-    pub fn passthrough_behavior(&self) -> Tf<String> {
-        self.0.attr("passthrough_behavior")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn request_parameters(&self) -> Tf<Map<String>> {
-        self.0.attr("request_parameters")
-    }
-
-    #[inline]
-    pub fn request_templates(&self) -> Tf<Map<String>> {
-        self.0.attr("request_templates")
-    }
-
-    #[inline]
-    pub fn resource_id(&self) -> Tf<String> {
-        self.0.attr("resource_id")
-    }
-
-    #[inline]
-    pub fn response_transfer_mode(&self) -> Tf<String> {
-        self.0.attr("response_transfer_mode")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn timeout_milliseconds(&self) -> Tf<Number> {
-        self.0.attr("timeout_milliseconds")
-    }
-
-    #[inline]
-    pub fn tls_config(&self) -> Tf<List<ApiGatewayIntegrationTlsConfig>> {
-        self.0.attr("tls_config")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        self.0.attr("type")
-    }
-
-    #[inline]
-    pub fn uri(&self) -> Tf<String> {
-        self.0.attr("uri")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_integration.tls_config`.
-#[derive(Clone)]
-pub struct ApiGatewayIntegrationTlsConfig(Body);
-
-impl std::fmt::Debug for ApiGatewayIntegrationTlsConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayIntegrationTlsConfig").field(&self.0).finish()
-    }
-}
-
-impl ApiGatewayIntegrationTlsConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn insecure_skip_verification(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("insecure_skip_verification", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayIntegrationTlsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayIntegrationTlsConfigFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayIntegrationTlsConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayIntegrationTlsConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayIntegrationTlsConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayIntegrationTlsConfig {
-    type Fields = ApiGatewayIntegrationTlsConfigFields;
-}
-
-impl ApiGatewayIntegrationTlsConfigFields {
-    #[inline]
-    pub fn insecure_skip_verification(&self) -> Tf<bool> {
-        field(&self.0, "insecure_skip_verification")
-    }
-
-}
-
-/// The resource `aws_api_gateway_integration_response`.
-#[derive(Clone)]
-pub struct ApiGatewayIntegrationResponse(Body);
-
-impl std::fmt::Debug for ApiGatewayIntegrationResponse {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayIntegrationResponse").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayIntegrationResponse`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayIntegrationResponseArgs {
-    pub http_method: Tf<String>,
-    pub resource_id: Tf<String>,
-    pub rest_api_id: Tf<String>,
-    pub status_code: Tf<String>,
-}
-
-impl ApiGatewayIntegrationResponse {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayIntegrationResponseArgs) -> Self {
-        Self(Body::of([
-            ("http_method", args.http_method.into()),
-            ("resource_id", args.resource_id.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-            ("status_code", args.status_code.into()),
-        ]))
-    }
-
-    pub fn content_handling(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("content_handling", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn response_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("response_parameters", value.into());
-        self
-    }
-
-    pub fn response_templates(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("response_templates", value.into());
-        self
-    }
-
-    pub fn selection_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("selection_pattern", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayIntegrationResponse {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayIntegrationResponse {
-    const TYPE: &'static str = "aws_api_gateway_integration_response";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayIntegrationResponseRef;
-}
-
-/// A declared [`ApiGatewayIntegrationResponse`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayIntegrationResponseRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayIntegrationResponseRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayIntegrationResponseRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayIntegrationResponseRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayIntegrationResponseRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayIntegrationResponseRef {
-    type Block = ApiGatewayIntegrationResponse;
-}
-
-impl ApiGatewayIntegrationResponseRef {
-    #[inline]
-    pub fn content_handling(&self) -> Tf<String> {
-        self.0.attr("content_handling")
-    }
-
-    #[inline]
-    pub fn http_method(&self) -> Tf<String> {
-        self.0.attr("http_method")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn resource_id(&self) -> Tf<String> {
-        self.0.attr("resource_id")
-    }
-
-    #[inline]
-    pub fn response_parameters(&self) -> Tf<Map<String>> {
-        self.0.attr("response_parameters")
-    }
-
-    #[inline]
-    pub fn response_templates(&self) -> Tf<Map<String>> {
-        self.0.attr("response_templates")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn selection_pattern(&self) -> Tf<String> {
-        self.0.attr("selection_pattern")
-    }
-
-    #[inline]
-    pub fn status_code(&self) -> Tf<String> {
-        self.0.attr("status_code")
-    }
-
-}
-
-/// The resource `aws_api_gateway_method`.
-#[derive(Clone)]
-pub struct ApiGatewayMethod(Body);
-
-impl std::fmt::Debug for ApiGatewayMethod {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethod").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayMethod`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayMethodArgs {
-    pub authorization: Tf<String>,
-    pub http_method: Tf<String>,
-    pub resource_id: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayMethod {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayMethodArgs) -> Self {
-        Self(Body::of([
-            ("authorization", args.authorization.into()),
-            ("http_method", args.http_method.into()),
-            ("resource_id", args.resource_id.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn api_key_required(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("api_key_required", value.into());
-        self
-    }
-
-    pub fn authorization_scopes(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("authorization_scopes", value.into());
-        self
-    }
-
-    pub fn authorizer_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("authorizer_id", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn operation_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("operation_name", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn request_models(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("request_models", value.into());
-        self
-    }
-
-    pub fn request_parameters(mut self, value: impl Into<Tf<Map<bool>>>) -> Self {
-        self.0.set("request_parameters", value.into());
-        self
-    }
-
-    pub fn request_validator_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("request_validator_id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayMethod {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayMethod {
-    const TYPE: &'static str = "aws_api_gateway_method";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayMethodRef;
-}
-
-/// A declared [`ApiGatewayMethod`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayMethodRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayMethodRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethodRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayMethodRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayMethodRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayMethodRef {
-    type Block = ApiGatewayMethod;
-}
-
-impl ApiGatewayMethodRef {
-    #[inline]
-    pub fn api_key_required(&self) -> Tf<bool> {
-        self.0.attr("api_key_required")
-    }
-
-    #[inline]
-    pub fn authorization(&self) -> Tf<String> {
-        self.0.attr("authorization")
-    }
-
-    #[inline]
-    pub fn authorization_scopes(&self) -> Tf<Set<String>> {
-        self.0.attr("authorization_scopes")
-    }
-
-    #[inline]
-    pub fn authorizer_id(&self) -> Tf<String> {
-        self.0.attr("authorizer_id")
-    }
-
-    #[inline]
-    pub fn http_method(&self) -> Tf<String> {
-        self.0.attr("http_method")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn operation_name(&self) -> Tf<String> {
-        self.0.attr("operation_name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn request_models(&self) -> Tf<Map<String>> {
-        self.0.attr("request_models")
-    }
-
-    #[inline]
-    pub fn request_parameters(&self) -> Tf<Map<bool>> {
-        self.0.attr("request_parameters")
-    }
-
-    #[inline]
-    pub fn request_validator_id(&self) -> Tf<String> {
-        self.0.attr("request_validator_id")
-    }
-
-    #[inline]
-    pub fn resource_id(&self) -> Tf<String> {
-        self.0.attr("resource_id")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-}
-
-/// The resource `aws_api_gateway_method_response`.
-#[derive(Clone)]
-pub struct ApiGatewayMethodResponse(Body);
-
-impl std::fmt::Debug for ApiGatewayMethodResponse {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethodResponse").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayMethodResponse`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayMethodResponseArgs {
-    pub http_method: Tf<String>,
-    pub resource_id: Tf<String>,
-    pub rest_api_id: Tf<String>,
-    pub status_code: Tf<String>,
-}
-
-impl ApiGatewayMethodResponse {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayMethodResponseArgs) -> Self {
-        Self(Body::of([
-            ("http_method", args.http_method.into()),
-            ("resource_id", args.resource_id.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-            ("status_code", args.status_code.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn response_models(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("response_models", value.into());
-        self
-    }
-
-    pub fn response_parameters(mut self, value: impl Into<Tf<Map<bool>>>) -> Self {
-        self.0.set("response_parameters", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayMethodResponse {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayMethodResponse {
-    const TYPE: &'static str = "aws_api_gateway_method_response";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayMethodResponseRef;
-}
-
-/// A declared [`ApiGatewayMethodResponse`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayMethodResponseRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayMethodResponseRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethodResponseRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayMethodResponseRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayMethodResponseRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayMethodResponseRef {
-    type Block = ApiGatewayMethodResponse;
-}
-
-impl ApiGatewayMethodResponseRef {
-    #[inline]
-    pub fn http_method(&self) -> Tf<String> {
-        self.0.attr("http_method")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn resource_id(&self) -> Tf<String> {
-        self.0.attr("resource_id")
-    }
-
-    #[inline]
-    pub fn response_models(&self) -> Tf<Map<String>> {
-        self.0.attr("response_models")
-    }
-
-    #[inline]
-    pub fn response_parameters(&self) -> Tf<Map<bool>> {
-        self.0.attr("response_parameters")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn status_code(&self) -> Tf<String> {
-        self.0.attr("status_code")
-    }
-
-}
-
-/// The resource `aws_api_gateway_method_settings`.
-#[derive(Clone)]
-pub struct ApiGatewayMethodSettings(Body);
-
-impl std::fmt::Debug for ApiGatewayMethodSettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethodSettings").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayMethodSettings`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayMethodSettingsArgs {
-    pub method_path: Tf<String>,
-    pub rest_api_id: Tf<String>,
-    pub settings: ApiGatewayMethodSettingsSettings,
-    pub stage_name: Tf<String>,
-}
-
-impl ApiGatewayMethodSettings {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayMethodSettingsArgs) -> Self {
-        Self(Body::of([
-            ("method_path", args.method_path.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-            ("settings", Value::Block(args.settings.0)),
-            ("stage_name", args.stage_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayMethodSettings {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayMethodSettings {
-    const TYPE: &'static str = "aws_api_gateway_method_settings";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayMethodSettingsRef;
-}
-
-/// A declared [`ApiGatewayMethodSettings`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayMethodSettingsRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayMethodSettingsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethodSettingsRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayMethodSettingsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayMethodSettingsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayMethodSettingsRef {
-    type Block = ApiGatewayMethodSettings;
-}
-
-impl ApiGatewayMethodSettingsRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn method_path(&self) -> Tf<String> {
-        self.0.attr("method_path")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn settings(&self) -> Tf<List<ApiGatewayMethodSettingsSettings>> {
-        self.0.attr("settings")
-    }
-
-    #[inline]
-    pub fn stage_name(&self) -> Tf<String> {
-        self.0.attr("stage_name")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_method_settings.settings`.
-#[derive(Clone)]
-pub struct ApiGatewayMethodSettingsSettings(Body);
-
-impl std::fmt::Debug for ApiGatewayMethodSettingsSettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethodSettingsSettings").field(&self.0).finish()
-    }
-}
-
-impl ApiGatewayMethodSettingsSettings {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn cache_data_encrypted(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("cache_data_encrypted", value.into());
-        self
-    }
-
-    pub fn cache_ttl_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("cache_ttl_in_seconds", value.into());
-        self
-    }
-
-    pub fn caching_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("caching_enabled", value.into());
-        self
-    }
-
-    pub fn data_trace_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("data_trace_enabled", value.into());
-        self
-    }
-
-    pub fn logging_level(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("logging_level", value.into());
-        self
-    }
-
-    pub fn metrics_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("metrics_enabled", value.into());
-        self
-    }
-
-    pub fn require_authorization_for_cache_control(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("require_authorization_for_cache_control", value.into());
-        self
-    }
-
-    pub fn throttling_burst_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("throttling_burst_limit", value.into());
-        self
-    }
-
-    pub fn throttling_rate_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("throttling_rate_limit", value.into());
-        self
-    }
-
-    pub fn unauthorized_cache_control_header_strategy(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("unauthorized_cache_control_header_strategy", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayMethodSettingsSettings`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayMethodSettingsSettingsFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayMethodSettingsSettingsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayMethodSettingsSettingsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayMethodSettingsSettingsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayMethodSettingsSettings {
-    type Fields = ApiGatewayMethodSettingsSettingsFields;
-}
-
-impl ApiGatewayMethodSettingsSettingsFields {
-    #[inline]
-    pub fn cache_data_encrypted(&self) -> Tf<bool> {
-        field(&self.0, "cache_data_encrypted")
-    }
-
-    #[inline]
-    pub fn cache_ttl_in_seconds(&self) -> Tf<Number> {
-        field(&self.0, "cache_ttl_in_seconds")
-    }
-
-    #[inline]
-    pub fn caching_enabled(&self) -> Tf<bool> {
-        field(&self.0, "caching_enabled")
-    }
-
-    #[inline]
-    pub fn data_trace_enabled(&self) -> Tf<bool> {
-        field(&self.0, "data_trace_enabled")
-    }
-
-    #[inline]
-    pub fn logging_level(&self) -> Tf<String> {
-        field(&self.0, "logging_level")
-    }
-
-    #[inline]
-    pub fn metrics_enabled(&self) -> Tf<bool> {
-        field(&self.0, "metrics_enabled")
-    }
-
-    #[inline]
-    pub fn require_authorization_for_cache_control(&self) -> Tf<bool> {
-        field(&self.0, "require_authorization_for_cache_control")
-    }
-
-    #[inline]
-    pub fn throttling_burst_limit(&self) -> Tf<Number> {
-        field(&self.0, "throttling_burst_limit")
-    }
-
-    #[inline]
-    pub fn throttling_rate_limit(&self) -> Tf<Number> {
-        field(&self.0, "throttling_rate_limit")
-    }
-
-    #[inline]
-    pub fn unauthorized_cache_control_header_strategy(&self) -> Tf<String> {
-        field(&self.0, "unauthorized_cache_control_header_strategy")
-    }
-
-}
-
-/// The resource `aws_api_gateway_model`.
-#[derive(Clone)]
-pub struct ApiGatewayModel(Body);
-
-impl std::fmt::Debug for ApiGatewayModel {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayModel").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayModel`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayModelArgs {
-    pub content_type: Tf<String>,
-    pub name: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayModel {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayModelArgs) -> Self {
-        Self(Body::of([
-            ("content_type", args.content_type.into()),
-            ("name", args.name.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn schema(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("schema", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayModel {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayModel {
-    const TYPE: &'static str = "aws_api_gateway_model";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayModelRef;
-}
-
-/// A declared [`ApiGatewayModel`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayModelRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayModelRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayModelRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayModelRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayModelRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayModelRef {
-    type Block = ApiGatewayModel;
-}
-
-impl ApiGatewayModelRef {
-    #[inline]
-    pub fn content_type(&self) -> Tf<String> {
-        self.0.attr("content_type")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn schema(&self) -> Tf<String> {
-        self.0.attr("schema")
-    }
-
-}
-
-/// The resource `aws_api_gateway_request_validator`.
-#[derive(Clone)]
-pub struct ApiGatewayRequestValidator(Body);
-
-impl std::fmt::Debug for ApiGatewayRequestValidator {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRequestValidator").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayRequestValidator`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayRequestValidatorArgs {
-    pub name: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayRequestValidator {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayRequestValidatorArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn validate_request_body(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("validate_request_body", value.into());
-        self
-    }
-
-    pub fn validate_request_parameters(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("validate_request_parameters", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayRequestValidator {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayRequestValidator {
-    const TYPE: &'static str = "aws_api_gateway_request_validator";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayRequestValidatorRef;
-}
-
-/// A declared [`ApiGatewayRequestValidator`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayRequestValidatorRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayRequestValidatorRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRequestValidatorRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayRequestValidatorRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayRequestValidatorRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayRequestValidatorRef {
-    type Block = ApiGatewayRequestValidator;
-}
-
-impl ApiGatewayRequestValidatorRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn validate_request_body(&self) -> Tf<bool> {
-        self.0.attr("validate_request_body")
-    }
-
-    #[inline]
-    pub fn validate_request_parameters(&self) -> Tf<bool> {
-        self.0.attr("validate_request_parameters")
-    }
-
-}
-
-/// The resource `aws_api_gateway_resource`.
-#[derive(Clone)]
-pub struct ApiGatewayResource(Body);
-
-impl std::fmt::Debug for ApiGatewayResource {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayResource").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayResource`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayResourceArgs {
-    pub parent_id: Tf<String>,
-    pub path_part: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayResource {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayResourceArgs) -> Self {
-        Self(Body::of([
-            ("parent_id", args.parent_id.into()),
-            ("path_part", args.path_part.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayResource {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayResource {
-    const TYPE: &'static str = "aws_api_gateway_resource";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayResourceRef;
-}
-
-/// A declared [`ApiGatewayResource`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayResourceRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayResourceRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayResourceRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayResourceRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayResourceRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayResourceRef {
-    type Block = ApiGatewayResource;
-}
-
-impl ApiGatewayResourceRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn parent_id(&self) -> Tf<String> {
-        self.0.attr("parent_id")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn path_part(&self) -> Tf<String> {
-        self.0.attr("path_part")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-}
-
-/// The resource `aws_api_gateway_rest_api`.
-#[derive(Clone)]
-pub struct ApiGatewayRestApi(Body);
-
-impl std::fmt::Debug for ApiGatewayRestApi {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApi").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayRestApi`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayRestApiArgs {
-    pub name: Tf<String>,
-}
-
-impl ApiGatewayRestApi {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayRestApiArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn api_key_source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("api_key_source", value.into());
-        self
-    }
-
-    pub fn binary_media_types(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("binary_media_types", value.into());
-        self
-    }
-
-    pub fn body(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("body", value.into());
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn disable_execute_api_endpoint(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("disable_execute_api_endpoint", value.into());
-        self
-    }
-
-    pub fn endpoint_configuration(mut self, block: ApiGatewayRestApiEndpointConfiguration) -> Self {
-        self.0.set_block("endpoint_configuration", block.0);
-        self
-    }
-
-    pub fn fail_on_warnings(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("fail_on_warnings", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn minimum_compression_size(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("minimum_compression_size", value.into());
-        self
-    }
-
-    pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("parameters", value.into());
-        self
-    }
-
-    pub fn policy(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("policy", value.into());
-        self
-    }
-
-    pub fn put_rest_api_mode(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("put_rest_api_mode", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayRestApi {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayRestApi {
-    const TYPE: &'static str = "aws_api_gateway_rest_api";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayRestApiRef;
-}
-
-/// A declared [`ApiGatewayRestApi`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayRestApiRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayRestApiRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayRestApiRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayRestApiRef {
-    type Block = ApiGatewayRestApi;
-}
-
-impl ApiGatewayRestApiRef {
-    #[inline]
-    pub fn api_key_source(&self) -> Tf<String> {
-        self.0.attr("api_key_source")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn binary_media_types(&self) -> Tf<List<String>> {
-        self.0.attr("binary_media_types")
-    }
-
-    #[inline]
-    pub fn body(&self) -> Tf<String> {
-        self.0.attr("body")
-    }
-
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        self.0.attr("created_date")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn disable_execute_api_endpoint(&self) -> Tf<bool> {
-        self.0.attr("disable_execute_api_endpoint")
-    }
-
-    #[inline]
-    pub fn endpoint_configuration(&self) -> Tf<List<ApiGatewayRestApiEndpointConfiguration>> {
-        self.0.attr("endpoint_configuration")
-    }
-
-    #[inline]
-    pub fn execution_arn(&self) -> Tf<Arn> {
-        self.0.attr("execution_arn")
-    }
-
-    #[inline]
-    pub fn fail_on_warnings(&self) -> Tf<bool> {
-        self.0.attr("fail_on_warnings")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn minimum_compression_size(&self) -> Tf<String> {
-        self.0.attr("minimum_compression_size")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn parameters(&self) -> Tf<Map<String>> {
-        self.0.attr("parameters")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn put_rest_api_mode(&self) -> Tf<String> {
-        self.0.attr("put_rest_api_mode")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn root_resource_id(&self) -> Tf<String> {
-        self.0.attr("root_resource_id")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_rest_api.endpoint_configuration`.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiEndpointConfiguration(Body);
-
-impl std::fmt::Debug for ApiGatewayRestApiEndpointConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiEndpointConfiguration").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayRestApiEndpointConfiguration`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayRestApiEndpointConfigurationArgs {
-    pub types: Tf<List<String>>,
-}
-
-impl ApiGatewayRestApiEndpointConfiguration {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayRestApiEndpointConfigurationArgs) -> Self {
-        Self(Body::of([
-            ("types", args.types.into()),
-        ]))
-    }
-
-    pub fn ip_address_type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip_address_type", value.into());
-        self
-    }
-
-    pub fn vpc_endpoint_ids(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("vpc_endpoint_ids", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayRestApiEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiEndpointConfigurationFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayRestApiEndpointConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiEndpointConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayRestApiEndpointConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayRestApiEndpointConfiguration {
-    type Fields = ApiGatewayRestApiEndpointConfigurationFields;
-}
-
-impl ApiGatewayRestApiEndpointConfigurationFields {
-    #[inline]
-    pub fn ip_address_type(&self) -> Tf<String> {
-        field(&self.0, "ip_address_type")
-    }
-
-    #[inline]
-    pub fn types(&self) -> Tf<List<String>> {
-        field(&self.0, "types")
-    }
-
-    #[inline]
-    pub fn vpc_endpoint_ids(&self) -> Tf<Set<String>> {
-        field(&self.0, "vpc_endpoint_ids")
-    }
-
-}
-
-/// The resource `aws_api_gateway_rest_api_policy`.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiPolicy(Body);
-
-impl std::fmt::Debug for ApiGatewayRestApiPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayRestApiPolicy`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayRestApiPolicyArgs {
-    pub policy: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayRestApiPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayRestApiPolicyArgs) -> Self {
-        Self(Body::of([
-            ("policy", args.policy.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayRestApiPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayRestApiPolicy {
-    const TYPE: &'static str = "aws_api_gateway_rest_api_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayRestApiPolicyRef;
-}
-
-/// A declared [`ApiGatewayRestApiPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiPolicyRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayRestApiPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayRestApiPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayRestApiPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayRestApiPolicyRef {
-    type Block = ApiGatewayRestApiPolicy;
-}
-
-impl ApiGatewayRestApiPolicyRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-}
-
-/// The resource `aws_api_gateway_rest_api_put`.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiPut(Body);
-
-impl std::fmt::Debug for ApiGatewayRestApiPut {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiPut").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayRestApiPut`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayRestApiPutArgs {
-    pub body: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl ApiGatewayRestApiPut {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayRestApiPutArgs) -> Self {
-        Self(Body::of([
-            ("body", args.body.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn fail_on_warnings(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("fail_on_warnings", value.into());
-        self
-    }
-
-    pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("parameters", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn timeouts(mut self, block: ApiGatewayRestApiPutTimeouts) -> Self {
-        self.0.set_block("timeouts", block.0);
-        self
-    }
-
-    pub fn triggers(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("triggers", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayRestApiPut {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayRestApiPut {
-    const TYPE: &'static str = "aws_api_gateway_rest_api_put";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayRestApiPutRef;
-}
-
-/// A declared [`ApiGatewayRestApiPut`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiPutRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayRestApiPutRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiPutRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayRestApiPutRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayRestApiPutRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayRestApiPutRef {
-    type Block = ApiGatewayRestApiPut;
-}
-
-impl ApiGatewayRestApiPutRef {
-    #[inline]
-    pub fn body(&self) -> Tf<String> {
-        self.0.attr("body")
-    }
-
-    #[inline]
-    pub fn fail_on_warnings(&self) -> Tf<bool> {
-        self.0.attr("fail_on_warnings")
-    }
-
-    #[inline]
-    pub fn parameters(&self) -> Tf<Map<String>> {
-        self.0.attr("parameters")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn timeouts(&self) -> Tf<ApiGatewayRestApiPutTimeouts> {
-        self.0.attr("timeouts")
-    }
-
-    #[inline]
-    pub fn triggers(&self) -> Tf<Map<String>> {
-        self.0.attr("triggers")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_rest_api_put.timeouts`.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiPutTimeouts(Body);
-
-impl std::fmt::Debug for ApiGatewayRestApiPutTimeouts {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiPutTimeouts").field(&self.0).finish()
-    }
-}
-
-impl ApiGatewayRestApiPutTimeouts {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
-    pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("create", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayRestApiPutTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayRestApiPutTimeoutsFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayRestApiPutTimeoutsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayRestApiPutTimeoutsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayRestApiPutTimeoutsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayRestApiPutTimeouts {
-    type Fields = ApiGatewayRestApiPutTimeoutsFields;
-}
-
-impl ApiGatewayRestApiPutTimeoutsFields {
-    #[inline]
-    pub fn create(&self) -> Tf<String> {
-        field(&self.0, "create")
-    }
-
-}
-
-/// The resource `aws_api_gateway_stage`.
-#[derive(Clone)]
-pub struct ApiGatewayStage(Body);
-
-impl std::fmt::Debug for ApiGatewayStage {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayStage").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayStage`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayStageArgs {
-    pub deployment_id: Tf<String>,
-    pub rest_api_id: Tf<String>,
-    pub stage_name: Tf<String>,
-}
-
-impl ApiGatewayStage {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayStageArgs) -> Self {
-        Self(Body::of([
-            ("deployment_id", args.deployment_id.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-            ("stage_name", args.stage_name.into()),
-        ]))
-    }
-
-    pub fn access_log_settings(mut self, block: ApiGatewayStageAccessLogSettings) -> Self {
-        self.0.set_block("access_log_settings", block.0);
-        self
-    }
-
-    pub fn cache_cluster_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("cache_cluster_enabled", value.into());
-        self
-    }
-
-    pub fn cache_cluster_size(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("cache_cluster_size", value.into());
-        self
-    }
-
-    pub fn canary_settings(mut self, block: ApiGatewayStageCanarySettings) -> Self {
-        self.0.set_block("canary_settings", block.0);
-        self
-    }
-
-    pub fn client_certificate_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("client_certificate_id", value.into());
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn documentation_version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("documentation_version", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn variables(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("variables", value.into());
-        self
-    }
-
-    pub fn xray_tracing_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("xray_tracing_enabled", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayStage {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayStage {
-    const TYPE: &'static str = "aws_api_gateway_stage";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayStageRef;
-}
-
-/// A declared [`ApiGatewayStage`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayStageRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayStageRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayStageRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayStageRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayStageRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayStageRef {
-    type Block = ApiGatewayStage;
-}
-
-impl ApiGatewayStageRef {
-    #[inline]
-    pub fn access_log_settings(&self) -> Tf<List<ApiGatewayStageAccessLogSettings>> {
-        self.0.attr("access_log_settings")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn cache_cluster_enabled(&self) -> Tf<bool> {
-        self.0.attr("cache_cluster_enabled")
-    }
-
-    #[inline]
-    pub fn cache_cluster_size(&self) -> Tf<String> {
-        self.0.attr("cache_cluster_size")
-    }
-
-    #[inline]
-    pub fn canary_settings(&self) -> Tf<List<ApiGatewayStageCanarySettings>> {
-        self.0.attr("canary_settings")
-    }
-
-    #[inline]
-    pub fn client_certificate_id(&self) -> Tf<String> {
-        self.0.attr("client_certificate_id")
-    }
-
-    #[inline]
-    pub fn deployment_id(&self) -> Tf<String> {
-        self.0.attr("deployment_id")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn documentation_version(&self) -> Tf<String> {
-        self.0.attr("documentation_version")
-    }
-
-    #[inline]
-    pub fn execution_arn(&self) -> Tf<Arn> {
-        self.0.attr("execution_arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn invoke_url(&self) -> Tf<String> {
-        self.0.attr("invoke_url")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn stage_name(&self) -> Tf<String> {
-        self.0.attr("stage_name")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn variables(&self) -> Tf<Map<String>> {
-        self.0.attr("variables")
-    }
-
-    #[inline]
-    pub fn web_acl_arn(&self) -> Tf<Arn> {
-        self.0.attr("web_acl_arn")
-    }
-
-    #[inline]
-    pub fn xray_tracing_enabled(&self) -> Tf<bool> {
-        self.0.attr("xray_tracing_enabled")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_stage.access_log_settings`.
-#[derive(Clone)]
-pub struct ApiGatewayStageAccessLogSettings(Body);
-
-impl std::fmt::Debug for ApiGatewayStageAccessLogSettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayStageAccessLogSettings").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayStageAccessLogSettings`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayStageAccessLogSettingsArgs {
-    pub destination_arn: Tf<Arn>,
-    pub format: Tf<String>,
-}
-
-impl ApiGatewayStageAccessLogSettings {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayStageAccessLogSettingsArgs) -> Self {
-        Self(Body::of([
-            ("destination_arn", args.destination_arn.into()),
-            ("format", args.format.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`ApiGatewayStageAccessLogSettings`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayStageAccessLogSettingsFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayStageAccessLogSettingsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayStageAccessLogSettingsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayStageAccessLogSettingsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayStageAccessLogSettings {
-    type Fields = ApiGatewayStageAccessLogSettingsFields;
-}
-
-impl ApiGatewayStageAccessLogSettingsFields {
-    #[inline]
-    pub fn destination_arn(&self) -> Tf<Arn> {
-        field(&self.0, "destination_arn")
-    }
-
-    #[inline]
-    pub fn format(&self) -> Tf<String> {
-        field(&self.0, "format")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_stage.canary_settings`.
-#[derive(Clone)]
-pub struct ApiGatewayStageCanarySettings(Body);
-
-impl std::fmt::Debug for ApiGatewayStageCanarySettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayStageCanarySettings").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayStageCanarySettings`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayStageCanarySettingsArgs {
-    pub deployment_id: Tf<String>,
-}
-
-impl ApiGatewayStageCanarySettings {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayStageCanarySettingsArgs) -> Self {
-        Self(Body::of([
-            ("deployment_id", args.deployment_id.into()),
-        ]))
-    }
-
-    pub fn percent_traffic(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("percent_traffic", value.into());
-        self
-    }
-
-    pub fn stage_variable_overrides(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("stage_variable_overrides", value.into());
-        self
-    }
-
-    pub fn use_stage_cache(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("use_stage_cache", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayStageCanarySettings`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayStageCanarySettingsFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayStageCanarySettingsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayStageCanarySettingsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayStageCanarySettingsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayStageCanarySettings {
-    type Fields = ApiGatewayStageCanarySettingsFields;
-}
-
-impl ApiGatewayStageCanarySettingsFields {
-    #[inline]
-    pub fn deployment_id(&self) -> Tf<String> {
-        field(&self.0, "deployment_id")
-    }
-
-    #[inline]
-    pub fn percent_traffic(&self) -> Tf<Number> {
-        field(&self.0, "percent_traffic")
-    }
-
-    #[inline]
-    pub fn stage_variable_overrides(&self) -> Tf<Map<String>> {
-        field(&self.0, "stage_variable_overrides")
-    }
-
-    #[inline]
-    pub fn use_stage_cache(&self) -> Tf<bool> {
-        field(&self.0, "use_stage_cache")
-    }
-
-}
-
-/// The resource `aws_api_gateway_usage_plan`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlan(Body);
-
-impl std::fmt::Debug for ApiGatewayUsagePlan {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlan").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayUsagePlan`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayUsagePlanArgs {
-    pub name: Tf<String>,
-}
-
-impl ApiGatewayUsagePlan {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayUsagePlanArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    /// Adds one block; call again for more.
-    pub fn api_stages(mut self, block: ApiGatewayUsagePlanApiStages) -> Self {
-        self.0.push_block("api_stages", block.0);
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn product_code(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("product_code", value.into());
-        self
-    }
-
-    pub fn quota_settings(mut self, block: ApiGatewayUsagePlanQuotaSettings) -> Self {
-        self.0.set_block("quota_settings", block.0);
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn throttle_settings(mut self, block: ApiGatewayUsagePlanThrottleSettings) -> Self {
-        self.0.set_block("throttle_settings", block.0);
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayUsagePlan {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayUsagePlan {
-    const TYPE: &'static str = "aws_api_gateway_usage_plan";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayUsagePlanRef;
-}
-
-/// A declared [`ApiGatewayUsagePlan`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayUsagePlanRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayUsagePlanRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayUsagePlanRef {
-    type Block = ApiGatewayUsagePlan;
-}
-
-impl ApiGatewayUsagePlanRef {
-    #[inline]
-    pub fn api_stages(&self) -> Tf<Set<ApiGatewayUsagePlanApiStages>> {
-        self.0.attr("api_stages")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn product_code(&self) -> Tf<String> {
-        self.0.attr("product_code")
-    }
-
-    #[inline]
-    pub fn quota_settings(&self) -> Tf<List<ApiGatewayUsagePlanQuotaSettings>> {
-        self.0.attr("quota_settings")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn throttle_settings(&self) -> Tf<List<ApiGatewayUsagePlanThrottleSettings>> {
-        self.0.attr("throttle_settings")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_usage_plan.api_stages`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanApiStages(Body);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanApiStages {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanApiStages").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayUsagePlanApiStages`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayUsagePlanApiStagesArgs {
-    pub api_id: Tf<String>,
-    pub stage: Tf<String>,
-}
-
-impl ApiGatewayUsagePlanApiStages {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayUsagePlanApiStagesArgs) -> Self {
-        Self(Body::of([
-            ("api_id", args.api_id.into()),
-            ("stage", args.stage.into()),
-        ]))
-    }
-
-    /// Adds one block; call again for more.
-    pub fn throttle(mut self, block: ApiGatewayUsagePlanApiStagesThrottle) -> Self {
-        self.0.push_block("throttle", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayUsagePlanApiStages`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanApiStagesFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanApiStagesFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayUsagePlanApiStagesFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayUsagePlanApiStages {
-    type Fields = ApiGatewayUsagePlanApiStagesFields;
-}
-
-impl ApiGatewayUsagePlanApiStagesFields {
-    #[inline]
-    pub fn api_id(&self) -> Tf<String> {
-        field(&self.0, "api_id")
-    }
-
-    #[inline]
-    pub fn stage(&self) -> Tf<String> {
-        field(&self.0, "stage")
-    }
-
-    #[inline]
-    pub fn throttle(&self) -> Tf<Set<ApiGatewayUsagePlanApiStagesThrottle>> {
-        field(&self.0, "throttle")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_usage_plan.api_stages.throttle`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanApiStagesThrottle(Body);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesThrottle {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanApiStagesThrottle").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayUsagePlanApiStagesThrottle`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayUsagePlanApiStagesThrottleArgs {
-    pub path: Tf<String>,
-}
-
-impl ApiGatewayUsagePlanApiStagesThrottle {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayUsagePlanApiStagesThrottleArgs) -> Self {
-        Self(Body::of([
-            ("path", args.path.into()),
-        ]))
-    }
-
-    pub fn burst_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("burst_limit", value.into());
-        self
-    }
-
-    pub fn rate_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("rate_limit", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayUsagePlanApiStagesThrottle`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanApiStagesThrottleFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesThrottleFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanApiStagesThrottleFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayUsagePlanApiStagesThrottleFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayUsagePlanApiStagesThrottle {
-    type Fields = ApiGatewayUsagePlanApiStagesThrottleFields;
-}
-
-impl ApiGatewayUsagePlanApiStagesThrottleFields {
-    #[inline]
-    pub fn burst_limit(&self) -> Tf<Number> {
-        field(&self.0, "burst_limit")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        field(&self.0, "path")
-    }
-
-    #[inline]
-    pub fn rate_limit(&self) -> Tf<Number> {
-        field(&self.0, "rate_limit")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_usage_plan.quota_settings`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanQuotaSettings(Body);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanQuotaSettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanQuotaSettings").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayUsagePlanQuotaSettings`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayUsagePlanQuotaSettingsArgs {
-    pub limit: Tf<Number>,
-    pub period: Tf<String>,
-}
-
-impl ApiGatewayUsagePlanQuotaSettings {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayUsagePlanQuotaSettingsArgs) -> Self {
-        Self(Body::of([
-            ("limit", args.limit.into()),
-            ("period", args.period.into()),
-        ]))
-    }
-
-    pub fn offset(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("offset", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayUsagePlanQuotaSettings`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanQuotaSettingsFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanQuotaSettingsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanQuotaSettingsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayUsagePlanQuotaSettingsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayUsagePlanQuotaSettings {
-    type Fields = ApiGatewayUsagePlanQuotaSettingsFields;
-}
-
-impl ApiGatewayUsagePlanQuotaSettingsFields {
-    #[inline]
-    pub fn limit(&self) -> Tf<Number> {
-        field(&self.0, "limit")
-    }
-
-    #[inline]
-    pub fn offset(&self) -> Tf<Number> {
-        field(&self.0, "offset")
-    }
-
-    #[inline]
-    pub fn period(&self) -> Tf<String> {
-        field(&self.0, "period")
-    }
-
-}
-
-/// The nested block `aws_api_gateway_usage_plan.throttle_settings`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanThrottleSettings(Body);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanThrottleSettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanThrottleSettings").field(&self.0).finish()
-    }
-}
-
-impl ApiGatewayUsagePlanThrottleSettings {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn burst_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("burst_limit", value.into());
-        self
-    }
-
-    pub fn rate_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("rate_limit", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`ApiGatewayUsagePlanThrottleSettings`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanThrottleSettingsFields(Expr);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanThrottleSettingsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanThrottleSettingsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ApiGatewayUsagePlanThrottleSettingsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ApiGatewayUsagePlanThrottleSettings {
-    type Fields = ApiGatewayUsagePlanThrottleSettingsFields;
-}
-
-impl ApiGatewayUsagePlanThrottleSettingsFields {
-    #[inline]
-    pub fn burst_limit(&self) -> Tf<Number> {
-        field(&self.0, "burst_limit")
-    }
-
-    #[inline]
-    pub fn rate_limit(&self) -> Tf<Number> {
-        field(&self.0, "rate_limit")
-    }
-
-}
-
-/// The resource `aws_api_gateway_usage_plan_key`.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanKey(Body);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanKey {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanKey").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayUsagePlanKey`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayUsagePlanKeyArgs {
-    pub key_id: Tf<String>,
-    pub key_type: Tf<String>,
-    pub usage_plan_id: Tf<String>,
-}
-
-impl ApiGatewayUsagePlanKey {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayUsagePlanKeyArgs) -> Self {
-        Self(Body::of([
-            ("key_id", args.key_id.into()),
-            ("key_type", args.key_type.into()),
-            ("usage_plan_id", args.usage_plan_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayUsagePlanKey {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayUsagePlanKey {
-    const TYPE: &'static str = "aws_api_gateway_usage_plan_key";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ApiGatewayUsagePlanKeyRef;
-}
-
-/// A declared [`ApiGatewayUsagePlanKey`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayUsagePlanKeyRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayUsagePlanKeyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayUsagePlanKeyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayUsagePlanKeyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayUsagePlanKeyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayUsagePlanKeyRef {
-    type Block = ApiGatewayUsagePlanKey;
-}
-
-impl ApiGatewayUsagePlanKeyRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn key_id(&self) -> Tf<String> {
-        self.0.attr("key_id")
-    }
-
-    #[inline]
-    pub fn key_type(&self) -> Tf<String> {
-        self.0.attr("key_type")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn usage_plan_id(&self) -> Tf<String> {
-        self.0.attr("usage_plan_id")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        self.0.attr("value")
-    }
-
-}
-
-/// The resource `aws_api_gateway_vpc_link`.
-#[derive(Clone)]
-pub struct ApiGatewayVpcLink(Body);
-
-impl std::fmt::Debug for ApiGatewayVpcLink {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayVpcLink").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ApiGatewayVpcLink`].
-#[derive(Clone, Debug)]
-pub struct ApiGatewayVpcLinkArgs {
-    pub name: Tf<String>,
-    pub target_arns: Tf<List<Arn>>,
-}
-
-impl ApiGatewayVpcLink {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ApiGatewayVpcLinkArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("target_arns", args.target_arns.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ApiGatewayVpcLink {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ApiGatewayVpcLink {
-    const TYPE: &'static str = "aws_api_gateway_vpc_link";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = ApiGatewayVpcLinkRef;
-}
-
-/// A declared [`ApiGatewayVpcLink`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ApiGatewayVpcLinkRef(BlockRef);
-
-impl std::fmt::Debug for ApiGatewayVpcLinkRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ApiGatewayVpcLinkRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ApiGatewayVpcLinkRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ApiGatewayVpcLinkRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ApiGatewayVpcLinkRef {
-    type Block = ApiGatewayVpcLink;
-}
-
-impl ApiGatewayVpcLinkRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn target_arns(&self) -> Tf<List<Arn>> {
-        self.0.attr("target_arns")
-    }
-
-}
-
-/// The data source `aws_api_gateway_api_key`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayApiKey(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayApiKey {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayApiKey").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayApiKey`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayApiKeyArgs {
-    pub id: Tf<String>,
-}
-
-impl DataAwsApiGatewayApiKey {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayApiKeyArgs) -> Self {
-        Self(Body::of([
-            ("id", args.id.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayApiKey {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayApiKey {
-    const TYPE: &'static str = "aws_api_gateway_api_key";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayApiKeyRef;
-}
-
-/// A declared [`DataAwsApiGatewayApiKey`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayApiKeyRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayApiKeyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayApiKeyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayApiKeyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayApiKeyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayApiKeyRef {
-    type Block = DataAwsApiGatewayApiKey;
-}
-
-impl DataAwsApiGatewayApiKeyRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        self.0.attr("created_date")
-    }
-
-    #[inline]
-    pub fn customer_id(&self) -> Tf<String> {
-        self.0.attr("customer_id")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        self.0.attr("enabled")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn last_updated_date(&self) -> Tf<String> {
-        self.0.attr("last_updated_date")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        self.0.attr("value")
-    }
-
-}
-
-/// The data source `aws_api_gateway_api_keys`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayApiKeys(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayApiKeys {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayApiKeys").field(&self.0).finish()
-    }
-}
-
-impl DataAwsApiGatewayApiKeys {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn customer_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("customer_id", value.into());
-        self
-    }
-
-    pub fn include_values(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("include_values", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayApiKeys {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayApiKeys {
-    const TYPE: &'static str = "aws_api_gateway_api_keys";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayApiKeysRef;
-}
-
-/// A declared [`DataAwsApiGatewayApiKeys`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayApiKeysRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayApiKeysRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayApiKeysRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayApiKeysRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayApiKeysRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayApiKeysRef {
-    type Block = DataAwsApiGatewayApiKeys;
-}
-
-impl DataAwsApiGatewayApiKeysRef {
-    #[inline]
-    pub fn customer_id(&self) -> Tf<String> {
-        self.0.attr("customer_id")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn include_values(&self) -> Tf<bool> {
-        self.0.attr("include_values")
-    }
-
-    #[inline]
-    pub fn items(&self) -> Tf<List<DataAwsApiGatewayApiKeysItems>> {
-        self.0.attr("items")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The value of `aws_api_gateway_api_keys.items`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsApiGatewayApiKeysItems {}
-
-/// The fields of a [`DataAwsApiGatewayApiKeysItems`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayApiKeysItemsFields(Expr);
-
-impl std::fmt::Debug for DataAwsApiGatewayApiKeysItemsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayApiKeysItemsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsApiGatewayApiKeysItemsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsApiGatewayApiKeysItems {
-    type Fields = DataAwsApiGatewayApiKeysItemsFields;
-}
-
-impl DataAwsApiGatewayApiKeysItemsFields {
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        field(&self.0, "created_date")
-    }
-
-    #[inline]
-    pub fn customer_id(&self) -> Tf<String> {
-        field(&self.0, "customer_id")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        field(&self.0, "description")
-    }
-
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        field(&self.0, "enabled")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
-    }
-
-    #[inline]
-    pub fn last_updated_date(&self) -> Tf<String> {
-        field(&self.0, "last_updated_date")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
-
-    #[inline]
-    pub fn stage_keys(&self) -> Tf<List<String>> {
-        field(&self.0, "stage_keys")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        field(&self.0, "tags")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The data source `aws_api_gateway_authorizer`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayAuthorizer(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayAuthorizer {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayAuthorizer").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayAuthorizer`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayAuthorizerArgs {
-    pub authorizer_id: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl DataAwsApiGatewayAuthorizer {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayAuthorizerArgs) -> Self {
-        Self(Body::of([
-            ("authorizer_id", args.authorizer_id.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayAuthorizer {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayAuthorizer {
-    const TYPE: &'static str = "aws_api_gateway_authorizer";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayAuthorizerRef;
-}
-
-/// A declared [`DataAwsApiGatewayAuthorizer`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayAuthorizerRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayAuthorizerRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayAuthorizerRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayAuthorizerRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayAuthorizerRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayAuthorizerRef {
-    type Block = DataAwsApiGatewayAuthorizer;
-}
-
-impl DataAwsApiGatewayAuthorizerRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn authorizer_credentials(&self) -> Tf<String> {
-        self.0.attr("authorizer_credentials")
-    }
-
-    #[inline]
-    pub fn authorizer_id(&self) -> Tf<String> {
-        self.0.attr("authorizer_id")
-    }
-
-    #[inline]
-    pub fn authorizer_result_ttl_in_seconds(&self) -> Tf<Number> {
-        self.0.attr("authorizer_result_ttl_in_seconds")
-    }
-
-    #[inline]
-    pub fn authorizer_uri(&self) -> Tf<String> {
-        self.0.attr("authorizer_uri")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn identity_source(&self) -> Tf<String> {
-        self.0.attr("identity_source")
-    }
-
-    #[inline]
-    pub fn identity_validation_expression(&self) -> Tf<String> {
-        self.0.attr("identity_validation_expression")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn provider_arns(&self) -> Tf<List<Arn>> {
-        self.0.attr("provider_arns")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        self.0.attr("type")
-    }
-
-}
-
-/// The data source `aws_api_gateway_authorizers`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayAuthorizers(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayAuthorizers {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayAuthorizers").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayAuthorizers`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayAuthorizersArgs {
-    pub rest_api_id: Tf<String>,
-}
-
-impl DataAwsApiGatewayAuthorizers {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayAuthorizersArgs) -> Self {
-        Self(Body::of([
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayAuthorizers {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayAuthorizers {
-    const TYPE: &'static str = "aws_api_gateway_authorizers";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayAuthorizersRef;
-}
-
-/// A declared [`DataAwsApiGatewayAuthorizers`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayAuthorizersRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayAuthorizersRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayAuthorizersRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayAuthorizersRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayAuthorizersRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayAuthorizersRef {
-    type Block = DataAwsApiGatewayAuthorizers;
-}
-
-impl DataAwsApiGatewayAuthorizersRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn ids(&self) -> Tf<List<String>> {
-        self.0.attr("ids")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-}
-
-/// The data source `aws_api_gateway_domain_name`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayDomainName(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayDomainName {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayDomainName").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayDomainName`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayDomainNameArgs {
-    pub domain_name: Tf<String>,
-}
-
-impl DataAwsApiGatewayDomainName {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayDomainNameArgs) -> Self {
-        Self(Body::of([
-            ("domain_name", args.domain_name.into()),
-        ]))
-    }
-
-    pub fn domain_name_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("domain_name_id", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayDomainName {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayDomainName {
-    const TYPE: &'static str = "aws_api_gateway_domain_name";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayDomainNameRef;
-}
-
-/// A declared [`DataAwsApiGatewayDomainName`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayDomainNameRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayDomainNameRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayDomainNameRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayDomainNameRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayDomainNameRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayDomainNameRef {
-    type Block = DataAwsApiGatewayDomainName;
-}
-
-impl DataAwsApiGatewayDomainNameRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn certificate_arn(&self) -> Tf<Arn> {
-        self.0.attr("certificate_arn")
-    }
-
-    #[inline]
-    pub fn certificate_name(&self) -> Tf<String> {
-        self.0.attr("certificate_name")
-    }
-
-    #[inline]
-    pub fn certificate_upload_date(&self) -> Tf<String> {
-        self.0.attr("certificate_upload_date")
-    }
-
-    #[inline]
-    pub fn cloudfront_domain_name(&self) -> Tf<String> {
-        self.0.attr("cloudfront_domain_name")
-    }
-
-    #[inline]
-    pub fn cloudfront_zone_id(&self) -> Tf<String> {
-        self.0.attr("cloudfront_zone_id")
-    }
-
-    #[inline]
-    pub fn domain_name(&self) -> Tf<String> {
-        self.0.attr("domain_name")
-    }
-
-    #[inline]
-    pub fn domain_name_id(&self) -> Tf<String> {
-        self.0.attr("domain_name_id")
-    }
-
-    #[inline]
-    pub fn endpoint_configuration(&self) -> Tf<List<DataAwsApiGatewayDomainNameEndpointConfiguration>> {
-        self.0.attr("endpoint_configuration")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn regional_certificate_arn(&self) -> Tf<Arn> {
-        self.0.attr("regional_certificate_arn")
-    }
-
-    #[inline]
-    pub fn regional_certificate_name(&self) -> Tf<String> {
-        self.0.attr("regional_certificate_name")
-    }
-
-    #[inline]
-    pub fn regional_domain_name(&self) -> Tf<String> {
-        self.0.attr("regional_domain_name")
-    }
-
-    #[inline]
-    pub fn regional_zone_id(&self) -> Tf<String> {
-        self.0.attr("regional_zone_id")
-    }
-
-    #[inline]
-    pub fn security_policy(&self) -> Tf<String> {
-        self.0.attr("security_policy")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-}
-
-/// The value of `aws_api_gateway_domain_name.endpoint_configuration`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsApiGatewayDomainNameEndpointConfiguration {}
-
-/// The fields of a [`DataAwsApiGatewayDomainNameEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayDomainNameEndpointConfigurationFields(Expr);
-
-impl std::fmt::Debug for DataAwsApiGatewayDomainNameEndpointConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayDomainNameEndpointConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsApiGatewayDomainNameEndpointConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsApiGatewayDomainNameEndpointConfiguration {
-    type Fields = DataAwsApiGatewayDomainNameEndpointConfigurationFields;
-}
-
-impl DataAwsApiGatewayDomainNameEndpointConfigurationFields {
-    #[inline]
-    pub fn ip_address_type(&self) -> Tf<String> {
-        field(&self.0, "ip_address_type")
-    }
-
-    #[inline]
-    pub fn types(&self) -> Tf<List<String>> {
-        field(&self.0, "types")
-    }
-
-}
-
-/// The data source `aws_api_gateway_export`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayExport(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayExport {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayExport").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayExport`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayExportArgs {
-    pub export_type: Tf<String>,
-    pub rest_api_id: Tf<String>,
-    pub stage_name: Tf<String>,
-}
-
-impl DataAwsApiGatewayExport {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayExportArgs) -> Self {
-        Self(Body::of([
-            ("export_type", args.export_type.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-            ("stage_name", args.stage_name.into()),
-        ]))
-    }
-
-    pub fn accepts(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("accepts", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("parameters", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayExport {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayExport {
-    const TYPE: &'static str = "aws_api_gateway_export";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayExportRef;
-}
+/// The rest of `apigateway`, with the `aws-apigateway` feature.
+#[cfg(feature = "aws-apigateway")]
+pub use gated::*;
+
+#[cfg(feature = "aws-apigateway")]
+mod gated {
+    use super::*;
+
+    /// The resource `aws_api_gateway_api_key`.
+    #[derive(Clone)]
+    pub struct ApiGatewayApiKey(Body);
+
+    impl std::fmt::Debug for ApiGatewayApiKey {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayApiKey").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayApiKey`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayApiKeyArgs {
+        pub name: Tf<String>,
+    }
 
-/// A declared [`DataAwsApiGatewayExport`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayExportRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayExportRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayExportRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayExportRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayExportRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayExportRef {
-    type Block = DataAwsApiGatewayExport;
-}
-
-impl DataAwsApiGatewayExportRef {
-    #[inline]
-    pub fn accepts(&self) -> Tf<String> {
-        self.0.attr("accepts")
-    }
-
-    #[inline]
-    pub fn body(&self) -> Tf<String> {
-        self.0.attr("body")
-    }
-
-    #[inline]
-    pub fn content_disposition(&self) -> Tf<String> {
-        self.0.attr("content_disposition")
-    }
-
-    #[inline]
-    pub fn content_type(&self) -> Tf<String> {
-        self.0.attr("content_type")
-    }
-
-    #[inline]
-    pub fn export_type(&self) -> Tf<String> {
-        self.0.attr("export_type")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn parameters(&self) -> Tf<Map<String>> {
-        self.0.attr("parameters")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn stage_name(&self) -> Tf<String> {
-        self.0.attr("stage_name")
-    }
-
-}
-
-/// The data source `aws_api_gateway_resource`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayResource(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayResource {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayResource").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayResource`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayResourceArgs {
-    pub path: Tf<String>,
-    pub rest_api_id: Tf<String>,
-}
-
-impl DataAwsApiGatewayResource {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayResourceArgs) -> Self {
-        Self(Body::of([
-            ("path", args.path.into()),
-            ("rest_api_id", args.rest_api_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayResource {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayResource {
-    const TYPE: &'static str = "aws_api_gateway_resource";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayResourceRef;
-}
-
-/// A declared [`DataAwsApiGatewayResource`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayResourceRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayResourceRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayResourceRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayResourceRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayResourceRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayResourceRef {
-    type Block = DataAwsApiGatewayResource;
-}
-
-impl DataAwsApiGatewayResourceRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn parent_id(&self) -> Tf<String> {
-        self.0.attr("parent_id")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn path_part(&self) -> Tf<String> {
-        self.0.attr("path_part")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-}
-
-/// The data source `aws_api_gateway_rest_api`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayRestApi(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayRestApi {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayRestApi").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayRestApi`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayRestApiArgs {
-    pub name: Tf<String>,
-}
-
-impl DataAwsApiGatewayRestApi {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayRestApiArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayRestApi {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayRestApi {
-    const TYPE: &'static str = "aws_api_gateway_rest_api";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayRestApiRef;
-}
-
-/// A declared [`DataAwsApiGatewayRestApi`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayRestApiRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayRestApiRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayRestApiRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayRestApiRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayRestApiRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayRestApiRef {
-    type Block = DataAwsApiGatewayRestApi;
-}
-
-impl DataAwsApiGatewayRestApiRef {
-    #[inline]
-    pub fn api_key_source(&self) -> Tf<String> {
-        self.0.attr("api_key_source")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn binary_media_types(&self) -> Tf<List<String>> {
-        self.0.attr("binary_media_types")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn endpoint_configuration(&self) -> Tf<List<DataAwsApiGatewayRestApiEndpointConfiguration>> {
-        self.0.attr("endpoint_configuration")
-    }
-
-    #[inline]
-    pub fn execution_arn(&self) -> Tf<Arn> {
-        self.0.attr("execution_arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn minimum_compression_size(&self) -> Tf<String> {
-        self.0.attr("minimum_compression_size")
+    impl ApiGatewayApiKey {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayApiKeyArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn customer_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("customer_id", value.into());
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("enabled", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayApiKey {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayApiKey {
+        const TYPE: &'static str = "aws_api_gateway_api_key";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayApiKeyRef;
+    }
+
+    /// A declared [`ApiGatewayApiKey`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayApiKeyRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayApiKeyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayApiKeyRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn root_resource_id(&self) -> Tf<String> {
-        self.0.attr("root_resource_id")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-}
-
-/// The value of `aws_api_gateway_rest_api.endpoint_configuration`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsApiGatewayRestApiEndpointConfiguration {}
-
-/// The fields of a [`DataAwsApiGatewayRestApiEndpointConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayRestApiEndpointConfigurationFields(Expr);
-
-impl std::fmt::Debug for DataAwsApiGatewayRestApiEndpointConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayRestApiEndpointConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsApiGatewayRestApiEndpointConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsApiGatewayRestApiEndpointConfiguration {
-    type Fields = DataAwsApiGatewayRestApiEndpointConfigurationFields;
-}
-
-impl DataAwsApiGatewayRestApiEndpointConfigurationFields {
-    #[inline]
-    pub fn ip_address_type(&self) -> Tf<String> {
-        field(&self.0, "ip_address_type")
-    }
-
-    #[inline]
-    pub fn types(&self) -> Tf<List<String>> {
-        field(&self.0, "types")
-    }
-
-    #[inline]
-    pub fn vpc_endpoint_ids(&self) -> Tf<Set<String>> {
-        field(&self.0, "vpc_endpoint_ids")
-    }
-
-}
-
-/// The data source `aws_api_gateway_sdk`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewaySdk(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewaySdk {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewaySdk").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewaySdk`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewaySdkArgs {
-    pub rest_api_id: Tf<String>,
-    pub sdk_type: Tf<String>,
-    pub stage_name: Tf<String>,
-}
-
-impl DataAwsApiGatewaySdk {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewaySdkArgs) -> Self {
-        Self(Body::of([
-            ("rest_api_id", args.rest_api_id.into()),
-            ("sdk_type", args.sdk_type.into()),
-            ("stage_name", args.stage_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("parameters", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewaySdk {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewaySdk {
-    const TYPE: &'static str = "aws_api_gateway_sdk";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewaySdkRef;
-}
-
-/// A declared [`DataAwsApiGatewaySdk`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewaySdkRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewaySdkRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewaySdkRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewaySdkRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewaySdkRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewaySdkRef {
-    type Block = DataAwsApiGatewaySdk;
-}
-
-impl DataAwsApiGatewaySdkRef {
-    #[inline]
-    pub fn body(&self) -> Tf<String> {
-        self.0.attr("body")
-    }
-
-    #[inline]
-    pub fn content_disposition(&self) -> Tf<String> {
-        self.0.attr("content_disposition")
-    }
-
-    #[inline]
-    pub fn content_type(&self) -> Tf<String> {
-        self.0.attr("content_type")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn parameters(&self) -> Tf<Map<String>> {
-        self.0.attr("parameters")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn rest_api_id(&self) -> Tf<String> {
-        self.0.attr("rest_api_id")
-    }
-
-    #[inline]
-    pub fn sdk_type(&self) -> Tf<String> {
-        self.0.attr("sdk_type")
-    }
-
-    #[inline]
-    pub fn stage_name(&self) -> Tf<String> {
-        self.0.attr("stage_name")
-    }
-
-}
-
-/// The data source `aws_api_gateway_vpc_link`.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayVpcLink(Body);
-
-impl std::fmt::Debug for DataAwsApiGatewayVpcLink {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayVpcLink").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApiGatewayVpcLink`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApiGatewayVpcLinkArgs {
-    pub name: Tf<String>,
-}
-
-impl DataAwsApiGatewayVpcLink {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApiGatewayVpcLinkArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApiGatewayVpcLink {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApiGatewayVpcLink {
-    const TYPE: &'static str = "aws_api_gateway_vpc_link";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApiGatewayVpcLinkRef;
-}
-
-/// A declared [`DataAwsApiGatewayVpcLink`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApiGatewayVpcLinkRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApiGatewayVpcLinkRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApiGatewayVpcLinkRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApiGatewayVpcLinkRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApiGatewayVpcLinkRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApiGatewayVpcLinkRef {
-    type Block = DataAwsApiGatewayVpcLink;
-}
-
-impl DataAwsApiGatewayVpcLinkRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
+    impl From<BlockRef> for ApiGatewayApiKeyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayApiKeyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayApiKeyRef {
+        type Block = ApiGatewayApiKey;
+    }
+
+    impl ApiGatewayApiKeyRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            self.0.attr("created_date")
+        }
+
+        #[inline]
+        pub fn customer_id(&self) -> Tf<String> {
+            self.0.attr("customer_id")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            self.0.attr("enabled")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn last_updated_date(&self) -> Tf<String> {
+            self.0.attr("last_updated_date")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            self.0.attr("value")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_authorizer`.
+    #[derive(Clone)]
+    pub struct ApiGatewayAuthorizer(Body);
+
+    impl std::fmt::Debug for ApiGatewayAuthorizer {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayAuthorizer").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayAuthorizer`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayAuthorizerArgs {
+        pub name: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayAuthorizer {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayAuthorizerArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn authorizer_credentials(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("authorizer_credentials", value.into());
+            self
+        }
+
+        pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("authorizer_result_ttl_in_seconds", value.into());
+            self
+        }
+
+        pub fn authorizer_uri(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("authorizer_uri", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn identity_source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("identity_source", value.into());
+            self
+        }
+
+        pub fn identity_validation_expression(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("identity_validation_expression", value.into());
+            self
+        }
+
+        pub fn provider_arns(mut self, value: impl Into<Tf<Set<Arn>>>) -> Self {
+            self.0.set("provider_arns", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("type", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayAuthorizer {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayAuthorizer {
+        const TYPE: &'static str = "aws_api_gateway_authorizer";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayAuthorizerRef;
+    }
+
+    /// A declared [`ApiGatewayAuthorizer`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayAuthorizerRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayAuthorizerRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayAuthorizerRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayAuthorizerRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayAuthorizerRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayAuthorizerRef {
+        type Block = ApiGatewayAuthorizer;
+    }
+
+    impl ApiGatewayAuthorizerRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn authorizer_credentials(&self) -> Tf<String> {
+            self.0.attr("authorizer_credentials")
+        }
+
+        #[inline]
+        pub fn authorizer_result_ttl_in_seconds(&self) -> Tf<Number> {
+            self.0.attr("authorizer_result_ttl_in_seconds")
+        }
+
+        #[inline]
+        pub fn authorizer_uri(&self) -> Tf<String> {
+            self.0.attr("authorizer_uri")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn identity_source(&self) -> Tf<String> {
+            self.0.attr("identity_source")
+        }
+
+        #[inline]
+        pub fn identity_validation_expression(&self) -> Tf<String> {
+            self.0.attr("identity_validation_expression")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn provider_arns(&self) -> Tf<Set<Arn>> {
+            self.0.attr("provider_arns")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            self.0.attr("type")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_base_path_mapping`.
+    #[derive(Clone)]
+    pub struct ApiGatewayBasePathMapping(Body);
+
+    impl std::fmt::Debug for ApiGatewayBasePathMapping {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayBasePathMapping").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayBasePathMapping`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayBasePathMappingArgs {
+        pub api_id: Tf<String>,
+        pub domain_name: Tf<String>,
+    }
+
+    impl ApiGatewayBasePathMapping {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayBasePathMappingArgs) -> Self {
+            Self(Body::of([
+                ("api_id", args.api_id.into()),
+                ("domain_name", args.domain_name.into()),
+            ]))
+        }
+
+        pub fn base_path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("base_path", value.into());
+            self
+        }
+
+        pub fn domain_name_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("domain_name_id", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn stage_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("stage_name", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayBasePathMapping {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayBasePathMapping {
+        const TYPE: &'static str = "aws_api_gateway_base_path_mapping";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayBasePathMappingRef;
+    }
+
+    /// A declared [`ApiGatewayBasePathMapping`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayBasePathMappingRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayBasePathMappingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayBasePathMappingRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayBasePathMappingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayBasePathMappingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayBasePathMappingRef {
+        type Block = ApiGatewayBasePathMapping;
+    }
+
+    impl ApiGatewayBasePathMappingRef {
+        #[inline]
+        pub fn api_id(&self) -> Tf<String> {
+            self.0.attr("api_id")
+        }
+
+        #[inline]
+        pub fn base_path(&self) -> Tf<String> {
+            self.0.attr("base_path")
+        }
+
+        #[inline]
+        pub fn domain_name(&self) -> Tf<String> {
+            self.0.attr("domain_name")
+        }
+
+        #[inline]
+        pub fn domain_name_id(&self) -> Tf<String> {
+            self.0.attr("domain_name_id")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn stage_name(&self) -> Tf<String> {
+            self.0.attr("stage_name")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_client_certificate`.
+    #[derive(Clone)]
+    pub struct ApiGatewayClientCertificate(Body);
+
+    impl std::fmt::Debug for ApiGatewayClientCertificate {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayClientCertificate").field(&self.0).finish()
+        }
+    }
+
+    impl ApiGatewayClientCertificate {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayClientCertificate {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayClientCertificate {
+        const TYPE: &'static str = "aws_api_gateway_client_certificate";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayClientCertificateRef;
+    }
+
+    /// A declared [`ApiGatewayClientCertificate`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayClientCertificateRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayClientCertificateRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayClientCertificateRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayClientCertificateRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayClientCertificateRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayClientCertificateRef {
+        type Block = ApiGatewayClientCertificate;
+    }
+
+    impl ApiGatewayClientCertificateRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            self.0.attr("created_date")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn expiration_date(&self) -> Tf<String> {
+            self.0.attr("expiration_date")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn pem_encoded_certificate(&self) -> Tf<String> {
+            self.0.attr("pem_encoded_certificate")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_deployment`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDeployment(Body);
+
+    impl std::fmt::Debug for ApiGatewayDeployment {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDeployment").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDeployment`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDeploymentArgs {
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayDeployment {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDeploymentArgs) -> Self {
+            Self(Body::of([
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn triggers(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("triggers", value.into());
+            self
+        }
+
+        pub fn variables(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("variables", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayDeployment {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayDeployment {
+        const TYPE: &'static str = "aws_api_gateway_deployment";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayDeploymentRef;
+    }
+
+    /// A declared [`ApiGatewayDeployment`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayDeploymentRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayDeploymentRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDeploymentRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayDeploymentRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayDeploymentRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayDeploymentRef {
+        type Block = ApiGatewayDeployment;
+    }
+
+    impl ApiGatewayDeploymentRef {
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            self.0.attr("created_date")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn triggers(&self) -> Tf<Map<String>> {
+            self.0.attr("triggers")
+        }
+
+        #[inline]
+        pub fn variables(&self) -> Tf<Map<String>> {
+            self.0.attr("variables")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_documentation_part`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDocumentationPart(Body);
+
+    impl std::fmt::Debug for ApiGatewayDocumentationPart {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDocumentationPart").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDocumentationPart`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDocumentationPartArgs {
+        pub location: ApiGatewayDocumentationPartLocation,
+        pub properties: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayDocumentationPart {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDocumentationPartArgs) -> Self {
+            Self(Body::of([
+                ("location", Value::Block(args.location.0)),
+                ("properties", args.properties.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayDocumentationPart {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayDocumentationPart {
+        const TYPE: &'static str = "aws_api_gateway_documentation_part";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayDocumentationPartRef;
+    }
+
+    /// A declared [`ApiGatewayDocumentationPart`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayDocumentationPartRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayDocumentationPartRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDocumentationPartRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayDocumentationPartRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayDocumentationPartRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayDocumentationPartRef {
+        type Block = ApiGatewayDocumentationPart;
+    }
+
+    impl ApiGatewayDocumentationPartRef {
+        #[inline]
+        pub fn documentation_part_id(&self) -> Tf<String> {
+            self.0.attr("documentation_part_id")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn location(&self) -> Tf<List<ApiGatewayDocumentationPartLocation>> {
+            self.0.attr("location")
+        }
+
+        #[inline]
+        pub fn properties(&self) -> Tf<String> {
+            self.0.attr("properties")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_documentation_part.location`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDocumentationPartLocation(Body);
+
+    impl std::fmt::Debug for ApiGatewayDocumentationPartLocation {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDocumentationPartLocation").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDocumentationPartLocation`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDocumentationPartLocationArgs {
+        pub r#type: Tf<String>,
+    }
 
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
-    }
+    impl ApiGatewayDocumentationPartLocation {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDocumentationPartLocationArgs) -> Self {
+            Self(Body::of([
+                ("type", args.r#type.into()),
+            ]))
+        }
+
+        pub fn method(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("method", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path", value.into());
+            self
+        }
+
+        pub fn status_code(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("status_code", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayDocumentationPartLocation`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDocumentationPartLocationFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayDocumentationPartLocationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDocumentationPartLocationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayDocumentationPartLocationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayDocumentationPartLocation {
+        type Fields = ApiGatewayDocumentationPartLocationFields;
+    }
+
+    impl ApiGatewayDocumentationPartLocationFields {
+        #[inline]
+        pub fn method(&self) -> Tf<String> {
+            field(&self.0, "method")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            field(&self.0, "path")
+        }
+
+        #[inline]
+        pub fn status_code(&self) -> Tf<String> {
+            field(&self.0, "status_code")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_documentation_version`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDocumentationVersion(Body);
+
+    impl std::fmt::Debug for ApiGatewayDocumentationVersion {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDocumentationVersion").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDocumentationVersion`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDocumentationVersionArgs {
+        pub rest_api_id: Tf<String>,
+        pub version: Tf<String>,
+    }
+
+    impl ApiGatewayDocumentationVersion {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDocumentationVersionArgs) -> Self {
+            Self(Body::of([
+                ("rest_api_id", args.rest_api_id.into()),
+                ("version", args.version.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn status_message(&self) -> Tf<String> {
-        self.0.attr("status_message")
-    }
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayDocumentationVersion {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayDocumentationVersion {
+        const TYPE: &'static str = "aws_api_gateway_documentation_version";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayDocumentationVersionRef;
+    }
+
+    /// A declared [`ApiGatewayDocumentationVersion`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayDocumentationVersionRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayDocumentationVersionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDocumentationVersionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayDocumentationVersionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayDocumentationVersionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayDocumentationVersionRef {
+        type Block = ApiGatewayDocumentationVersion;
+    }
+
+    impl ApiGatewayDocumentationVersionRef {
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn version(&self) -> Tf<String> {
+            self.0.attr("version")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_domain_name`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainName(Body);
+
+    impl std::fmt::Debug for ApiGatewayDomainName {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainName").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDomainName`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDomainNameArgs {
+        pub domain_name: Tf<String>,
+    }
+
+    impl ApiGatewayDomainName {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDomainNameArgs) -> Self {
+            Self(Body::of([
+                ("domain_name", args.domain_name.into()),
+            ]))
+        }
+
+        pub fn certificate_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("certificate_arn", value.into());
+            self
+        }
+
+        pub fn certificate_body(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("certificate_body", value.into());
+            self
+        }
+
+        pub fn certificate_chain(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("certificate_chain", value.into());
+            self
+        }
+
+        pub fn certificate_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("certificate_name", value.into());
+            self
+        }
+
+        pub fn certificate_private_key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("certificate_private_key", value.into());
+            self
+        }
+
+        pub fn endpoint_configuration(mut self, block: ApiGatewayDomainNameEndpointConfiguration) -> Self {
+            self.0.set_block("endpoint_configuration", block.0);
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn mutual_tls_authentication(mut self, block: ApiGatewayDomainNameMutualTlsAuthentication) -> Self {
+            self.0.set_block("mutual_tls_authentication", block.0);
+            self
+        }
+
+        pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("ownership_verification_certificate_arn", value.into());
+            self
+        }
+
+        pub fn policy(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("policy", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn regional_certificate_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("regional_certificate_arn", value.into());
+            self
+        }
+
+        pub fn regional_certificate_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("regional_certificate_name", value.into());
+            self
+        }
+
+        pub fn security_policy(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("security_policy", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayDomainName {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayDomainName {
+        const TYPE: &'static str = "aws_api_gateway_domain_name";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayDomainNameRef;
+    }
+
+    /// A declared [`ApiGatewayDomainName`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainNameRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayDomainNameRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainNameRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayDomainNameRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayDomainNameRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayDomainNameRef {
+        type Block = ApiGatewayDomainName;
+    }
+
+    impl ApiGatewayDomainNameRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn certificate_arn(&self) -> Tf<Arn> {
+            self.0.attr("certificate_arn")
+        }
+
+        #[inline]
+        pub fn certificate_body(&self) -> Tf<String> {
+            self.0.attr("certificate_body")
+        }
+
+        #[inline]
+        pub fn certificate_chain(&self) -> Tf<String> {
+            self.0.attr("certificate_chain")
+        }
+
+        #[inline]
+        pub fn certificate_name(&self) -> Tf<String> {
+            self.0.attr("certificate_name")
+        }
+
+        #[inline]
+        pub fn certificate_private_key(&self) -> Tf<String> {
+            self.0.attr("certificate_private_key")
+        }
+
+        #[inline]
+        pub fn certificate_upload_date(&self) -> Tf<String> {
+            self.0.attr("certificate_upload_date")
+        }
+
+        #[inline]
+        pub fn cloudfront_domain_name(&self) -> Tf<String> {
+            self.0.attr("cloudfront_domain_name")
+        }
+
+        #[inline]
+        pub fn cloudfront_zone_id(&self) -> Tf<String> {
+            self.0.attr("cloudfront_zone_id")
+        }
+
+        #[inline]
+        pub fn domain_name(&self) -> Tf<String> {
+            self.0.attr("domain_name")
+        }
+
+        #[inline]
+        pub fn domain_name_id(&self) -> Tf<String> {
+            self.0.attr("domain_name_id")
+        }
+
+        #[inline]
+        pub fn endpoint_configuration(&self) -> Tf<List<ApiGatewayDomainNameEndpointConfiguration>> {
+            self.0.attr("endpoint_configuration")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn mutual_tls_authentication(&self) -> Tf<List<ApiGatewayDomainNameMutualTlsAuthentication>> {
+            self.0.attr("mutual_tls_authentication")
+        }
+
+        #[inline]
+        pub fn ownership_verification_certificate_arn(&self) -> Tf<Arn> {
+            self.0.attr("ownership_verification_certificate_arn")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn regional_certificate_arn(&self) -> Tf<Arn> {
+            self.0.attr("regional_certificate_arn")
+        }
+
+        #[inline]
+        pub fn regional_certificate_name(&self) -> Tf<String> {
+            self.0.attr("regional_certificate_name")
+        }
+
+        #[inline]
+        pub fn regional_domain_name(&self) -> Tf<String> {
+            self.0.attr("regional_domain_name")
+        }
+
+        #[inline]
+        pub fn regional_zone_id(&self) -> Tf<String> {
+            self.0.attr("regional_zone_id")
+        }
+
+        #[inline]
+        pub fn security_policy(&self) -> Tf<String> {
+            self.0.attr("security_policy")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_domain_name.endpoint_configuration`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainNameEndpointConfiguration(Body);
+
+    impl std::fmt::Debug for ApiGatewayDomainNameEndpointConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainNameEndpointConfiguration").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDomainNameEndpointConfiguration`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDomainNameEndpointConfigurationArgs {
+        pub types: Tf<List<String>>,
+    }
+
+    impl ApiGatewayDomainNameEndpointConfiguration {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDomainNameEndpointConfigurationArgs) -> Self {
+            Self(Body::of([
+                ("types", args.types.into()),
+            ]))
+        }
+
+        pub fn ip_address_type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip_address_type", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayDomainNameEndpointConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainNameEndpointConfigurationFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayDomainNameEndpointConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainNameEndpointConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayDomainNameEndpointConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayDomainNameEndpointConfiguration {
+        type Fields = ApiGatewayDomainNameEndpointConfigurationFields;
+    }
+
+    impl ApiGatewayDomainNameEndpointConfigurationFields {
+        #[inline]
+        pub fn ip_address_type(&self) -> Tf<String> {
+            field(&self.0, "ip_address_type")
+        }
+
+        #[inline]
+        pub fn types(&self) -> Tf<List<String>> {
+            field(&self.0, "types")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_domain_name.mutual_tls_authentication`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainNameMutualTlsAuthentication(Body);
+
+    impl std::fmt::Debug for ApiGatewayDomainNameMutualTlsAuthentication {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainNameMutualTlsAuthentication").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDomainNameMutualTlsAuthentication`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDomainNameMutualTlsAuthenticationArgs {
+        pub truststore_uri: Tf<String>,
+    }
+
+    impl ApiGatewayDomainNameMutualTlsAuthentication {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDomainNameMutualTlsAuthenticationArgs) -> Self {
+            Self(Body::of([
+                ("truststore_uri", args.truststore_uri.into()),
+            ]))
+        }
+
+        pub fn truststore_version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("truststore_version", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayDomainNameMutualTlsAuthentication`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainNameMutualTlsAuthenticationFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayDomainNameMutualTlsAuthenticationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainNameMutualTlsAuthenticationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayDomainNameMutualTlsAuthenticationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayDomainNameMutualTlsAuthentication {
+        type Fields = ApiGatewayDomainNameMutualTlsAuthenticationFields;
+    }
+
+    impl ApiGatewayDomainNameMutualTlsAuthenticationFields {
+        #[inline]
+        pub fn truststore_uri(&self) -> Tf<String> {
+            field(&self.0, "truststore_uri")
+        }
+
+        #[inline]
+        pub fn truststore_version(&self) -> Tf<String> {
+            field(&self.0, "truststore_version")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_domain_name_access_association`.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainNameAccessAssociation(Body);
+
+    impl std::fmt::Debug for ApiGatewayDomainNameAccessAssociation {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainNameAccessAssociation").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayDomainNameAccessAssociation`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayDomainNameAccessAssociationArgs {
+        pub access_association_source: Tf<String>,
+        pub access_association_source_type: Tf<String>,
+        pub domain_name_arn: Tf<Arn>,
+    }
+
+    impl ApiGatewayDomainNameAccessAssociation {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayDomainNameAccessAssociationArgs) -> Self {
+            Self(Body::of([
+                ("access_association_source", args.access_association_source.into()),
+                ("access_association_source_type", args.access_association_source_type.into()),
+                ("domain_name_arn", args.domain_name_arn.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayDomainNameAccessAssociation {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayDomainNameAccessAssociation {
+        const TYPE: &'static str = "aws_api_gateway_domain_name_access_association";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayDomainNameAccessAssociationRef;
+    }
+
+    /// A declared [`ApiGatewayDomainNameAccessAssociation`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayDomainNameAccessAssociationRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayDomainNameAccessAssociationRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayDomainNameAccessAssociationRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayDomainNameAccessAssociationRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayDomainNameAccessAssociationRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayDomainNameAccessAssociationRef {
+        type Block = ApiGatewayDomainNameAccessAssociation;
+    }
+
+    impl ApiGatewayDomainNameAccessAssociationRef {
+        #[inline]
+        pub fn access_association_source(&self) -> Tf<String> {
+            self.0.attr("access_association_source")
+        }
+
+        #[inline]
+        pub fn access_association_source_type(&self) -> Tf<String> {
+            self.0.attr("access_association_source_type")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn domain_name_arn(&self) -> Tf<Arn> {
+            self.0.attr("domain_name_arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_gateway_response`.
+    #[derive(Clone)]
+    pub struct ApiGatewayGatewayResponse(Body);
+
+    impl std::fmt::Debug for ApiGatewayGatewayResponse {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayGatewayResponse").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayGatewayResponse`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayGatewayResponseArgs {
+        pub response_type: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayGatewayResponse {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayGatewayResponseArgs) -> Self {
+            Self(Body::of([
+                ("response_type", args.response_type.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn response_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("response_parameters", value.into());
+            self
+        }
+
+        pub fn response_templates(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("response_templates", value.into());
+            self
+        }
+
+        pub fn status_code(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("status_code", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayGatewayResponse {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayGatewayResponse {
+        const TYPE: &'static str = "aws_api_gateway_gateway_response";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayGatewayResponseRef;
+    }
+
+    /// A declared [`ApiGatewayGatewayResponse`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayGatewayResponseRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayGatewayResponseRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayGatewayResponseRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayGatewayResponseRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayGatewayResponseRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayGatewayResponseRef {
+        type Block = ApiGatewayGatewayResponse;
+    }
+
+    impl ApiGatewayGatewayResponseRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn response_parameters(&self) -> Tf<Map<String>> {
+            self.0.attr("response_parameters")
+        }
+
+        #[inline]
+        pub fn response_templates(&self) -> Tf<Map<String>> {
+            self.0.attr("response_templates")
+        }
+
+        #[inline]
+        pub fn response_type(&self) -> Tf<String> {
+            self.0.attr("response_type")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn status_code(&self) -> Tf<String> {
+            self.0.attr("status_code")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_integration`.
+    #[derive(Clone)]
+    pub struct ApiGatewayIntegration(Body);
+
+    impl std::fmt::Debug for ApiGatewayIntegration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayIntegration").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayIntegration`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayIntegrationArgs {
+        pub http_method: Tf<String>,
+        pub resource_id: Tf<String>,
+        pub rest_api_id: Tf<String>,
+        pub r#type: Tf<String>,
+    }
+
+    impl ApiGatewayIntegration {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayIntegrationArgs) -> Self {
+            Self(Body::of([
+                ("http_method", args.http_method.into()),
+                ("resource_id", args.resource_id.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+                ("type", args.r#type.into()),
+            ]))
+        }
+
+        pub fn cache_key_parameters(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("cache_key_parameters", value.into());
+            self
+        }
+
+        pub fn cache_namespace(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("cache_namespace", value.into());
+            self
+        }
+
+        pub fn connection_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("connection_id", value.into());
+            self
+        }
+
+        pub fn connection_type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("connection_type", value.into());
+            self
+        }
+
+        pub fn content_handling(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("content_handling", value.into());
+            self
+        }
+
+        pub fn credentials(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("credentials", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn integration_http_method(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("integration_http_method", value.into());
+            self
+        }
+
+        pub fn integration_target(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("integration_target", value.into());
+            self
+        }
+
+        pub fn passthrough_behavior(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("passthrough_behavior", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn request_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("request_parameters", value.into());
+            self
+        }
+
+        pub fn request_templates(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("request_templates", value.into());
+            self
+        }
+
+        pub fn response_transfer_mode(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("response_transfer_mode", value.into());
+            self
+        }
+
+        pub fn timeout_milliseconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("timeout_milliseconds", value.into());
+            self
+        }
+
+        pub fn tls_config(mut self, block: ApiGatewayIntegrationTlsConfig) -> Self {
+            self.0.set_block("tls_config", block.0);
+            self
+        }
+
+        pub fn uri(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("uri", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayIntegration {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayIntegration {
+        const TYPE: &'static str = "aws_api_gateway_integration";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayIntegrationRef;
+    }
+
+    /// A declared [`ApiGatewayIntegration`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayIntegrationRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayIntegrationRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayIntegrationRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayIntegrationRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayIntegrationRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayIntegrationRef {
+        type Block = ApiGatewayIntegration;
+    }
+
+    impl ApiGatewayIntegrationRef {
+        #[inline]
+        pub fn cache_key_parameters(&self) -> Tf<Set<String>> {
+            self.0.attr("cache_key_parameters")
+        }
+
+        #[inline]
+        pub fn cache_namespace(&self) -> Tf<String> {
+            self.0.attr("cache_namespace")
+        }
+
+        #[inline]
+        pub fn connection_id(&self) -> Tf<String> {
+            self.0.attr("connection_id")
+        }
+
+        #[inline]
+        pub fn connection_type(&self) -> Tf<String> {
+            self.0.attr("connection_type")
+        }
+
+        #[inline]
+        pub fn content_handling(&self) -> Tf<String> {
+            self.0.attr("content_handling")
+        }
+
+        #[inline]
+        pub fn credentials(&self) -> Tf<String> {
+            self.0.attr("credentials")
+        }
+
+        #[inline]
+        pub fn http_method(&self) -> Tf<String> {
+            self.0.attr("http_method")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn integration_http_method(&self) -> Tf<String> {
+            self.0.attr("integration_http_method")
+        }
+
+        #[inline]
+        pub fn integration_target(&self) -> Tf<String> {
+            self.0.attr("integration_target")
+        }
+
+        #[inline]
+        pub fn passthrough_behavior(&self) -> Tf<String> {
+            self.0.attr("passthrough_behavior")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn request_parameters(&self) -> Tf<Map<String>> {
+            self.0.attr("request_parameters")
+        }
+
+        #[inline]
+        pub fn request_templates(&self) -> Tf<Map<String>> {
+            self.0.attr("request_templates")
+        }
+
+        #[inline]
+        pub fn resource_id(&self) -> Tf<String> {
+            self.0.attr("resource_id")
+        }
+
+        #[inline]
+        pub fn response_transfer_mode(&self) -> Tf<String> {
+            self.0.attr("response_transfer_mode")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn timeout_milliseconds(&self) -> Tf<Number> {
+            self.0.attr("timeout_milliseconds")
+        }
+
+        #[inline]
+        pub fn tls_config(&self) -> Tf<List<ApiGatewayIntegrationTlsConfig>> {
+            self.0.attr("tls_config")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            self.0.attr("type")
+        }
+
+        #[inline]
+        pub fn uri(&self) -> Tf<String> {
+            self.0.attr("uri")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_integration.tls_config`.
+    #[derive(Clone)]
+    pub struct ApiGatewayIntegrationTlsConfig(Body);
+
+    impl std::fmt::Debug for ApiGatewayIntegrationTlsConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayIntegrationTlsConfig").field(&self.0).finish()
+        }
+    }
+
+    impl ApiGatewayIntegrationTlsConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn insecure_skip_verification(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("insecure_skip_verification", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayIntegrationTlsConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayIntegrationTlsConfigFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayIntegrationTlsConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayIntegrationTlsConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayIntegrationTlsConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayIntegrationTlsConfig {
+        type Fields = ApiGatewayIntegrationTlsConfigFields;
+    }
+
+    impl ApiGatewayIntegrationTlsConfigFields {
+        #[inline]
+        pub fn insecure_skip_verification(&self) -> Tf<bool> {
+            field(&self.0, "insecure_skip_verification")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_integration_response`.
+    #[derive(Clone)]
+    pub struct ApiGatewayIntegrationResponse(Body);
+
+    impl std::fmt::Debug for ApiGatewayIntegrationResponse {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayIntegrationResponse").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayIntegrationResponse`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayIntegrationResponseArgs {
+        pub http_method: Tf<String>,
+        pub resource_id: Tf<String>,
+        pub rest_api_id: Tf<String>,
+        pub status_code: Tf<String>,
+    }
+
+    impl ApiGatewayIntegrationResponse {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayIntegrationResponseArgs) -> Self {
+            Self(Body::of([
+                ("http_method", args.http_method.into()),
+                ("resource_id", args.resource_id.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+                ("status_code", args.status_code.into()),
+            ]))
+        }
+
+        pub fn content_handling(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("content_handling", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn response_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("response_parameters", value.into());
+            self
+        }
+
+        pub fn response_templates(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("response_templates", value.into());
+            self
+        }
+
+        pub fn selection_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("selection_pattern", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayIntegrationResponse {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayIntegrationResponse {
+        const TYPE: &'static str = "aws_api_gateway_integration_response";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayIntegrationResponseRef;
+    }
+
+    /// A declared [`ApiGatewayIntegrationResponse`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayIntegrationResponseRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayIntegrationResponseRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayIntegrationResponseRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayIntegrationResponseRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayIntegrationResponseRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayIntegrationResponseRef {
+        type Block = ApiGatewayIntegrationResponse;
+    }
+
+    impl ApiGatewayIntegrationResponseRef {
+        #[inline]
+        pub fn content_handling(&self) -> Tf<String> {
+            self.0.attr("content_handling")
+        }
+
+        #[inline]
+        pub fn http_method(&self) -> Tf<String> {
+            self.0.attr("http_method")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn resource_id(&self) -> Tf<String> {
+            self.0.attr("resource_id")
+        }
+
+        #[inline]
+        pub fn response_parameters(&self) -> Tf<Map<String>> {
+            self.0.attr("response_parameters")
+        }
+
+        #[inline]
+        pub fn response_templates(&self) -> Tf<Map<String>> {
+            self.0.attr("response_templates")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn selection_pattern(&self) -> Tf<String> {
+            self.0.attr("selection_pattern")
+        }
+
+        #[inline]
+        pub fn status_code(&self) -> Tf<String> {
+            self.0.attr("status_code")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_method`.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethod(Body);
+
+    impl std::fmt::Debug for ApiGatewayMethod {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethod").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayMethod`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayMethodArgs {
+        pub authorization: Tf<String>,
+        pub http_method: Tf<String>,
+        pub resource_id: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayMethod {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayMethodArgs) -> Self {
+            Self(Body::of([
+                ("authorization", args.authorization.into()),
+                ("http_method", args.http_method.into()),
+                ("resource_id", args.resource_id.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn api_key_required(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("api_key_required", value.into());
+            self
+        }
+
+        pub fn authorization_scopes(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("authorization_scopes", value.into());
+            self
+        }
+
+        pub fn authorizer_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("authorizer_id", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn operation_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("operation_name", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn request_models(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("request_models", value.into());
+            self
+        }
+
+        pub fn request_parameters(mut self, value: impl Into<Tf<Map<bool>>>) -> Self {
+            self.0.set("request_parameters", value.into());
+            self
+        }
+
+        pub fn request_validator_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("request_validator_id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayMethod {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayMethod {
+        const TYPE: &'static str = "aws_api_gateway_method";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayMethodRef;
+    }
+
+    /// A declared [`ApiGatewayMethod`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethodRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayMethodRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethodRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayMethodRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayMethodRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayMethodRef {
+        type Block = ApiGatewayMethod;
+    }
+
+    impl ApiGatewayMethodRef {
+        #[inline]
+        pub fn api_key_required(&self) -> Tf<bool> {
+            self.0.attr("api_key_required")
+        }
+
+        #[inline]
+        pub fn authorization(&self) -> Tf<String> {
+            self.0.attr("authorization")
+        }
+
+        #[inline]
+        pub fn authorization_scopes(&self) -> Tf<Set<String>> {
+            self.0.attr("authorization_scopes")
+        }
+
+        #[inline]
+        pub fn authorizer_id(&self) -> Tf<String> {
+            self.0.attr("authorizer_id")
+        }
+
+        #[inline]
+        pub fn http_method(&self) -> Tf<String> {
+            self.0.attr("http_method")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn operation_name(&self) -> Tf<String> {
+            self.0.attr("operation_name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn request_models(&self) -> Tf<Map<String>> {
+            self.0.attr("request_models")
+        }
+
+        #[inline]
+        pub fn request_parameters(&self) -> Tf<Map<bool>> {
+            self.0.attr("request_parameters")
+        }
+
+        #[inline]
+        pub fn request_validator_id(&self) -> Tf<String> {
+            self.0.attr("request_validator_id")
+        }
+
+        #[inline]
+        pub fn resource_id(&self) -> Tf<String> {
+            self.0.attr("resource_id")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_method_response`.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethodResponse(Body);
+
+    impl std::fmt::Debug for ApiGatewayMethodResponse {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethodResponse").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayMethodResponse`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayMethodResponseArgs {
+        pub http_method: Tf<String>,
+        pub resource_id: Tf<String>,
+        pub rest_api_id: Tf<String>,
+        pub status_code: Tf<String>,
+    }
+
+    impl ApiGatewayMethodResponse {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayMethodResponseArgs) -> Self {
+            Self(Body::of([
+                ("http_method", args.http_method.into()),
+                ("resource_id", args.resource_id.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+                ("status_code", args.status_code.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn response_models(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("response_models", value.into());
+            self
+        }
+
+        pub fn response_parameters(mut self, value: impl Into<Tf<Map<bool>>>) -> Self {
+            self.0.set("response_parameters", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayMethodResponse {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayMethodResponse {
+        const TYPE: &'static str = "aws_api_gateway_method_response";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayMethodResponseRef;
+    }
+
+    /// A declared [`ApiGatewayMethodResponse`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethodResponseRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayMethodResponseRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethodResponseRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayMethodResponseRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayMethodResponseRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayMethodResponseRef {
+        type Block = ApiGatewayMethodResponse;
+    }
+
+    impl ApiGatewayMethodResponseRef {
+        #[inline]
+        pub fn http_method(&self) -> Tf<String> {
+            self.0.attr("http_method")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn resource_id(&self) -> Tf<String> {
+            self.0.attr("resource_id")
+        }
+
+        #[inline]
+        pub fn response_models(&self) -> Tf<Map<String>> {
+            self.0.attr("response_models")
+        }
+
+        #[inline]
+        pub fn response_parameters(&self) -> Tf<Map<bool>> {
+            self.0.attr("response_parameters")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn status_code(&self) -> Tf<String> {
+            self.0.attr("status_code")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_method_settings`.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethodSettings(Body);
+
+    impl std::fmt::Debug for ApiGatewayMethodSettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethodSettings").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayMethodSettings`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayMethodSettingsArgs {
+        pub method_path: Tf<String>,
+        pub rest_api_id: Tf<String>,
+        pub settings: ApiGatewayMethodSettingsSettings,
+        pub stage_name: Tf<String>,
+    }
+
+    impl ApiGatewayMethodSettings {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayMethodSettingsArgs) -> Self {
+            Self(Body::of([
+                ("method_path", args.method_path.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+                ("settings", Value::Block(args.settings.0)),
+                ("stage_name", args.stage_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayMethodSettings {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayMethodSettings {
+        const TYPE: &'static str = "aws_api_gateway_method_settings";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayMethodSettingsRef;
+    }
+
+    /// A declared [`ApiGatewayMethodSettings`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethodSettingsRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayMethodSettingsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethodSettingsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayMethodSettingsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayMethodSettingsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayMethodSettingsRef {
+        type Block = ApiGatewayMethodSettings;
+    }
+
+    impl ApiGatewayMethodSettingsRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn method_path(&self) -> Tf<String> {
+            self.0.attr("method_path")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn settings(&self) -> Tf<List<ApiGatewayMethodSettingsSettings>> {
+            self.0.attr("settings")
+        }
+
+        #[inline]
+        pub fn stage_name(&self) -> Tf<String> {
+            self.0.attr("stage_name")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_method_settings.settings`.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethodSettingsSettings(Body);
+
+    impl std::fmt::Debug for ApiGatewayMethodSettingsSettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethodSettingsSettings").field(&self.0).finish()
+        }
+    }
+
+    impl ApiGatewayMethodSettingsSettings {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn cache_data_encrypted(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("cache_data_encrypted", value.into());
+            self
+        }
+
+        pub fn cache_ttl_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("cache_ttl_in_seconds", value.into());
+            self
+        }
+
+        pub fn caching_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("caching_enabled", value.into());
+            self
+        }
+
+        pub fn data_trace_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("data_trace_enabled", value.into());
+            self
+        }
+
+        pub fn logging_level(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("logging_level", value.into());
+            self
+        }
+
+        pub fn metrics_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("metrics_enabled", value.into());
+            self
+        }
+
+        pub fn require_authorization_for_cache_control(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("require_authorization_for_cache_control", value.into());
+            self
+        }
+
+        pub fn throttling_burst_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("throttling_burst_limit", value.into());
+            self
+        }
+
+        pub fn throttling_rate_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("throttling_rate_limit", value.into());
+            self
+        }
+
+        pub fn unauthorized_cache_control_header_strategy(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("unauthorized_cache_control_header_strategy", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayMethodSettingsSettings`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayMethodSettingsSettingsFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayMethodSettingsSettingsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayMethodSettingsSettingsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayMethodSettingsSettingsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayMethodSettingsSettings {
+        type Fields = ApiGatewayMethodSettingsSettingsFields;
+    }
+
+    impl ApiGatewayMethodSettingsSettingsFields {
+        #[inline]
+        pub fn cache_data_encrypted(&self) -> Tf<bool> {
+            field(&self.0, "cache_data_encrypted")
+        }
+
+        #[inline]
+        pub fn cache_ttl_in_seconds(&self) -> Tf<Number> {
+            field(&self.0, "cache_ttl_in_seconds")
+        }
+
+        #[inline]
+        pub fn caching_enabled(&self) -> Tf<bool> {
+            field(&self.0, "caching_enabled")
+        }
+
+        #[inline]
+        pub fn data_trace_enabled(&self) -> Tf<bool> {
+            field(&self.0, "data_trace_enabled")
+        }
+
+        #[inline]
+        pub fn logging_level(&self) -> Tf<String> {
+            field(&self.0, "logging_level")
+        }
+
+        #[inline]
+        pub fn metrics_enabled(&self) -> Tf<bool> {
+            field(&self.0, "metrics_enabled")
+        }
+
+        #[inline]
+        pub fn require_authorization_for_cache_control(&self) -> Tf<bool> {
+            field(&self.0, "require_authorization_for_cache_control")
+        }
+
+        #[inline]
+        pub fn throttling_burst_limit(&self) -> Tf<Number> {
+            field(&self.0, "throttling_burst_limit")
+        }
+
+        #[inline]
+        pub fn throttling_rate_limit(&self) -> Tf<Number> {
+            field(&self.0, "throttling_rate_limit")
+        }
+
+        #[inline]
+        pub fn unauthorized_cache_control_header_strategy(&self) -> Tf<String> {
+            field(&self.0, "unauthorized_cache_control_header_strategy")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_model`.
+    #[derive(Clone)]
+    pub struct ApiGatewayModel(Body);
+
+    impl std::fmt::Debug for ApiGatewayModel {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayModel").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayModel`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayModelArgs {
+        pub content_type: Tf<String>,
+        pub name: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayModel {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayModelArgs) -> Self {
+            Self(Body::of([
+                ("content_type", args.content_type.into()),
+                ("name", args.name.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn schema(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("schema", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayModel {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayModel {
+        const TYPE: &'static str = "aws_api_gateway_model";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayModelRef;
+    }
+
+    /// A declared [`ApiGatewayModel`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayModelRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayModelRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayModelRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayModelRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayModelRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayModelRef {
+        type Block = ApiGatewayModel;
+    }
+
+    impl ApiGatewayModelRef {
+        #[inline]
+        pub fn content_type(&self) -> Tf<String> {
+            self.0.attr("content_type")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn schema(&self) -> Tf<String> {
+            self.0.attr("schema")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_request_validator`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRequestValidator(Body);
+
+    impl std::fmt::Debug for ApiGatewayRequestValidator {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRequestValidator").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayRequestValidator`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayRequestValidatorArgs {
+        pub name: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayRequestValidator {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayRequestValidatorArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn validate_request_body(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("validate_request_body", value.into());
+            self
+        }
+
+        pub fn validate_request_parameters(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("validate_request_parameters", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayRequestValidator {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayRequestValidator {
+        const TYPE: &'static str = "aws_api_gateway_request_validator";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayRequestValidatorRef;
+    }
+
+    /// A declared [`ApiGatewayRequestValidator`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayRequestValidatorRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayRequestValidatorRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRequestValidatorRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayRequestValidatorRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayRequestValidatorRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayRequestValidatorRef {
+        type Block = ApiGatewayRequestValidator;
+    }
+
+    impl ApiGatewayRequestValidatorRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn validate_request_body(&self) -> Tf<bool> {
+            self.0.attr("validate_request_body")
+        }
+
+        #[inline]
+        pub fn validate_request_parameters(&self) -> Tf<bool> {
+            self.0.attr("validate_request_parameters")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_resource`.
+    #[derive(Clone)]
+    pub struct ApiGatewayResource(Body);
+
+    impl std::fmt::Debug for ApiGatewayResource {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayResource").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayResource`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayResourceArgs {
+        pub parent_id: Tf<String>,
+        pub path_part: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayResource {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayResourceArgs) -> Self {
+            Self(Body::of([
+                ("parent_id", args.parent_id.into()),
+                ("path_part", args.path_part.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayResource {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayResource {
+        const TYPE: &'static str = "aws_api_gateway_resource";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayResourceRef;
+    }
+
+    /// A declared [`ApiGatewayResource`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayResourceRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayResourceRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayResourceRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayResourceRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayResourceRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayResourceRef {
+        type Block = ApiGatewayResource;
+    }
+
+    impl ApiGatewayResourceRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn parent_id(&self) -> Tf<String> {
+            self.0.attr("parent_id")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn path_part(&self) -> Tf<String> {
+            self.0.attr("path_part")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_rest_api`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApi(Body);
+
+    impl std::fmt::Debug for ApiGatewayRestApi {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApi").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayRestApi`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayRestApiArgs {
+        pub name: Tf<String>,
+    }
+
+    impl ApiGatewayRestApi {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayRestApiArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn api_key_source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("api_key_source", value.into());
+            self
+        }
+
+        pub fn binary_media_types(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("binary_media_types", value.into());
+            self
+        }
+
+        pub fn body(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("body", value.into());
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn disable_execute_api_endpoint(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("disable_execute_api_endpoint", value.into());
+            self
+        }
+
+        pub fn endpoint_configuration(mut self, block: ApiGatewayRestApiEndpointConfiguration) -> Self {
+            self.0.set_block("endpoint_configuration", block.0);
+            self
+        }
+
+        pub fn fail_on_warnings(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("fail_on_warnings", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn minimum_compression_size(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("minimum_compression_size", value.into());
+            self
+        }
+
+        pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("parameters", value.into());
+            self
+        }
+
+        pub fn policy(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("policy", value.into());
+            self
+        }
+
+        pub fn put_rest_api_mode(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("put_rest_api_mode", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayRestApi {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayRestApi {
+        const TYPE: &'static str = "aws_api_gateway_rest_api";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayRestApiRef;
+    }
+
+    /// A declared [`ApiGatewayRestApi`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayRestApiRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayRestApiRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayRestApiRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayRestApiRef {
+        type Block = ApiGatewayRestApi;
+    }
+
+    impl ApiGatewayRestApiRef {
+        #[inline]
+        pub fn api_key_source(&self) -> Tf<String> {
+            self.0.attr("api_key_source")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn binary_media_types(&self) -> Tf<List<String>> {
+            self.0.attr("binary_media_types")
+        }
+
+        #[inline]
+        pub fn body(&self) -> Tf<String> {
+            self.0.attr("body")
+        }
+
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            self.0.attr("created_date")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn disable_execute_api_endpoint(&self) -> Tf<bool> {
+            self.0.attr("disable_execute_api_endpoint")
+        }
+
+        #[inline]
+        pub fn endpoint_configuration(&self) -> Tf<List<ApiGatewayRestApiEndpointConfiguration>> {
+            self.0.attr("endpoint_configuration")
+        }
+
+        #[inline]
+        pub fn execution_arn(&self) -> Tf<Arn> {
+            self.0.attr("execution_arn")
+        }
+
+        #[inline]
+        pub fn fail_on_warnings(&self) -> Tf<bool> {
+            self.0.attr("fail_on_warnings")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn minimum_compression_size(&self) -> Tf<String> {
+            self.0.attr("minimum_compression_size")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn parameters(&self) -> Tf<Map<String>> {
+            self.0.attr("parameters")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn put_rest_api_mode(&self) -> Tf<String> {
+            self.0.attr("put_rest_api_mode")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn root_resource_id(&self) -> Tf<String> {
+            self.0.attr("root_resource_id")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_rest_api.endpoint_configuration`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiEndpointConfiguration(Body);
+
+    impl std::fmt::Debug for ApiGatewayRestApiEndpointConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiEndpointConfiguration").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayRestApiEndpointConfiguration`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayRestApiEndpointConfigurationArgs {
+        pub types: Tf<List<String>>,
+    }
+
+    impl ApiGatewayRestApiEndpointConfiguration {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayRestApiEndpointConfigurationArgs) -> Self {
+            Self(Body::of([
+                ("types", args.types.into()),
+            ]))
+        }
+
+        pub fn ip_address_type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip_address_type", value.into());
+            self
+        }
+
+        pub fn vpc_endpoint_ids(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("vpc_endpoint_ids", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayRestApiEndpointConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiEndpointConfigurationFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayRestApiEndpointConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiEndpointConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayRestApiEndpointConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayRestApiEndpointConfiguration {
+        type Fields = ApiGatewayRestApiEndpointConfigurationFields;
+    }
+
+    impl ApiGatewayRestApiEndpointConfigurationFields {
+        #[inline]
+        pub fn ip_address_type(&self) -> Tf<String> {
+            field(&self.0, "ip_address_type")
+        }
+
+        #[inline]
+        pub fn types(&self) -> Tf<List<String>> {
+            field(&self.0, "types")
+        }
+
+        #[inline]
+        pub fn vpc_endpoint_ids(&self) -> Tf<Set<String>> {
+            field(&self.0, "vpc_endpoint_ids")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_rest_api_policy`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiPolicy(Body);
+
+    impl std::fmt::Debug for ApiGatewayRestApiPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayRestApiPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayRestApiPolicyArgs {
+        pub policy: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayRestApiPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayRestApiPolicyArgs) -> Self {
+            Self(Body::of([
+                ("policy", args.policy.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayRestApiPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayRestApiPolicy {
+        const TYPE: &'static str = "aws_api_gateway_rest_api_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayRestApiPolicyRef;
+    }
+
+    /// A declared [`ApiGatewayRestApiPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayRestApiPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayRestApiPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayRestApiPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayRestApiPolicyRef {
+        type Block = ApiGatewayRestApiPolicy;
+    }
+
+    impl ApiGatewayRestApiPolicyRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_rest_api_put`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiPut(Body);
+
+    impl std::fmt::Debug for ApiGatewayRestApiPut {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiPut").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayRestApiPut`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayRestApiPutArgs {
+        pub body: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl ApiGatewayRestApiPut {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayRestApiPutArgs) -> Self {
+            Self(Body::of([
+                ("body", args.body.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn fail_on_warnings(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("fail_on_warnings", value.into());
+            self
+        }
+
+        pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("parameters", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn timeouts(mut self, block: ApiGatewayRestApiPutTimeouts) -> Self {
+            self.0.set_block("timeouts", block.0);
+            self
+        }
+
+        pub fn triggers(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("triggers", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayRestApiPut {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayRestApiPut {
+        const TYPE: &'static str = "aws_api_gateway_rest_api_put";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayRestApiPutRef;
+    }
+
+    /// A declared [`ApiGatewayRestApiPut`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiPutRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayRestApiPutRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiPutRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayRestApiPutRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayRestApiPutRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayRestApiPutRef {
+        type Block = ApiGatewayRestApiPut;
+    }
+
+    impl ApiGatewayRestApiPutRef {
+        #[inline]
+        pub fn body(&self) -> Tf<String> {
+            self.0.attr("body")
+        }
+
+        #[inline]
+        pub fn fail_on_warnings(&self) -> Tf<bool> {
+            self.0.attr("fail_on_warnings")
+        }
+
+        #[inline]
+        pub fn parameters(&self) -> Tf<Map<String>> {
+            self.0.attr("parameters")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn timeouts(&self) -> Tf<ApiGatewayRestApiPutTimeouts> {
+            self.0.attr("timeouts")
+        }
+
+        #[inline]
+        pub fn triggers(&self) -> Tf<Map<String>> {
+            self.0.attr("triggers")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_rest_api_put.timeouts`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiPutTimeouts(Body);
+
+    impl std::fmt::Debug for ApiGatewayRestApiPutTimeouts {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiPutTimeouts").field(&self.0).finish()
+        }
+    }
+
+    impl ApiGatewayRestApiPutTimeouts {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
+        pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("create", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayRestApiPutTimeouts`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayRestApiPutTimeoutsFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayRestApiPutTimeoutsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayRestApiPutTimeoutsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayRestApiPutTimeoutsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayRestApiPutTimeouts {
+        type Fields = ApiGatewayRestApiPutTimeoutsFields;
+    }
+
+    impl ApiGatewayRestApiPutTimeoutsFields {
+        #[inline]
+        pub fn create(&self) -> Tf<String> {
+            field(&self.0, "create")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_stage`.
+    #[derive(Clone)]
+    pub struct ApiGatewayStage(Body);
+
+    impl std::fmt::Debug for ApiGatewayStage {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayStage").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayStage`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayStageArgs {
+        pub deployment_id: Tf<String>,
+        pub rest_api_id: Tf<String>,
+        pub stage_name: Tf<String>,
+    }
+
+    impl ApiGatewayStage {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayStageArgs) -> Self {
+            Self(Body::of([
+                ("deployment_id", args.deployment_id.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+                ("stage_name", args.stage_name.into()),
+            ]))
+        }
+
+        pub fn access_log_settings(mut self, block: ApiGatewayStageAccessLogSettings) -> Self {
+            self.0.set_block("access_log_settings", block.0);
+            self
+        }
+
+        pub fn cache_cluster_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("cache_cluster_enabled", value.into());
+            self
+        }
+
+        pub fn cache_cluster_size(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("cache_cluster_size", value.into());
+            self
+        }
+
+        pub fn canary_settings(mut self, block: ApiGatewayStageCanarySettings) -> Self {
+            self.0.set_block("canary_settings", block.0);
+            self
+        }
+
+        pub fn client_certificate_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("client_certificate_id", value.into());
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn documentation_version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("documentation_version", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn variables(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("variables", value.into());
+            self
+        }
+
+        pub fn xray_tracing_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("xray_tracing_enabled", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayStage {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayStage {
+        const TYPE: &'static str = "aws_api_gateway_stage";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayStageRef;
+    }
+
+    /// A declared [`ApiGatewayStage`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayStageRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayStageRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayStageRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayStageRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayStageRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayStageRef {
+        type Block = ApiGatewayStage;
+    }
+
+    impl ApiGatewayStageRef {
+        #[inline]
+        pub fn access_log_settings(&self) -> Tf<List<ApiGatewayStageAccessLogSettings>> {
+            self.0.attr("access_log_settings")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn cache_cluster_enabled(&self) -> Tf<bool> {
+            self.0.attr("cache_cluster_enabled")
+        }
+
+        #[inline]
+        pub fn cache_cluster_size(&self) -> Tf<String> {
+            self.0.attr("cache_cluster_size")
+        }
+
+        #[inline]
+        pub fn canary_settings(&self) -> Tf<List<ApiGatewayStageCanarySettings>> {
+            self.0.attr("canary_settings")
+        }
+
+        #[inline]
+        pub fn client_certificate_id(&self) -> Tf<String> {
+            self.0.attr("client_certificate_id")
+        }
+
+        #[inline]
+        pub fn deployment_id(&self) -> Tf<String> {
+            self.0.attr("deployment_id")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn documentation_version(&self) -> Tf<String> {
+            self.0.attr("documentation_version")
+        }
+
+        #[inline]
+        pub fn execution_arn(&self) -> Tf<Arn> {
+            self.0.attr("execution_arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn invoke_url(&self) -> Tf<String> {
+            self.0.attr("invoke_url")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn stage_name(&self) -> Tf<String> {
+            self.0.attr("stage_name")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn variables(&self) -> Tf<Map<String>> {
+            self.0.attr("variables")
+        }
+
+        #[inline]
+        pub fn web_acl_arn(&self) -> Tf<Arn> {
+            self.0.attr("web_acl_arn")
+        }
+
+        #[inline]
+        pub fn xray_tracing_enabled(&self) -> Tf<bool> {
+            self.0.attr("xray_tracing_enabled")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_stage.access_log_settings`.
+    #[derive(Clone)]
+    pub struct ApiGatewayStageAccessLogSettings(Body);
+
+    impl std::fmt::Debug for ApiGatewayStageAccessLogSettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayStageAccessLogSettings").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayStageAccessLogSettings`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayStageAccessLogSettingsArgs {
+        pub destination_arn: Tf<Arn>,
+        pub format: Tf<String>,
+    }
+
+    impl ApiGatewayStageAccessLogSettings {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayStageAccessLogSettingsArgs) -> Self {
+            Self(Body::of([
+                ("destination_arn", args.destination_arn.into()),
+                ("format", args.format.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayStageAccessLogSettings`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayStageAccessLogSettingsFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayStageAccessLogSettingsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayStageAccessLogSettingsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayStageAccessLogSettingsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayStageAccessLogSettings {
+        type Fields = ApiGatewayStageAccessLogSettingsFields;
+    }
+
+    impl ApiGatewayStageAccessLogSettingsFields {
+        #[inline]
+        pub fn destination_arn(&self) -> Tf<Arn> {
+            field(&self.0, "destination_arn")
+        }
+
+        #[inline]
+        pub fn format(&self) -> Tf<String> {
+            field(&self.0, "format")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_stage.canary_settings`.
+    #[derive(Clone)]
+    pub struct ApiGatewayStageCanarySettings(Body);
+
+    impl std::fmt::Debug for ApiGatewayStageCanarySettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayStageCanarySettings").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayStageCanarySettings`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayStageCanarySettingsArgs {
+        pub deployment_id: Tf<String>,
+    }
+
+    impl ApiGatewayStageCanarySettings {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayStageCanarySettingsArgs) -> Self {
+            Self(Body::of([
+                ("deployment_id", args.deployment_id.into()),
+            ]))
+        }
+
+        pub fn percent_traffic(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("percent_traffic", value.into());
+            self
+        }
+
+        pub fn stage_variable_overrides(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("stage_variable_overrides", value.into());
+            self
+        }
+
+        pub fn use_stage_cache(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("use_stage_cache", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayStageCanarySettings`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayStageCanarySettingsFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayStageCanarySettingsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayStageCanarySettingsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayStageCanarySettingsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayStageCanarySettings {
+        type Fields = ApiGatewayStageCanarySettingsFields;
+    }
+
+    impl ApiGatewayStageCanarySettingsFields {
+        #[inline]
+        pub fn deployment_id(&self) -> Tf<String> {
+            field(&self.0, "deployment_id")
+        }
+
+        #[inline]
+        pub fn percent_traffic(&self) -> Tf<Number> {
+            field(&self.0, "percent_traffic")
+        }
+
+        #[inline]
+        pub fn stage_variable_overrides(&self) -> Tf<Map<String>> {
+            field(&self.0, "stage_variable_overrides")
+        }
+
+        #[inline]
+        pub fn use_stage_cache(&self) -> Tf<bool> {
+            field(&self.0, "use_stage_cache")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_usage_plan`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlan(Body);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlan {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlan").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayUsagePlan`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayUsagePlanArgs {
+        pub name: Tf<String>,
+    }
+
+    impl ApiGatewayUsagePlan {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayUsagePlanArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        /// Adds one block; call again for more.
+        pub fn api_stages(mut self, block: ApiGatewayUsagePlanApiStages) -> Self {
+            self.0.push_block("api_stages", block.0);
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn product_code(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("product_code", value.into());
+            self
+        }
+
+        pub fn quota_settings(mut self, block: ApiGatewayUsagePlanQuotaSettings) -> Self {
+            self.0.set_block("quota_settings", block.0);
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn throttle_settings(mut self, block: ApiGatewayUsagePlanThrottleSettings) -> Self {
+            self.0.set_block("throttle_settings", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayUsagePlan {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayUsagePlan {
+        const TYPE: &'static str = "aws_api_gateway_usage_plan";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayUsagePlanRef;
+    }
+
+    /// A declared [`ApiGatewayUsagePlan`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayUsagePlanRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayUsagePlanRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayUsagePlanRef {
+        type Block = ApiGatewayUsagePlan;
+    }
+
+    impl ApiGatewayUsagePlanRef {
+        #[inline]
+        pub fn api_stages(&self) -> Tf<Set<ApiGatewayUsagePlanApiStages>> {
+            self.0.attr("api_stages")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn product_code(&self) -> Tf<String> {
+            self.0.attr("product_code")
+        }
+
+        #[inline]
+        pub fn quota_settings(&self) -> Tf<List<ApiGatewayUsagePlanQuotaSettings>> {
+            self.0.attr("quota_settings")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn throttle_settings(&self) -> Tf<List<ApiGatewayUsagePlanThrottleSettings>> {
+            self.0.attr("throttle_settings")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_usage_plan.api_stages`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanApiStages(Body);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanApiStages {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanApiStages").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayUsagePlanApiStages`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayUsagePlanApiStagesArgs {
+        pub api_id: Tf<String>,
+        pub stage: Tf<String>,
+    }
+
+    impl ApiGatewayUsagePlanApiStages {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayUsagePlanApiStagesArgs) -> Self {
+            Self(Body::of([
+                ("api_id", args.api_id.into()),
+                ("stage", args.stage.into()),
+            ]))
+        }
+
+        /// Adds one block; call again for more.
+        pub fn throttle(mut self, block: ApiGatewayUsagePlanApiStagesThrottle) -> Self {
+            self.0.push_block("throttle", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayUsagePlanApiStages`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanApiStagesFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanApiStagesFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayUsagePlanApiStagesFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayUsagePlanApiStages {
+        type Fields = ApiGatewayUsagePlanApiStagesFields;
+    }
+
+    impl ApiGatewayUsagePlanApiStagesFields {
+        #[inline]
+        pub fn api_id(&self) -> Tf<String> {
+            field(&self.0, "api_id")
+        }
+
+        #[inline]
+        pub fn stage(&self) -> Tf<String> {
+            field(&self.0, "stage")
+        }
+
+        #[inline]
+        pub fn throttle(&self) -> Tf<Set<ApiGatewayUsagePlanApiStagesThrottle>> {
+            field(&self.0, "throttle")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_usage_plan.api_stages.throttle`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanApiStagesThrottle(Body);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesThrottle {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanApiStagesThrottle").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayUsagePlanApiStagesThrottle`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayUsagePlanApiStagesThrottleArgs {
+        pub path: Tf<String>,
+    }
+
+    impl ApiGatewayUsagePlanApiStagesThrottle {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayUsagePlanApiStagesThrottleArgs) -> Self {
+            Self(Body::of([
+                ("path", args.path.into()),
+            ]))
+        }
+
+        pub fn burst_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("burst_limit", value.into());
+            self
+        }
+
+        pub fn rate_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("rate_limit", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayUsagePlanApiStagesThrottle`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanApiStagesThrottleFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanApiStagesThrottleFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanApiStagesThrottleFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayUsagePlanApiStagesThrottleFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayUsagePlanApiStagesThrottle {
+        type Fields = ApiGatewayUsagePlanApiStagesThrottleFields;
+    }
+
+    impl ApiGatewayUsagePlanApiStagesThrottleFields {
+        #[inline]
+        pub fn burst_limit(&self) -> Tf<Number> {
+            field(&self.0, "burst_limit")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            field(&self.0, "path")
+        }
+
+        #[inline]
+        pub fn rate_limit(&self) -> Tf<Number> {
+            field(&self.0, "rate_limit")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_usage_plan.quota_settings`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanQuotaSettings(Body);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanQuotaSettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanQuotaSettings").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayUsagePlanQuotaSettings`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayUsagePlanQuotaSettingsArgs {
+        pub limit: Tf<Number>,
+        pub period: Tf<String>,
+    }
+
+    impl ApiGatewayUsagePlanQuotaSettings {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayUsagePlanQuotaSettingsArgs) -> Self {
+            Self(Body::of([
+                ("limit", args.limit.into()),
+                ("period", args.period.into()),
+            ]))
+        }
+
+        pub fn offset(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("offset", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayUsagePlanQuotaSettings`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanQuotaSettingsFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanQuotaSettingsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanQuotaSettingsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayUsagePlanQuotaSettingsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayUsagePlanQuotaSettings {
+        type Fields = ApiGatewayUsagePlanQuotaSettingsFields;
+    }
+
+    impl ApiGatewayUsagePlanQuotaSettingsFields {
+        #[inline]
+        pub fn limit(&self) -> Tf<Number> {
+            field(&self.0, "limit")
+        }
+
+        #[inline]
+        pub fn offset(&self) -> Tf<Number> {
+            field(&self.0, "offset")
+        }
+
+        #[inline]
+        pub fn period(&self) -> Tf<String> {
+            field(&self.0, "period")
+        }
+
+    }
+
+    /// The nested block `aws_api_gateway_usage_plan.throttle_settings`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanThrottleSettings(Body);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanThrottleSettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanThrottleSettings").field(&self.0).finish()
+        }
+    }
+
+    impl ApiGatewayUsagePlanThrottleSettings {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn burst_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("burst_limit", value.into());
+            self
+        }
+
+        pub fn rate_limit(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("rate_limit", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`ApiGatewayUsagePlanThrottleSettings`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanThrottleSettingsFields(Expr);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanThrottleSettingsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanThrottleSettingsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ApiGatewayUsagePlanThrottleSettingsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ApiGatewayUsagePlanThrottleSettings {
+        type Fields = ApiGatewayUsagePlanThrottleSettingsFields;
+    }
+
+    impl ApiGatewayUsagePlanThrottleSettingsFields {
+        #[inline]
+        pub fn burst_limit(&self) -> Tf<Number> {
+            field(&self.0, "burst_limit")
+        }
+
+        #[inline]
+        pub fn rate_limit(&self) -> Tf<Number> {
+            field(&self.0, "rate_limit")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_usage_plan_key`.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanKey(Body);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanKey {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanKey").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayUsagePlanKey`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayUsagePlanKeyArgs {
+        pub key_id: Tf<String>,
+        pub key_type: Tf<String>,
+        pub usage_plan_id: Tf<String>,
+    }
+
+    impl ApiGatewayUsagePlanKey {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayUsagePlanKeyArgs) -> Self {
+            Self(Body::of([
+                ("key_id", args.key_id.into()),
+                ("key_type", args.key_type.into()),
+                ("usage_plan_id", args.usage_plan_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayUsagePlanKey {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayUsagePlanKey {
+        const TYPE: &'static str = "aws_api_gateway_usage_plan_key";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ApiGatewayUsagePlanKeyRef;
+    }
+
+    /// A declared [`ApiGatewayUsagePlanKey`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayUsagePlanKeyRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayUsagePlanKeyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayUsagePlanKeyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayUsagePlanKeyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayUsagePlanKeyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayUsagePlanKeyRef {
+        type Block = ApiGatewayUsagePlanKey;
+    }
+
+    impl ApiGatewayUsagePlanKeyRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn key_id(&self) -> Tf<String> {
+            self.0.attr("key_id")
+        }
+
+        #[inline]
+        pub fn key_type(&self) -> Tf<String> {
+            self.0.attr("key_type")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn usage_plan_id(&self) -> Tf<String> {
+            self.0.attr("usage_plan_id")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            self.0.attr("value")
+        }
+
+    }
+
+    /// The resource `aws_api_gateway_vpc_link`.
+    #[derive(Clone)]
+    pub struct ApiGatewayVpcLink(Body);
+
+    impl std::fmt::Debug for ApiGatewayVpcLink {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayVpcLink").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ApiGatewayVpcLink`].
+    #[derive(Clone, Debug)]
+    pub struct ApiGatewayVpcLinkArgs {
+        pub name: Tf<String>,
+        pub target_arns: Tf<List<Arn>>,
+    }
+
+    impl ApiGatewayVpcLink {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ApiGatewayVpcLinkArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("target_arns", args.target_arns.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ApiGatewayVpcLink {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ApiGatewayVpcLink {
+        const TYPE: &'static str = "aws_api_gateway_vpc_link";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = ApiGatewayVpcLinkRef;
+    }
+
+    /// A declared [`ApiGatewayVpcLink`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ApiGatewayVpcLinkRef(BlockRef);
+
+    impl std::fmt::Debug for ApiGatewayVpcLinkRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ApiGatewayVpcLinkRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ApiGatewayVpcLinkRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ApiGatewayVpcLinkRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ApiGatewayVpcLinkRef {
+        type Block = ApiGatewayVpcLink;
+    }
+
+    impl ApiGatewayVpcLinkRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn target_arns(&self) -> Tf<List<Arn>> {
+            self.0.attr("target_arns")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_api_key`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayApiKey(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayApiKey {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayApiKey").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayApiKey`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayApiKeyArgs {
+        pub id: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayApiKey {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayApiKeyArgs) -> Self {
+            Self(Body::of([
+                ("id", args.id.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayApiKey {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayApiKey {
+        const TYPE: &'static str = "aws_api_gateway_api_key";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayApiKeyRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayApiKey`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayApiKeyRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayApiKeyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayApiKeyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayApiKeyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayApiKeyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayApiKeyRef {
+        type Block = DataAwsApiGatewayApiKey;
+    }
+
+    impl DataAwsApiGatewayApiKeyRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            self.0.attr("created_date")
+        }
+
+        #[inline]
+        pub fn customer_id(&self) -> Tf<String> {
+            self.0.attr("customer_id")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            self.0.attr("enabled")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn last_updated_date(&self) -> Tf<String> {
+            self.0.attr("last_updated_date")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            self.0.attr("value")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_api_keys`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayApiKeys(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayApiKeys {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayApiKeys").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsApiGatewayApiKeys {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn customer_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("customer_id", value.into());
+            self
+        }
+
+        pub fn include_values(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("include_values", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayApiKeys {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayApiKeys {
+        const TYPE: &'static str = "aws_api_gateway_api_keys";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayApiKeysRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayApiKeys`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayApiKeysRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayApiKeysRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayApiKeysRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayApiKeysRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayApiKeysRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayApiKeysRef {
+        type Block = DataAwsApiGatewayApiKeys;
+    }
+
+    impl DataAwsApiGatewayApiKeysRef {
+        #[inline]
+        pub fn customer_id(&self) -> Tf<String> {
+            self.0.attr("customer_id")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn include_values(&self) -> Tf<bool> {
+            self.0.attr("include_values")
+        }
+
+        #[inline]
+        pub fn items(&self) -> Tf<List<DataAwsApiGatewayApiKeysItems>> {
+            self.0.attr("items")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The value of `aws_api_gateway_api_keys.items`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsApiGatewayApiKeysItems {}
+
+    /// The fields of a [`DataAwsApiGatewayApiKeysItems`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayApiKeysItemsFields(Expr);
+
+    impl std::fmt::Debug for DataAwsApiGatewayApiKeysItemsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayApiKeysItemsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsApiGatewayApiKeysItemsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsApiGatewayApiKeysItems {
+        type Fields = DataAwsApiGatewayApiKeysItemsFields;
+    }
+
+    impl DataAwsApiGatewayApiKeysItemsFields {
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            field(&self.0, "created_date")
+        }
+
+        #[inline]
+        pub fn customer_id(&self) -> Tf<String> {
+            field(&self.0, "customer_id")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            field(&self.0, "description")
+        }
+
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            field(&self.0, "enabled")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
+
+        #[inline]
+        pub fn last_updated_date(&self) -> Tf<String> {
+            field(&self.0, "last_updated_date")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn stage_keys(&self) -> Tf<List<String>> {
+            field(&self.0, "stage_keys")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            field(&self.0, "tags")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_authorizer`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayAuthorizer(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayAuthorizer {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayAuthorizer").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayAuthorizer`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayAuthorizerArgs {
+        pub authorizer_id: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayAuthorizer {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayAuthorizerArgs) -> Self {
+            Self(Body::of([
+                ("authorizer_id", args.authorizer_id.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayAuthorizer {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayAuthorizer {
+        const TYPE: &'static str = "aws_api_gateway_authorizer";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayAuthorizerRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayAuthorizer`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayAuthorizerRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayAuthorizerRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayAuthorizerRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayAuthorizerRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayAuthorizerRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayAuthorizerRef {
+        type Block = DataAwsApiGatewayAuthorizer;
+    }
+
+    impl DataAwsApiGatewayAuthorizerRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn authorizer_credentials(&self) -> Tf<String> {
+            self.0.attr("authorizer_credentials")
+        }
+
+        #[inline]
+        pub fn authorizer_id(&self) -> Tf<String> {
+            self.0.attr("authorizer_id")
+        }
+
+        #[inline]
+        pub fn authorizer_result_ttl_in_seconds(&self) -> Tf<Number> {
+            self.0.attr("authorizer_result_ttl_in_seconds")
+        }
+
+        #[inline]
+        pub fn authorizer_uri(&self) -> Tf<String> {
+            self.0.attr("authorizer_uri")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn identity_source(&self) -> Tf<String> {
+            self.0.attr("identity_source")
+        }
+
+        #[inline]
+        pub fn identity_validation_expression(&self) -> Tf<String> {
+            self.0.attr("identity_validation_expression")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn provider_arns(&self) -> Tf<List<Arn>> {
+            self.0.attr("provider_arns")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            self.0.attr("type")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_authorizers`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayAuthorizers(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayAuthorizers {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayAuthorizers").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayAuthorizers`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayAuthorizersArgs {
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayAuthorizers {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayAuthorizersArgs) -> Self {
+            Self(Body::of([
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayAuthorizers {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayAuthorizers {
+        const TYPE: &'static str = "aws_api_gateway_authorizers";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayAuthorizersRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayAuthorizers`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayAuthorizersRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayAuthorizersRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayAuthorizersRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayAuthorizersRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayAuthorizersRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayAuthorizersRef {
+        type Block = DataAwsApiGatewayAuthorizers;
+    }
+
+    impl DataAwsApiGatewayAuthorizersRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn ids(&self) -> Tf<List<String>> {
+            self.0.attr("ids")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_domain_name`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayDomainName(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayDomainName {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayDomainName").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayDomainName`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayDomainNameArgs {
+        pub domain_name: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayDomainName {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayDomainNameArgs) -> Self {
+            Self(Body::of([
+                ("domain_name", args.domain_name.into()),
+            ]))
+        }
+
+        pub fn domain_name_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("domain_name_id", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayDomainName {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayDomainName {
+        const TYPE: &'static str = "aws_api_gateway_domain_name";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayDomainNameRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayDomainName`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayDomainNameRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayDomainNameRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayDomainNameRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayDomainNameRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayDomainNameRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayDomainNameRef {
+        type Block = DataAwsApiGatewayDomainName;
+    }
+
+    impl DataAwsApiGatewayDomainNameRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn certificate_arn(&self) -> Tf<Arn> {
+            self.0.attr("certificate_arn")
+        }
+
+        #[inline]
+        pub fn certificate_name(&self) -> Tf<String> {
+            self.0.attr("certificate_name")
+        }
+
+        #[inline]
+        pub fn certificate_upload_date(&self) -> Tf<String> {
+            self.0.attr("certificate_upload_date")
+        }
+
+        #[inline]
+        pub fn cloudfront_domain_name(&self) -> Tf<String> {
+            self.0.attr("cloudfront_domain_name")
+        }
+
+        #[inline]
+        pub fn cloudfront_zone_id(&self) -> Tf<String> {
+            self.0.attr("cloudfront_zone_id")
+        }
+
+        #[inline]
+        pub fn domain_name(&self) -> Tf<String> {
+            self.0.attr("domain_name")
+        }
+
+        #[inline]
+        pub fn domain_name_id(&self) -> Tf<String> {
+            self.0.attr("domain_name_id")
+        }
+
+        #[inline]
+        pub fn endpoint_configuration(&self) -> Tf<List<DataAwsApiGatewayDomainNameEndpointConfiguration>> {
+            self.0.attr("endpoint_configuration")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn regional_certificate_arn(&self) -> Tf<Arn> {
+            self.0.attr("regional_certificate_arn")
+        }
+
+        #[inline]
+        pub fn regional_certificate_name(&self) -> Tf<String> {
+            self.0.attr("regional_certificate_name")
+        }
+
+        #[inline]
+        pub fn regional_domain_name(&self) -> Tf<String> {
+            self.0.attr("regional_domain_name")
+        }
+
+        #[inline]
+        pub fn regional_zone_id(&self) -> Tf<String> {
+            self.0.attr("regional_zone_id")
+        }
+
+        #[inline]
+        pub fn security_policy(&self) -> Tf<String> {
+            self.0.attr("security_policy")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+    }
+
+    /// The value of `aws_api_gateway_domain_name.endpoint_configuration`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsApiGatewayDomainNameEndpointConfiguration {}
+
+    /// The fields of a [`DataAwsApiGatewayDomainNameEndpointConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayDomainNameEndpointConfigurationFields(Expr);
+
+    impl std::fmt::Debug for DataAwsApiGatewayDomainNameEndpointConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayDomainNameEndpointConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsApiGatewayDomainNameEndpointConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsApiGatewayDomainNameEndpointConfiguration {
+        type Fields = DataAwsApiGatewayDomainNameEndpointConfigurationFields;
+    }
+
+    impl DataAwsApiGatewayDomainNameEndpointConfigurationFields {
+        #[inline]
+        pub fn ip_address_type(&self) -> Tf<String> {
+            field(&self.0, "ip_address_type")
+        }
+
+        #[inline]
+        pub fn types(&self) -> Tf<List<String>> {
+            field(&self.0, "types")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_export`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayExport(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayExport {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayExport").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayExport`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayExportArgs {
+        pub export_type: Tf<String>,
+        pub rest_api_id: Tf<String>,
+        pub stage_name: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayExport {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayExportArgs) -> Self {
+            Self(Body::of([
+                ("export_type", args.export_type.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+                ("stage_name", args.stage_name.into()),
+            ]))
+        }
+
+        pub fn accepts(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("accepts", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("parameters", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayExport {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayExport {
+        const TYPE: &'static str = "aws_api_gateway_export";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayExportRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayExport`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayExportRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayExportRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayExportRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayExportRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayExportRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayExportRef {
+        type Block = DataAwsApiGatewayExport;
+    }
+
+    impl DataAwsApiGatewayExportRef {
+        #[inline]
+        pub fn accepts(&self) -> Tf<String> {
+            self.0.attr("accepts")
+        }
+
+        #[inline]
+        pub fn body(&self) -> Tf<String> {
+            self.0.attr("body")
+        }
+
+        #[inline]
+        pub fn content_disposition(&self) -> Tf<String> {
+            self.0.attr("content_disposition")
+        }
+
+        #[inline]
+        pub fn content_type(&self) -> Tf<String> {
+            self.0.attr("content_type")
+        }
+
+        #[inline]
+        pub fn export_type(&self) -> Tf<String> {
+            self.0.attr("export_type")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn parameters(&self) -> Tf<Map<String>> {
+            self.0.attr("parameters")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn stage_name(&self) -> Tf<String> {
+            self.0.attr("stage_name")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_resource`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayResource(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayResource {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayResource").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayResource`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayResourceArgs {
+        pub path: Tf<String>,
+        pub rest_api_id: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayResource {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayResourceArgs) -> Self {
+            Self(Body::of([
+                ("path", args.path.into()),
+                ("rest_api_id", args.rest_api_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayResource {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayResource {
+        const TYPE: &'static str = "aws_api_gateway_resource";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayResourceRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayResource`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayResourceRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayResourceRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayResourceRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayResourceRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayResourceRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayResourceRef {
+        type Block = DataAwsApiGatewayResource;
+    }
+
+    impl DataAwsApiGatewayResourceRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn parent_id(&self) -> Tf<String> {
+            self.0.attr("parent_id")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn path_part(&self) -> Tf<String> {
+            self.0.attr("path_part")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_rest_api`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayRestApi(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayRestApi {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayRestApi").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayRestApi`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayRestApiArgs {
+        pub name: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayRestApi {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayRestApiArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayRestApi {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayRestApi {
+        const TYPE: &'static str = "aws_api_gateway_rest_api";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayRestApiRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayRestApi`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayRestApiRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayRestApiRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayRestApiRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayRestApiRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayRestApiRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayRestApiRef {
+        type Block = DataAwsApiGatewayRestApi;
+    }
+
+    impl DataAwsApiGatewayRestApiRef {
+        #[inline]
+        pub fn api_key_source(&self) -> Tf<String> {
+            self.0.attr("api_key_source")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn binary_media_types(&self) -> Tf<List<String>> {
+            self.0.attr("binary_media_types")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn endpoint_configuration(&self) -> Tf<List<DataAwsApiGatewayRestApiEndpointConfiguration>> {
+            self.0.attr("endpoint_configuration")
+        }
+
+        #[inline]
+        pub fn execution_arn(&self) -> Tf<Arn> {
+            self.0.attr("execution_arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn minimum_compression_size(&self) -> Tf<String> {
+            self.0.attr("minimum_compression_size")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn root_resource_id(&self) -> Tf<String> {
+            self.0.attr("root_resource_id")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+    }
+
+    /// The value of `aws_api_gateway_rest_api.endpoint_configuration`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsApiGatewayRestApiEndpointConfiguration {}
+
+    /// The fields of a [`DataAwsApiGatewayRestApiEndpointConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayRestApiEndpointConfigurationFields(Expr);
+
+    impl std::fmt::Debug for DataAwsApiGatewayRestApiEndpointConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayRestApiEndpointConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsApiGatewayRestApiEndpointConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsApiGatewayRestApiEndpointConfiguration {
+        type Fields = DataAwsApiGatewayRestApiEndpointConfigurationFields;
+    }
+
+    impl DataAwsApiGatewayRestApiEndpointConfigurationFields {
+        #[inline]
+        pub fn ip_address_type(&self) -> Tf<String> {
+            field(&self.0, "ip_address_type")
+        }
+
+        #[inline]
+        pub fn types(&self) -> Tf<List<String>> {
+            field(&self.0, "types")
+        }
+
+        #[inline]
+        pub fn vpc_endpoint_ids(&self) -> Tf<Set<String>> {
+            field(&self.0, "vpc_endpoint_ids")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_sdk`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewaySdk(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewaySdk {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewaySdk").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewaySdk`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewaySdkArgs {
+        pub rest_api_id: Tf<String>,
+        pub sdk_type: Tf<String>,
+        pub stage_name: Tf<String>,
+    }
+
+    impl DataAwsApiGatewaySdk {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewaySdkArgs) -> Self {
+            Self(Body::of([
+                ("rest_api_id", args.rest_api_id.into()),
+                ("sdk_type", args.sdk_type.into()),
+                ("stage_name", args.stage_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("parameters", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewaySdk {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewaySdk {
+        const TYPE: &'static str = "aws_api_gateway_sdk";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewaySdkRef;
+    }
+
+    /// A declared [`DataAwsApiGatewaySdk`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewaySdkRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewaySdkRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewaySdkRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewaySdkRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewaySdkRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewaySdkRef {
+        type Block = DataAwsApiGatewaySdk;
+    }
+
+    impl DataAwsApiGatewaySdkRef {
+        #[inline]
+        pub fn body(&self) -> Tf<String> {
+            self.0.attr("body")
+        }
+
+        #[inline]
+        pub fn content_disposition(&self) -> Tf<String> {
+            self.0.attr("content_disposition")
+        }
+
+        #[inline]
+        pub fn content_type(&self) -> Tf<String> {
+            self.0.attr("content_type")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn parameters(&self) -> Tf<Map<String>> {
+            self.0.attr("parameters")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn rest_api_id(&self) -> Tf<String> {
+            self.0.attr("rest_api_id")
+        }
+
+        #[inline]
+        pub fn sdk_type(&self) -> Tf<String> {
+            self.0.attr("sdk_type")
+        }
+
+        #[inline]
+        pub fn stage_name(&self) -> Tf<String> {
+            self.0.attr("stage_name")
+        }
+
+    }
+
+    /// The data source `aws_api_gateway_vpc_link`.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayVpcLink(Body);
+
+    impl std::fmt::Debug for DataAwsApiGatewayVpcLink {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayVpcLink").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApiGatewayVpcLink`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApiGatewayVpcLinkArgs {
+        pub name: Tf<String>,
+    }
+
+    impl DataAwsApiGatewayVpcLink {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApiGatewayVpcLinkArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApiGatewayVpcLink {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApiGatewayVpcLink {
+        const TYPE: &'static str = "aws_api_gateway_vpc_link";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApiGatewayVpcLinkRef;
+    }
+
+    /// A declared [`DataAwsApiGatewayVpcLink`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApiGatewayVpcLinkRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApiGatewayVpcLinkRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApiGatewayVpcLinkRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApiGatewayVpcLinkRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApiGatewayVpcLinkRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApiGatewayVpcLinkRef {
+        type Block = DataAwsApiGatewayVpcLink;
+    }
+
+    impl DataAwsApiGatewayVpcLinkRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
+
+        #[inline]
+        pub fn status_message(&self) -> Tf<String> {
+            self.0.attr("status_message")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn target_arns(&self) -> Tf<Set<Arn>> {
+            self.0.attr("target_arns")
+        }
 
-    #[inline]
-    pub fn target_arns(&self) -> Tf<Set<Arn>> {
-        self.0.attr("target_arns")
     }
 
 }
-

@@ -506,451 +506,6 @@ impl Apigatewayv2ApiMappingRef {
 
 }
 
-/// The resource `aws_apigatewayv2_authorizer`.
-#[derive(Clone)]
-pub struct Apigatewayv2Authorizer(Body);
-
-impl std::fmt::Debug for Apigatewayv2Authorizer {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2Authorizer").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`Apigatewayv2Authorizer`].
-#[derive(Clone, Debug)]
-pub struct Apigatewayv2AuthorizerArgs {
-    pub api_id: Tf<String>,
-    pub authorizer_type: Tf<String>,
-    pub name: Tf<String>,
-}
-
-impl Apigatewayv2Authorizer {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: Apigatewayv2AuthorizerArgs) -> Self {
-        Self(Body::of([
-            ("api_id", args.api_id.into()),
-            ("authorizer_type", args.authorizer_type.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn authorizer_credentials_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("authorizer_credentials_arn", value.into());
-        self
-    }
-
-    pub fn authorizer_payload_format_version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("authorizer_payload_format_version", value.into());
-        self
-    }
-
-    pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("authorizer_result_ttl_in_seconds", value.into());
-        self
-    }
-
-    pub fn authorizer_uri(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("authorizer_uri", value.into());
-        self
-    }
-
-    pub fn enable_simple_responses(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("enable_simple_responses", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn identity_sources(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("identity_sources", value.into());
-        self
-    }
-
-    pub fn jwt_configuration(mut self, block: Apigatewayv2AuthorizerJwtConfiguration) -> Self {
-        self.0.set_block("jwt_configuration", block.0);
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn timeouts(mut self, block: Apigatewayv2AuthorizerTimeouts) -> Self {
-        self.0.set_block("timeouts", block.0);
-        self
-    }
-
-}
-
-impl BlockType for Apigatewayv2Authorizer {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for Apigatewayv2Authorizer {
-    const TYPE: &'static str = "aws_apigatewayv2_authorizer";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = Apigatewayv2AuthorizerRef;
-}
-
-/// A declared [`Apigatewayv2Authorizer`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct Apigatewayv2AuthorizerRef(BlockRef);
-
-impl std::fmt::Debug for Apigatewayv2AuthorizerRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2AuthorizerRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for Apigatewayv2AuthorizerRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for Apigatewayv2AuthorizerRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for Apigatewayv2AuthorizerRef {
-    type Block = Apigatewayv2Authorizer;
-}
-
-impl Apigatewayv2AuthorizerRef {
-    #[inline]
-    pub fn api_id(&self) -> Tf<String> {
-        self.0.attr("api_id")
-    }
-
-    #[inline]
-    pub fn authorizer_credentials_arn(&self) -> Tf<Arn> {
-        self.0.attr("authorizer_credentials_arn")
-    }
-
-    #[inline]
-    pub fn authorizer_payload_format_version(&self) -> Tf<String> {
-        self.0.attr("authorizer_payload_format_version")
-    }
-
-    #[inline]
-    pub fn authorizer_result_ttl_in_seconds(&self) -> Tf<Number> {
-        self.0.attr("authorizer_result_ttl_in_seconds")
-    }
-
-    #[inline]
-    pub fn authorizer_type(&self) -> Tf<String> {
-        self.0.attr("authorizer_type")
-    }
-
-    #[inline]
-    pub fn authorizer_uri(&self) -> Tf<String> {
-        self.0.attr("authorizer_uri")
-    }
-
-    #[inline]
-    pub fn enable_simple_responses(&self) -> Tf<bool> {
-        self.0.attr("enable_simple_responses")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn identity_sources(&self) -> Tf<Set<String>> {
-        self.0.attr("identity_sources")
-    }
-
-    #[inline]
-    pub fn jwt_configuration(&self) -> Tf<List<Apigatewayv2AuthorizerJwtConfiguration>> {
-        self.0.attr("jwt_configuration")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn timeouts(&self) -> Tf<Apigatewayv2AuthorizerTimeouts> {
-        self.0.attr("timeouts")
-    }
-
-}
-
-/// The nested block `aws_apigatewayv2_authorizer.jwt_configuration`.
-#[derive(Clone)]
-pub struct Apigatewayv2AuthorizerJwtConfiguration(Body);
-
-impl std::fmt::Debug for Apigatewayv2AuthorizerJwtConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2AuthorizerJwtConfiguration").field(&self.0).finish()
-    }
-}
-
-impl Apigatewayv2AuthorizerJwtConfiguration {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn audience(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("audience", value.into());
-        self
-    }
-
-    pub fn issuer(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("issuer", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`Apigatewayv2AuthorizerJwtConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct Apigatewayv2AuthorizerJwtConfigurationFields(Expr);
-
-impl std::fmt::Debug for Apigatewayv2AuthorizerJwtConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2AuthorizerJwtConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for Apigatewayv2AuthorizerJwtConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for Apigatewayv2AuthorizerJwtConfiguration {
-    type Fields = Apigatewayv2AuthorizerJwtConfigurationFields;
-}
-
-impl Apigatewayv2AuthorizerJwtConfigurationFields {
-    #[inline]
-    pub fn audience(&self) -> Tf<Set<String>> {
-        field(&self.0, "audience")
-    }
-
-    #[inline]
-    pub fn issuer(&self) -> Tf<String> {
-        field(&self.0, "issuer")
-    }
-
-}
-
-/// The nested block `aws_apigatewayv2_authorizer.timeouts`.
-#[derive(Clone)]
-pub struct Apigatewayv2AuthorizerTimeouts(Body);
-
-impl std::fmt::Debug for Apigatewayv2AuthorizerTimeouts {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2AuthorizerTimeouts").field(&self.0).finish()
-    }
-}
-
-impl Apigatewayv2AuthorizerTimeouts {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("delete", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`Apigatewayv2AuthorizerTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct Apigatewayv2AuthorizerTimeoutsFields(Expr);
-
-impl std::fmt::Debug for Apigatewayv2AuthorizerTimeoutsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2AuthorizerTimeoutsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for Apigatewayv2AuthorizerTimeoutsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for Apigatewayv2AuthorizerTimeouts {
-    type Fields = Apigatewayv2AuthorizerTimeoutsFields;
-}
-
-impl Apigatewayv2AuthorizerTimeoutsFields {
-    #[inline]
-    pub fn delete(&self) -> Tf<String> {
-        field(&self.0, "delete")
-    }
-
-}
-
-/// The resource `aws_apigatewayv2_deployment`.
-#[derive(Clone)]
-pub struct Apigatewayv2Deployment(Body);
-
-impl std::fmt::Debug for Apigatewayv2Deployment {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2Deployment").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`Apigatewayv2Deployment`].
-#[derive(Clone, Debug)]
-pub struct Apigatewayv2DeploymentArgs {
-    pub api_id: Tf<String>,
-}
-
-impl Apigatewayv2Deployment {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: Apigatewayv2DeploymentArgs) -> Self {
-        Self(Body::of([
-            ("api_id", args.api_id.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn triggers(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("triggers", value.into());
-        self
-    }
-
-}
-
-impl BlockType for Apigatewayv2Deployment {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for Apigatewayv2Deployment {
-    const TYPE: &'static str = "aws_apigatewayv2_deployment";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = Apigatewayv2DeploymentRef;
-}
-
-/// A declared [`Apigatewayv2Deployment`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct Apigatewayv2DeploymentRef(BlockRef);
-
-impl std::fmt::Debug for Apigatewayv2DeploymentRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2DeploymentRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for Apigatewayv2DeploymentRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for Apigatewayv2DeploymentRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for Apigatewayv2DeploymentRef {
-    type Block = Apigatewayv2Deployment;
-}
-
-impl Apigatewayv2DeploymentRef {
-    #[inline]
-    pub fn api_id(&self) -> Tf<String> {
-        self.0.attr("api_id")
-    }
-
-    #[inline]
-    pub fn auto_deployed(&self) -> Tf<bool> {
-        self.0.attr("auto_deployed")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn triggers(&self) -> Tf<Map<String>> {
-        self.0.attr("triggers")
-    }
-
-}
-
 /// The resource `aws_apigatewayv2_domain_name`.
 #[derive(Clone)]
 pub struct Apigatewayv2DomainName(Body);
@@ -1890,141 +1445,6 @@ impl Apigatewayv2IntegrationResponseRef {
 
 }
 
-/// The resource `aws_apigatewayv2_model`.
-#[derive(Clone)]
-pub struct Apigatewayv2Model(Body);
-
-impl std::fmt::Debug for Apigatewayv2Model {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2Model").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`Apigatewayv2Model`].
-#[derive(Clone, Debug)]
-pub struct Apigatewayv2ModelArgs {
-    pub api_id: Tf<String>,
-    pub content_type: Tf<String>,
-    pub name: Tf<String>,
-    pub schema: Tf<String>,
-}
-
-impl Apigatewayv2Model {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: Apigatewayv2ModelArgs) -> Self {
-        Self(Body::of([
-            ("api_id", args.api_id.into()),
-            ("content_type", args.content_type.into()),
-            ("name", args.name.into()),
-            ("schema", args.schema.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for Apigatewayv2Model {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for Apigatewayv2Model {
-    const TYPE: &'static str = "aws_apigatewayv2_model";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = Apigatewayv2ModelRef;
-}
-
-/// A declared [`Apigatewayv2Model`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct Apigatewayv2ModelRef(BlockRef);
-
-impl std::fmt::Debug for Apigatewayv2ModelRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2ModelRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for Apigatewayv2ModelRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for Apigatewayv2ModelRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for Apigatewayv2ModelRef {
-    type Block = Apigatewayv2Model;
-}
-
-impl Apigatewayv2ModelRef {
-    #[inline]
-    pub fn api_id(&self) -> Tf<String> {
-        self.0.attr("api_id")
-    }
-
-    #[inline]
-    pub fn content_type(&self) -> Tf<String> {
-        self.0.attr("content_type")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn schema(&self) -> Tf<String> {
-        self.0.attr("schema")
-    }
-
-}
-
 /// The resource `aws_apigatewayv2_route`.
 #[derive(Clone)]
 pub struct Apigatewayv2Route(Body);
@@ -2934,149 +2354,6 @@ impl Apigatewayv2StageRouteSettingsFields {
 
 }
 
-/// The resource `aws_apigatewayv2_vpc_link`.
-#[derive(Clone)]
-pub struct Apigatewayv2VpcLink(Body);
-
-impl std::fmt::Debug for Apigatewayv2VpcLink {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2VpcLink").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`Apigatewayv2VpcLink`].
-#[derive(Clone, Debug)]
-pub struct Apigatewayv2VpcLinkArgs {
-    pub name: Tf<String>,
-    pub security_group_ids: Tf<Set<String>>,
-    pub subnet_ids: Tf<Set<String>>,
-}
-
-impl Apigatewayv2VpcLink {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: Apigatewayv2VpcLinkArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("security_group_ids", args.security_group_ids.into()),
-            ("subnet_ids", args.subnet_ids.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for Apigatewayv2VpcLink {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for Apigatewayv2VpcLink {
-    const TYPE: &'static str = "aws_apigatewayv2_vpc_link";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = Apigatewayv2VpcLinkRef;
-}
-
-/// A declared [`Apigatewayv2VpcLink`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct Apigatewayv2VpcLinkRef(BlockRef);
-
-impl std::fmt::Debug for Apigatewayv2VpcLinkRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Apigatewayv2VpcLinkRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for Apigatewayv2VpcLinkRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for Apigatewayv2VpcLinkRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for Apigatewayv2VpcLinkRef {
-    type Block = Apigatewayv2VpcLink;
-}
-
-impl Apigatewayv2VpcLinkRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn security_group_ids(&self) -> Tf<Set<String>> {
-        self.0.attr("security_group_ids")
-    }
-
-    #[inline]
-    pub fn subnet_ids(&self) -> Tf<Set<String>> {
-        self.0.attr("subnet_ids")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
 /// The data source `aws_apigatewayv2_api`.
 #[derive(Clone)]
 pub struct DataAwsApigatewayv2Api(Body);
@@ -3309,412 +2586,1144 @@ impl DataAwsApigatewayv2ApiCorsConfigurationFields {
 
 }
 
-/// The data source `aws_apigatewayv2_apis`.
-#[derive(Clone)]
-pub struct DataAwsApigatewayv2Apis(Body);
+/// The rest of `apigatewayv2`, with the `aws-apigatewayv2` feature.
+#[cfg(feature = "aws-apigatewayv2")]
+pub use gated::*;
 
-impl std::fmt::Debug for DataAwsApigatewayv2Apis {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApigatewayv2Apis").field(&self.0).finish()
+#[cfg(feature = "aws-apigatewayv2")]
+mod gated {
+    use super::*;
+
+    /// The resource `aws_apigatewayv2_authorizer`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2Authorizer(Body);
+
+    impl std::fmt::Debug for Apigatewayv2Authorizer {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2Authorizer").field(&self.0).finish()
+        }
     }
+
+    /// The required arguments of [`Apigatewayv2Authorizer`].
+    #[derive(Clone, Debug)]
+    pub struct Apigatewayv2AuthorizerArgs {
+        pub api_id: Tf<String>,
+        pub authorizer_type: Tf<String>,
+        pub name: Tf<String>,
+    }
+
+    impl Apigatewayv2Authorizer {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: Apigatewayv2AuthorizerArgs) -> Self {
+            Self(Body::of([
+                ("api_id", args.api_id.into()),
+                ("authorizer_type", args.authorizer_type.into()),
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn authorizer_credentials_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("authorizer_credentials_arn", value.into());
+            self
+        }
+
+        pub fn authorizer_payload_format_version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("authorizer_payload_format_version", value.into());
+            self
+        }
+
+        pub fn authorizer_result_ttl_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("authorizer_result_ttl_in_seconds", value.into());
+            self
+        }
+
+        pub fn authorizer_uri(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("authorizer_uri", value.into());
+            self
+        }
+
+        pub fn enable_simple_responses(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("enable_simple_responses", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn identity_sources(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("identity_sources", value.into());
+            self
+        }
+
+        pub fn jwt_configuration(mut self, block: Apigatewayv2AuthorizerJwtConfiguration) -> Self {
+            self.0.set_block("jwt_configuration", block.0);
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn timeouts(mut self, block: Apigatewayv2AuthorizerTimeouts) -> Self {
+            self.0.set_block("timeouts", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for Apigatewayv2Authorizer {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for Apigatewayv2Authorizer {
+        const TYPE: &'static str = "aws_apigatewayv2_authorizer";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = Apigatewayv2AuthorizerRef;
+    }
+
+    /// A declared [`Apigatewayv2Authorizer`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct Apigatewayv2AuthorizerRef(BlockRef);
+
+    impl std::fmt::Debug for Apigatewayv2AuthorizerRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2AuthorizerRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for Apigatewayv2AuthorizerRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for Apigatewayv2AuthorizerRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for Apigatewayv2AuthorizerRef {
+        type Block = Apigatewayv2Authorizer;
+    }
+
+    impl Apigatewayv2AuthorizerRef {
+        #[inline]
+        pub fn api_id(&self) -> Tf<String> {
+            self.0.attr("api_id")
+        }
+
+        #[inline]
+        pub fn authorizer_credentials_arn(&self) -> Tf<Arn> {
+            self.0.attr("authorizer_credentials_arn")
+        }
+
+        #[inline]
+        pub fn authorizer_payload_format_version(&self) -> Tf<String> {
+            self.0.attr("authorizer_payload_format_version")
+        }
+
+        #[inline]
+        pub fn authorizer_result_ttl_in_seconds(&self) -> Tf<Number> {
+            self.0.attr("authorizer_result_ttl_in_seconds")
+        }
+
+        #[inline]
+        pub fn authorizer_type(&self) -> Tf<String> {
+            self.0.attr("authorizer_type")
+        }
+
+        #[inline]
+        pub fn authorizer_uri(&self) -> Tf<String> {
+            self.0.attr("authorizer_uri")
+        }
+
+        #[inline]
+        pub fn enable_simple_responses(&self) -> Tf<bool> {
+            self.0.attr("enable_simple_responses")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn identity_sources(&self) -> Tf<Set<String>> {
+            self.0.attr("identity_sources")
+        }
+
+        #[inline]
+        pub fn jwt_configuration(&self) -> Tf<List<Apigatewayv2AuthorizerJwtConfiguration>> {
+            self.0.attr("jwt_configuration")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn timeouts(&self) -> Tf<Apigatewayv2AuthorizerTimeouts> {
+            self.0.attr("timeouts")
+        }
+
+    }
+
+    /// The nested block `aws_apigatewayv2_authorizer.jwt_configuration`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2AuthorizerJwtConfiguration(Body);
+
+    impl std::fmt::Debug for Apigatewayv2AuthorizerJwtConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2AuthorizerJwtConfiguration").field(&self.0).finish()
+        }
+    }
+
+    impl Apigatewayv2AuthorizerJwtConfiguration {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn audience(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("audience", value.into());
+            self
+        }
+
+        pub fn issuer(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("issuer", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`Apigatewayv2AuthorizerJwtConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2AuthorizerJwtConfigurationFields(Expr);
+
+    impl std::fmt::Debug for Apigatewayv2AuthorizerJwtConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2AuthorizerJwtConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for Apigatewayv2AuthorizerJwtConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for Apigatewayv2AuthorizerJwtConfiguration {
+        type Fields = Apigatewayv2AuthorizerJwtConfigurationFields;
+    }
+
+    impl Apigatewayv2AuthorizerJwtConfigurationFields {
+        #[inline]
+        pub fn audience(&self) -> Tf<Set<String>> {
+            field(&self.0, "audience")
+        }
+
+        #[inline]
+        pub fn issuer(&self) -> Tf<String> {
+            field(&self.0, "issuer")
+        }
+
+    }
+
+    /// The nested block `aws_apigatewayv2_authorizer.timeouts`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2AuthorizerTimeouts(Body);
+
+    impl std::fmt::Debug for Apigatewayv2AuthorizerTimeouts {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2AuthorizerTimeouts").field(&self.0).finish()
+        }
+    }
+
+    impl Apigatewayv2AuthorizerTimeouts {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("delete", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`Apigatewayv2AuthorizerTimeouts`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2AuthorizerTimeoutsFields(Expr);
+
+    impl std::fmt::Debug for Apigatewayv2AuthorizerTimeoutsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2AuthorizerTimeoutsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for Apigatewayv2AuthorizerTimeoutsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for Apigatewayv2AuthorizerTimeouts {
+        type Fields = Apigatewayv2AuthorizerTimeoutsFields;
+    }
+
+    impl Apigatewayv2AuthorizerTimeoutsFields {
+        #[inline]
+        pub fn delete(&self) -> Tf<String> {
+            field(&self.0, "delete")
+        }
+
+    }
+
+    /// The resource `aws_apigatewayv2_deployment`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2Deployment(Body);
+
+    impl std::fmt::Debug for Apigatewayv2Deployment {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2Deployment").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`Apigatewayv2Deployment`].
+    #[derive(Clone, Debug)]
+    pub struct Apigatewayv2DeploymentArgs {
+        pub api_id: Tf<String>,
+    }
+
+    impl Apigatewayv2Deployment {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: Apigatewayv2DeploymentArgs) -> Self {
+            Self(Body::of([
+                ("api_id", args.api_id.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn triggers(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("triggers", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for Apigatewayv2Deployment {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for Apigatewayv2Deployment {
+        const TYPE: &'static str = "aws_apigatewayv2_deployment";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = Apigatewayv2DeploymentRef;
+    }
+
+    /// A declared [`Apigatewayv2Deployment`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct Apigatewayv2DeploymentRef(BlockRef);
+
+    impl std::fmt::Debug for Apigatewayv2DeploymentRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2DeploymentRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for Apigatewayv2DeploymentRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for Apigatewayv2DeploymentRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for Apigatewayv2DeploymentRef {
+        type Block = Apigatewayv2Deployment;
+    }
+
+    impl Apigatewayv2DeploymentRef {
+        #[inline]
+        pub fn api_id(&self) -> Tf<String> {
+            self.0.attr("api_id")
+        }
+
+        #[inline]
+        pub fn auto_deployed(&self) -> Tf<bool> {
+            self.0.attr("auto_deployed")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn triggers(&self) -> Tf<Map<String>> {
+            self.0.attr("triggers")
+        }
+
+    }
+
+    /// The resource `aws_apigatewayv2_model`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2Model(Body);
+
+    impl std::fmt::Debug for Apigatewayv2Model {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2Model").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`Apigatewayv2Model`].
+    #[derive(Clone, Debug)]
+    pub struct Apigatewayv2ModelArgs {
+        pub api_id: Tf<String>,
+        pub content_type: Tf<String>,
+        pub name: Tf<String>,
+        pub schema: Tf<String>,
+    }
+
+    impl Apigatewayv2Model {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: Apigatewayv2ModelArgs) -> Self {
+            Self(Body::of([
+                ("api_id", args.api_id.into()),
+                ("content_type", args.content_type.into()),
+                ("name", args.name.into()),
+                ("schema", args.schema.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for Apigatewayv2Model {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for Apigatewayv2Model {
+        const TYPE: &'static str = "aws_apigatewayv2_model";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = Apigatewayv2ModelRef;
+    }
+
+    /// A declared [`Apigatewayv2Model`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct Apigatewayv2ModelRef(BlockRef);
+
+    impl std::fmt::Debug for Apigatewayv2ModelRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2ModelRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for Apigatewayv2ModelRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for Apigatewayv2ModelRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for Apigatewayv2ModelRef {
+        type Block = Apigatewayv2Model;
+    }
+
+    impl Apigatewayv2ModelRef {
+        #[inline]
+        pub fn api_id(&self) -> Tf<String> {
+            self.0.attr("api_id")
+        }
+
+        #[inline]
+        pub fn content_type(&self) -> Tf<String> {
+            self.0.attr("content_type")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn schema(&self) -> Tf<String> {
+            self.0.attr("schema")
+        }
+
+    }
+
+    /// The resource `aws_apigatewayv2_vpc_link`.
+    #[derive(Clone)]
+    pub struct Apigatewayv2VpcLink(Body);
+
+    impl std::fmt::Debug for Apigatewayv2VpcLink {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2VpcLink").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`Apigatewayv2VpcLink`].
+    #[derive(Clone, Debug)]
+    pub struct Apigatewayv2VpcLinkArgs {
+        pub name: Tf<String>,
+        pub security_group_ids: Tf<Set<String>>,
+        pub subnet_ids: Tf<Set<String>>,
+    }
+
+    impl Apigatewayv2VpcLink {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: Apigatewayv2VpcLinkArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("security_group_ids", args.security_group_ids.into()),
+                ("subnet_ids", args.subnet_ids.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for Apigatewayv2VpcLink {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for Apigatewayv2VpcLink {
+        const TYPE: &'static str = "aws_apigatewayv2_vpc_link";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = Apigatewayv2VpcLinkRef;
+    }
+
+    /// A declared [`Apigatewayv2VpcLink`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct Apigatewayv2VpcLinkRef(BlockRef);
+
+    impl std::fmt::Debug for Apigatewayv2VpcLinkRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Apigatewayv2VpcLinkRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for Apigatewayv2VpcLinkRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for Apigatewayv2VpcLinkRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for Apigatewayv2VpcLinkRef {
+        type Block = Apigatewayv2VpcLink;
+    }
+
+    impl Apigatewayv2VpcLinkRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn security_group_ids(&self) -> Tf<Set<String>> {
+            self.0.attr("security_group_ids")
+        }
+
+        #[inline]
+        pub fn subnet_ids(&self) -> Tf<Set<String>> {
+            self.0.attr("subnet_ids")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The data source `aws_apigatewayv2_apis`.
+    #[derive(Clone)]
+    pub struct DataAwsApigatewayv2Apis(Body);
+
+    impl std::fmt::Debug for DataAwsApigatewayv2Apis {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApigatewayv2Apis").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsApigatewayv2Apis {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn protocol_type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("protocol_type", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApigatewayv2Apis {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApigatewayv2Apis {
+        const TYPE: &'static str = "aws_apigatewayv2_apis";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApigatewayv2ApisRef;
+    }
+
+    /// A declared [`DataAwsApigatewayv2Apis`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApigatewayv2ApisRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApigatewayv2ApisRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApigatewayv2ApisRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApigatewayv2ApisRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApigatewayv2ApisRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApigatewayv2ApisRef {
+        type Block = DataAwsApigatewayv2Apis;
+    }
+
+    impl DataAwsApigatewayv2ApisRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn ids(&self) -> Tf<Set<String>> {
+            self.0.attr("ids")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn protocol_type(&self) -> Tf<String> {
+            self.0.attr("protocol_type")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+    }
+
+    /// The data source `aws_apigatewayv2_export`.
+    #[derive(Clone)]
+    pub struct DataAwsApigatewayv2Export(Body);
+
+    impl std::fmt::Debug for DataAwsApigatewayv2Export {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApigatewayv2Export").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApigatewayv2Export`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApigatewayv2ExportArgs {
+        pub api_id: Tf<String>,
+        pub output_type: Tf<String>,
+        pub specification: Tf<String>,
+    }
+
+    impl DataAwsApigatewayv2Export {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApigatewayv2ExportArgs) -> Self {
+            Self(Body::of([
+                ("api_id", args.api_id.into()),
+                ("output_type", args.output_type.into()),
+                ("specification", args.specification.into()),
+            ]))
+        }
+
+        pub fn export_version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("export_version", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn include_extensions(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("include_extensions", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn stage_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("stage_name", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApigatewayv2Export {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApigatewayv2Export {
+        const TYPE: &'static str = "aws_apigatewayv2_export";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApigatewayv2ExportRef;
+    }
+
+    /// A declared [`DataAwsApigatewayv2Export`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApigatewayv2ExportRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApigatewayv2ExportRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApigatewayv2ExportRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApigatewayv2ExportRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApigatewayv2ExportRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApigatewayv2ExportRef {
+        type Block = DataAwsApigatewayv2Export;
+    }
+
+    impl DataAwsApigatewayv2ExportRef {
+        #[inline]
+        pub fn api_id(&self) -> Tf<String> {
+            self.0.attr("api_id")
+        }
+
+        #[inline]
+        pub fn body(&self) -> Tf<String> {
+            self.0.attr("body")
+        }
+
+        #[inline]
+        pub fn export_version(&self) -> Tf<String> {
+            self.0.attr("export_version")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn include_extensions(&self) -> Tf<bool> {
+            self.0.attr("include_extensions")
+        }
+
+        #[inline]
+        pub fn output_type(&self) -> Tf<String> {
+            self.0.attr("output_type")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn specification(&self) -> Tf<String> {
+            self.0.attr("specification")
+        }
+
+        #[inline]
+        pub fn stage_name(&self) -> Tf<String> {
+            self.0.attr("stage_name")
+        }
+
+    }
+
+    /// The data source `aws_apigatewayv2_vpc_link`.
+    #[derive(Clone)]
+    pub struct DataAwsApigatewayv2VpcLink(Body);
+
+    impl std::fmt::Debug for DataAwsApigatewayv2VpcLink {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApigatewayv2VpcLink").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsApigatewayv2VpcLink`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsApigatewayv2VpcLinkArgs {
+        pub vpc_link_id: Tf<String>,
+    }
+
+    impl DataAwsApigatewayv2VpcLink {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsApigatewayv2VpcLinkArgs) -> Self {
+            Self(Body::of([
+                ("vpc_link_id", args.vpc_link_id.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsApigatewayv2VpcLink {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsApigatewayv2VpcLink {
+        const TYPE: &'static str = "aws_apigatewayv2_vpc_link";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsApigatewayv2VpcLinkRef;
+    }
+
+    /// A declared [`DataAwsApigatewayv2VpcLink`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsApigatewayv2VpcLinkRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsApigatewayv2VpcLinkRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsApigatewayv2VpcLinkRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsApigatewayv2VpcLinkRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsApigatewayv2VpcLinkRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsApigatewayv2VpcLinkRef {
+        type Block = DataAwsApigatewayv2VpcLink;
+    }
+
+    impl DataAwsApigatewayv2VpcLinkRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn security_group_ids(&self) -> Tf<Set<String>> {
+            self.0.attr("security_group_ids")
+        }
+
+        #[inline]
+        pub fn subnet_ids(&self) -> Tf<Set<String>> {
+            self.0.attr("subnet_ids")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn vpc_link_id(&self) -> Tf<String> {
+            self.0.attr("vpc_link_id")
+        }
+
+    }
+
 }
-
-impl DataAwsApigatewayv2Apis {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn protocol_type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("protocol_type", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApigatewayv2Apis {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApigatewayv2Apis {
-    const TYPE: &'static str = "aws_apigatewayv2_apis";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApigatewayv2ApisRef;
-}
-
-/// A declared [`DataAwsApigatewayv2Apis`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApigatewayv2ApisRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApigatewayv2ApisRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApigatewayv2ApisRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApigatewayv2ApisRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApigatewayv2ApisRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApigatewayv2ApisRef {
-    type Block = DataAwsApigatewayv2Apis;
-}
-
-impl DataAwsApigatewayv2ApisRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn ids(&self) -> Tf<Set<String>> {
-        self.0.attr("ids")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn protocol_type(&self) -> Tf<String> {
-        self.0.attr("protocol_type")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-}
-
-/// The data source `aws_apigatewayv2_export`.
-#[derive(Clone)]
-pub struct DataAwsApigatewayv2Export(Body);
-
-impl std::fmt::Debug for DataAwsApigatewayv2Export {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApigatewayv2Export").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApigatewayv2Export`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApigatewayv2ExportArgs {
-    pub api_id: Tf<String>,
-    pub output_type: Tf<String>,
-    pub specification: Tf<String>,
-}
-
-impl DataAwsApigatewayv2Export {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApigatewayv2ExportArgs) -> Self {
-        Self(Body::of([
-            ("api_id", args.api_id.into()),
-            ("output_type", args.output_type.into()),
-            ("specification", args.specification.into()),
-        ]))
-    }
-
-    pub fn export_version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("export_version", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn include_extensions(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("include_extensions", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn stage_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("stage_name", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApigatewayv2Export {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApigatewayv2Export {
-    const TYPE: &'static str = "aws_apigatewayv2_export";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApigatewayv2ExportRef;
-}
-
-/// A declared [`DataAwsApigatewayv2Export`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApigatewayv2ExportRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApigatewayv2ExportRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApigatewayv2ExportRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApigatewayv2ExportRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApigatewayv2ExportRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApigatewayv2ExportRef {
-    type Block = DataAwsApigatewayv2Export;
-}
-
-impl DataAwsApigatewayv2ExportRef {
-    #[inline]
-    pub fn api_id(&self) -> Tf<String> {
-        self.0.attr("api_id")
-    }
-
-    #[inline]
-    pub fn body(&self) -> Tf<String> {
-        self.0.attr("body")
-    }
-
-    #[inline]
-    pub fn export_version(&self) -> Tf<String> {
-        self.0.attr("export_version")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn include_extensions(&self) -> Tf<bool> {
-        self.0.attr("include_extensions")
-    }
-
-    #[inline]
-    pub fn output_type(&self) -> Tf<String> {
-        self.0.attr("output_type")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn specification(&self) -> Tf<String> {
-        self.0.attr("specification")
-    }
-
-    #[inline]
-    pub fn stage_name(&self) -> Tf<String> {
-        self.0.attr("stage_name")
-    }
-
-}
-
-/// The data source `aws_apigatewayv2_vpc_link`.
-#[derive(Clone)]
-pub struct DataAwsApigatewayv2VpcLink(Body);
-
-impl std::fmt::Debug for DataAwsApigatewayv2VpcLink {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApigatewayv2VpcLink").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsApigatewayv2VpcLink`].
-#[derive(Clone, Debug)]
-pub struct DataAwsApigatewayv2VpcLinkArgs {
-    pub vpc_link_id: Tf<String>,
-}
-
-impl DataAwsApigatewayv2VpcLink {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsApigatewayv2VpcLinkArgs) -> Self {
-        Self(Body::of([
-            ("vpc_link_id", args.vpc_link_id.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsApigatewayv2VpcLink {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsApigatewayv2VpcLink {
-    const TYPE: &'static str = "aws_apigatewayv2_vpc_link";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsApigatewayv2VpcLinkRef;
-}
-
-/// A declared [`DataAwsApigatewayv2VpcLink`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsApigatewayv2VpcLinkRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsApigatewayv2VpcLinkRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsApigatewayv2VpcLinkRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsApigatewayv2VpcLinkRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsApigatewayv2VpcLinkRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsApigatewayv2VpcLinkRef {
-    type Block = DataAwsApigatewayv2VpcLink;
-}
-
-impl DataAwsApigatewayv2VpcLinkRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn security_group_ids(&self) -> Tf<Set<String>> {
-        self.0.attr("security_group_ids")
-    }
-
-    #[inline]
-    pub fn subnet_ids(&self) -> Tf<Set<String>> {
-        self.0.attr("subnet_ids")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn vpc_link_id(&self) -> Tf<String> {
-        self.0.attr("vpc_link_id")
-    }
-
-}
-

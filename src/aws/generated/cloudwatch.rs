@@ -8,6451 +8,6 @@
 #[allow(unused_imports)]
 use crate::bindings::*;
 
-/// The resource `aws_cloudwatch_composite_alarm`.
-#[derive(Clone)]
-pub struct CloudwatchCompositeAlarm(Body);
-
-impl std::fmt::Debug for CloudwatchCompositeAlarm {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchCompositeAlarm").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchCompositeAlarm`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchCompositeAlarmArgs {
-    pub alarm_name: Tf<String>,
-    pub alarm_rule: Tf<String>,
-}
-
-impl CloudwatchCompositeAlarm {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchCompositeAlarmArgs) -> Self {
-        Self(Body::of([
-            ("alarm_name", args.alarm_name.into()),
-            ("alarm_rule", args.alarm_rule.into()),
-        ]))
-    }
-
-    pub fn actions_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("actions_enabled", value.into());
-        self
-    }
-
-    pub fn actions_suppressor(mut self, block: CloudwatchCompositeAlarmActionsSuppressor) -> Self {
-        self.0.set_block("actions_suppressor", block.0);
-        self
-    }
-
-    pub fn alarm_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("alarm_actions", value.into());
-        self
-    }
-
-    pub fn alarm_description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("alarm_description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn insufficient_data_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("insufficient_data_actions", value.into());
-        self
-    }
-
-    pub fn ok_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("ok_actions", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchCompositeAlarm {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchCompositeAlarm {
-    const TYPE: &'static str = "aws_cloudwatch_composite_alarm";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchCompositeAlarmRef;
-}
-
-/// A declared [`CloudwatchCompositeAlarm`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchCompositeAlarmRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchCompositeAlarmRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchCompositeAlarmRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchCompositeAlarmRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchCompositeAlarmRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchCompositeAlarmRef {
-    type Block = CloudwatchCompositeAlarm;
-}
-
-impl CloudwatchCompositeAlarmRef {
-    #[inline]
-    pub fn actions_enabled(&self) -> Tf<bool> {
-        self.0.attr("actions_enabled")
-    }
-
-    #[inline]
-    pub fn actions_suppressor(&self) -> Tf<List<CloudwatchCompositeAlarmActionsSuppressor>> {
-        self.0.attr("actions_suppressor")
-    }
-
-    #[inline]
-    pub fn alarm_actions(&self) -> Tf<Set<String>> {
-        self.0.attr("alarm_actions")
-    }
-
-    #[inline]
-    pub fn alarm_description(&self) -> Tf<String> {
-        self.0.attr("alarm_description")
-    }
-
-    #[inline]
-    pub fn alarm_name(&self) -> Tf<String> {
-        self.0.attr("alarm_name")
-    }
-
-    #[inline]
-    pub fn alarm_rule(&self) -> Tf<String> {
-        self.0.attr("alarm_rule")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn insufficient_data_actions(&self) -> Tf<Set<String>> {
-        self.0.attr("insufficient_data_actions")
-    }
-
-    #[inline]
-    pub fn ok_actions(&self) -> Tf<Set<String>> {
-        self.0.attr("ok_actions")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_composite_alarm.actions_suppressor`.
-#[derive(Clone)]
-pub struct CloudwatchCompositeAlarmActionsSuppressor(Body);
-
-impl std::fmt::Debug for CloudwatchCompositeAlarmActionsSuppressor {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchCompositeAlarmActionsSuppressor").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchCompositeAlarmActionsSuppressor`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchCompositeAlarmActionsSuppressorArgs {
-    pub alarm: Tf<String>,
-    pub extension_period: Tf<Number>,
-    pub wait_period: Tf<Number>,
-}
-
-impl CloudwatchCompositeAlarmActionsSuppressor {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchCompositeAlarmActionsSuppressorArgs) -> Self {
-        Self(Body::of([
-            ("alarm", args.alarm.into()),
-            ("extension_period", args.extension_period.into()),
-            ("wait_period", args.wait_period.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchCompositeAlarmActionsSuppressor`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchCompositeAlarmActionsSuppressorFields(Expr);
-
-impl std::fmt::Debug for CloudwatchCompositeAlarmActionsSuppressorFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchCompositeAlarmActionsSuppressorFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchCompositeAlarmActionsSuppressorFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchCompositeAlarmActionsSuppressor {
-    type Fields = CloudwatchCompositeAlarmActionsSuppressorFields;
-}
-
-impl CloudwatchCompositeAlarmActionsSuppressorFields {
-    #[inline]
-    pub fn alarm(&self) -> Tf<String> {
-        field(&self.0, "alarm")
-    }
-
-    #[inline]
-    pub fn extension_period(&self) -> Tf<Number> {
-        field(&self.0, "extension_period")
-    }
-
-    #[inline]
-    pub fn wait_period(&self) -> Tf<Number> {
-        field(&self.0, "wait_period")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_contributor_insight_rule`.
-#[derive(Clone)]
-pub struct CloudwatchContributorInsightRule(Body);
-
-impl std::fmt::Debug for CloudwatchContributorInsightRule {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchContributorInsightRule").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchContributorInsightRule`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchContributorInsightRuleArgs {
-    pub rule_definition: Tf<String>,
-    pub rule_name: Tf<String>,
-}
-
-impl CloudwatchContributorInsightRule {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchContributorInsightRuleArgs) -> Self {
-        Self(Body::of([
-            ("rule_definition", args.rule_definition.into()),
-            ("rule_name", args.rule_name.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn rule_state(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("rule_state", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchContributorInsightRule {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchContributorInsightRule {
-    const TYPE: &'static str = "aws_cloudwatch_contributor_insight_rule";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchContributorInsightRuleRef;
-}
-
-/// A declared [`CloudwatchContributorInsightRule`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchContributorInsightRuleRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchContributorInsightRuleRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchContributorInsightRuleRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchContributorInsightRuleRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchContributorInsightRuleRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchContributorInsightRuleRef {
-    type Block = CloudwatchContributorInsightRule;
-}
-
-impl CloudwatchContributorInsightRuleRef {
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn resource_arn(&self) -> Tf<Arn> {
-        self.0.attr("resource_arn")
-    }
-
-    #[inline]
-    pub fn rule_definition(&self) -> Tf<String> {
-        self.0.attr("rule_definition")
-    }
-
-    #[inline]
-    pub fn rule_name(&self) -> Tf<String> {
-        self.0.attr("rule_name")
-    }
-
-    #[inline]
-    pub fn rule_state(&self) -> Tf<String> {
-        self.0.attr("rule_state")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_contributor_managed_insight_rule`.
-#[derive(Clone)]
-pub struct CloudwatchContributorManagedInsightRule(Body);
-
-impl std::fmt::Debug for CloudwatchContributorManagedInsightRule {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchContributorManagedInsightRule").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchContributorManagedInsightRule`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchContributorManagedInsightRuleArgs {
-    pub resource_arn: Tf<Arn>,
-    pub template_name: Tf<String>,
-}
-
-impl CloudwatchContributorManagedInsightRule {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchContributorManagedInsightRuleArgs) -> Self {
-        Self(Body::of([
-            ("resource_arn", args.resource_arn.into()),
-            ("template_name", args.template_name.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn state(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("state", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchContributorManagedInsightRule {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchContributorManagedInsightRule {
-    const TYPE: &'static str = "aws_cloudwatch_contributor_managed_insight_rule";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchContributorManagedInsightRuleRef;
-}
-
-/// A declared [`CloudwatchContributorManagedInsightRule`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchContributorManagedInsightRuleRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchContributorManagedInsightRuleRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchContributorManagedInsightRuleRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchContributorManagedInsightRuleRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchContributorManagedInsightRuleRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchContributorManagedInsightRuleRef {
-    type Block = CloudwatchContributorManagedInsightRule;
-}
-
-impl CloudwatchContributorManagedInsightRuleRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn resource_arn(&self) -> Tf<Arn> {
-        self.0.attr("resource_arn")
-    }
-
-    #[inline]
-    pub fn rule_name(&self) -> Tf<String> {
-        self.0.attr("rule_name")
-    }
-
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        self.0.attr("state")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn template_name(&self) -> Tf<String> {
-        self.0.attr("template_name")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_dashboard`.
-#[derive(Clone)]
-pub struct CloudwatchDashboard(Body);
-
-impl std::fmt::Debug for CloudwatchDashboard {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchDashboard").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchDashboard`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchDashboardArgs {
-    pub dashboard_body: Tf<String>,
-    pub dashboard_name: Tf<String>,
-}
-
-impl CloudwatchDashboard {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchDashboardArgs) -> Self {
-        Self(Body::of([
-            ("dashboard_body", args.dashboard_body.into()),
-            ("dashboard_name", args.dashboard_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchDashboard {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchDashboard {
-    const TYPE: &'static str = "aws_cloudwatch_dashboard";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchDashboardRef;
-}
-
-/// A declared [`CloudwatchDashboard`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchDashboardRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchDashboardRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchDashboardRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchDashboardRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchDashboardRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchDashboardRef {
-    type Block = CloudwatchDashboard;
-}
-
-impl CloudwatchDashboardRef {
-    #[inline]
-    pub fn dashboard_arn(&self) -> Tf<Arn> {
-        self.0.attr("dashboard_arn")
-    }
-
-    #[inline]
-    pub fn dashboard_body(&self) -> Tf<String> {
-        self.0.attr("dashboard_body")
-    }
-
-    #[inline]
-    pub fn dashboard_name(&self) -> Tf<String> {
-        self.0.attr("dashboard_name")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_api_destination`.
-#[derive(Clone)]
-pub struct CloudwatchEventApiDestination(Body);
-
-impl std::fmt::Debug for CloudwatchEventApiDestination {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventApiDestination").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventApiDestination`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventApiDestinationArgs {
-    pub connection_arn: Tf<Arn>,
-    pub http_method: Tf<String>,
-    pub invocation_endpoint: Tf<String>,
-    pub name: Tf<String>,
-}
-
-impl CloudwatchEventApiDestination {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventApiDestinationArgs) -> Self {
-        Self(Body::of([
-            ("connection_arn", args.connection_arn.into()),
-            ("http_method", args.http_method.into()),
-            ("invocation_endpoint", args.invocation_endpoint.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn invocation_rate_limit_per_second(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("invocation_rate_limit_per_second", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventApiDestination {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventApiDestination {
-    const TYPE: &'static str = "aws_cloudwatch_event_api_destination";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchEventApiDestinationRef;
-}
-
-/// A declared [`CloudwatchEventApiDestination`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventApiDestinationRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventApiDestinationRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventApiDestinationRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventApiDestinationRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventApiDestinationRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventApiDestinationRef {
-    type Block = CloudwatchEventApiDestination;
-}
-
-impl CloudwatchEventApiDestinationRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn connection_arn(&self) -> Tf<Arn> {
-        self.0.attr("connection_arn")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn http_method(&self) -> Tf<String> {
-        self.0.attr("http_method")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn invocation_endpoint(&self) -> Tf<String> {
-        self.0.attr("invocation_endpoint")
-    }
-
-    #[inline]
-    pub fn invocation_rate_limit_per_second(&self) -> Tf<Number> {
-        self.0.attr("invocation_rate_limit_per_second")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_archive`.
-#[derive(Clone)]
-pub struct CloudwatchEventArchive(Body);
-
-impl std::fmt::Debug for CloudwatchEventArchive {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventArchive").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventArchive`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventArchiveArgs {
-    pub event_source_arn: Tf<Arn>,
-    pub name: Tf<String>,
-}
-
-impl CloudwatchEventArchive {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventArchiveArgs) -> Self {
-        Self(Body::of([
-            ("event_source_arn", args.event_source_arn.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn event_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_pattern", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn kms_key_identifier(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("kms_key_identifier", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn retention_days(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("retention_days", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventArchive {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventArchive {
-    const TYPE: &'static str = "aws_cloudwatch_event_archive";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchEventArchiveRef;
-}
-
-/// A declared [`CloudwatchEventArchive`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventArchiveRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventArchiveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventArchiveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventArchiveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventArchiveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventArchiveRef {
-    type Block = CloudwatchEventArchive;
-}
-
-impl CloudwatchEventArchiveRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn event_pattern(&self) -> Tf<String> {
-        self.0.attr("event_pattern")
-    }
-
-    #[inline]
-    pub fn event_source_arn(&self) -> Tf<Arn> {
-        self.0.attr("event_source_arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn kms_key_identifier(&self) -> Tf<String> {
-        self.0.attr("kms_key_identifier")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn retention_days(&self) -> Tf<Number> {
-        self.0.attr("retention_days")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_bus`.
-#[derive(Clone)]
-pub struct CloudwatchEventBus(Body);
-
-impl std::fmt::Debug for CloudwatchEventBus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBus").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventBus`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventBusArgs {
-    pub name: Tf<String>,
-}
-
-impl CloudwatchEventBus {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventBusArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn dead_letter_config(mut self, block: CloudwatchEventBusDeadLetterConfig) -> Self {
-        self.0.set_block("dead_letter_config", block.0);
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn event_source_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_source_name", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn kms_key_identifier(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("kms_key_identifier", value.into());
-        self
-    }
-
-    pub fn log_config(mut self, block: CloudwatchEventBusLogConfig) -> Self {
-        self.0.set_block("log_config", block.0);
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventBus {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventBus {
-    const TYPE: &'static str = "aws_cloudwatch_event_bus";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchEventBusRef;
-}
-
-/// A declared [`CloudwatchEventBus`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventBusRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventBusRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBusRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventBusRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventBusRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventBusRef {
-    type Block = CloudwatchEventBus;
-}
-
-impl CloudwatchEventBusRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn dead_letter_config(&self) -> Tf<List<CloudwatchEventBusDeadLetterConfig>> {
-        self.0.attr("dead_letter_config")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn event_source_name(&self) -> Tf<String> {
-        self.0.attr("event_source_name")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn kms_key_identifier(&self) -> Tf<String> {
-        self.0.attr("kms_key_identifier")
-    }
-
-    #[inline]
-    pub fn log_config(&self) -> Tf<List<CloudwatchEventBusLogConfig>> {
-        self.0.attr("log_config")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_bus.dead_letter_config`.
-#[derive(Clone)]
-pub struct CloudwatchEventBusDeadLetterConfig(Body);
-
-impl std::fmt::Debug for CloudwatchEventBusDeadLetterConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBusDeadLetterConfig").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventBusDeadLetterConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("arn", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventBusDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventBusDeadLetterConfigFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventBusDeadLetterConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBusDeadLetterConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventBusDeadLetterConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventBusDeadLetterConfig {
-    type Fields = CloudwatchEventBusDeadLetterConfigFields;
-}
-
-impl CloudwatchEventBusDeadLetterConfigFields {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        field(&self.0, "arn")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_bus.log_config`.
-#[derive(Clone)]
-pub struct CloudwatchEventBusLogConfig(Body);
-
-impl std::fmt::Debug for CloudwatchEventBusLogConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBusLogConfig").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventBusLogConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn include_detail(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("include_detail", value.into());
-        self
-    }
-
-    pub fn level(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("level", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventBusLogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventBusLogConfigFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventBusLogConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBusLogConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventBusLogConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventBusLogConfig {
-    type Fields = CloudwatchEventBusLogConfigFields;
-}
-
-impl CloudwatchEventBusLogConfigFields {
-    #[inline]
-    pub fn include_detail(&self) -> Tf<String> {
-        field(&self.0, "include_detail")
-    }
-
-    #[inline]
-    pub fn level(&self) -> Tf<String> {
-        field(&self.0, "level")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_bus_policy`.
-#[derive(Clone)]
-pub struct CloudwatchEventBusPolicy(Body);
-
-impl std::fmt::Debug for CloudwatchEventBusPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBusPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventBusPolicy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventBusPolicyArgs {
-    pub policy: Tf<String>,
-}
-
-impl CloudwatchEventBusPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventBusPolicyArgs) -> Self {
-        Self(Body::of([
-            ("policy", args.policy.into()),
-        ]))
-    }
-
-    pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_bus_name", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventBusPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventBusPolicy {
-    const TYPE: &'static str = "aws_cloudwatch_event_bus_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchEventBusPolicyRef;
-}
-
-/// A declared [`CloudwatchEventBusPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventBusPolicyRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventBusPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventBusPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventBusPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventBusPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventBusPolicyRef {
-    type Block = CloudwatchEventBusPolicy;
-}
-
-impl CloudwatchEventBusPolicyRef {
-    #[inline]
-    pub fn event_bus_name(&self) -> Tf<String> {
-        self.0.attr("event_bus_name")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_connection`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnection(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnection {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnection").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventConnection`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventConnectionArgs {
-    pub auth_parameters: CloudwatchEventConnectionAuthParameters,
-    pub authorization_type: Tf<String>,
-    pub name: Tf<String>,
-}
-
-impl CloudwatchEventConnection {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventConnectionArgs) -> Self {
-        Self(Body::of([
-            ("auth_parameters", Value::Block(args.auth_parameters.0)),
-            ("authorization_type", args.authorization_type.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn invocation_connectivity_parameters(mut self, block: CloudwatchEventConnectionInvocationConnectivityParameters) -> Self {
-        self.0.set_block("invocation_connectivity_parameters", block.0);
-        self
-    }
-
-    pub fn kms_key_identifier(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("kms_key_identifier", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventConnection {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventConnection {
-    const TYPE: &'static str = "aws_cloudwatch_event_connection";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchEventConnectionRef;
-}
-
-/// A declared [`CloudwatchEventConnection`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventConnectionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventConnectionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventConnectionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventConnectionRef {
-    type Block = CloudwatchEventConnection;
-}
-
-impl CloudwatchEventConnectionRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn auth_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParameters>> {
-        self.0.attr("auth_parameters")
-    }
-
-    #[inline]
-    pub fn authorization_type(&self) -> Tf<String> {
-        self.0.attr("authorization_type")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn invocation_connectivity_parameters(&self) -> Tf<List<CloudwatchEventConnectionInvocationConnectivityParameters>> {
-        self.0.attr("invocation_connectivity_parameters")
-    }
-
-    #[inline]
-    pub fn kms_key_identifier(&self) -> Tf<String> {
-        self.0.attr("kms_key_identifier")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn secret_arn(&self) -> Tf<Arn> {
-        self.0.attr("secret_arn")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParameters(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParameters {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParameters").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParameters {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn api_key(mut self, block: CloudwatchEventConnectionAuthParametersApiKey) -> Self {
-        self.0.set_block("api_key", block.0);
-        self
-    }
-
-    pub fn basic(mut self, block: CloudwatchEventConnectionAuthParametersBasic) -> Self {
-        self.0.set_block("basic", block.0);
-        self
-    }
-
-    pub fn invocation_http_parameters(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParameters) -> Self {
-        self.0.set_block("invocation_http_parameters", block.0);
-        self
-    }
-
-    pub fn oauth(mut self, block: CloudwatchEventConnectionAuthParametersOauth) -> Self {
-        self.0.set_block("oauth", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParameters`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParameters {
-    type Fields = CloudwatchEventConnectionAuthParametersFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersFields {
-    #[inline]
-    pub fn api_key(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersApiKey>> {
-        field(&self.0, "api_key")
-    }
-
-    #[inline]
-    pub fn basic(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersBasic>> {
-        field(&self.0, "basic")
-    }
-
-    #[inline]
-    pub fn invocation_http_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParameters>> {
-        field(&self.0, "invocation_http_parameters")
-    }
-
-    #[inline]
-    pub fn oauth(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauth>> {
-        field(&self.0, "oauth")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.api_key`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersApiKey(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersApiKey {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersApiKey").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventConnectionAuthParametersApiKey`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventConnectionAuthParametersApiKeyArgs {
-    pub key: Tf<String>,
-    pub value: Tf<String>,
-}
-
-impl CloudwatchEventConnectionAuthParametersApiKey {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventConnectionAuthParametersApiKeyArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("value", args.value.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersApiKey`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersApiKeyFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersApiKeyFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersApiKeyFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersApiKeyFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersApiKey {
-    type Fields = CloudwatchEventConnectionAuthParametersApiKeyFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersApiKeyFields {
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.basic`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersBasic(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersBasic {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersBasic").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventConnectionAuthParametersBasic`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventConnectionAuthParametersBasicArgs {
-    pub password: Tf<String>,
-    pub username: Tf<String>,
-}
-
-impl CloudwatchEventConnectionAuthParametersBasic {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventConnectionAuthParametersBasicArgs) -> Self {
-        Self(Body::of([
-            ("password", args.password.into()),
-            ("username", args.username.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersBasic`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersBasicFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersBasicFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersBasicFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersBasicFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersBasic {
-    type Fields = CloudwatchEventConnectionAuthParametersBasicFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersBasicFields {
-    #[inline]
-    pub fn password(&self) -> Tf<String> {
-        field(&self.0, "password")
-    }
-
-    #[inline]
-    pub fn username(&self) -> Tf<String> {
-        field(&self.0, "username")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParameters(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParameters").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn body(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody) -> Self {
-        self.0.push_block("body", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn header(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader) -> Self {
-        self.0.push_block("header", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn query_string(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString) -> Self {
-        self.0.push_block("query_string", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParameters`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
-    type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
-    #[inline]
-    pub fn body(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody>> {
-        field(&self.0, "body")
-    }
-
-    #[inline]
-    pub fn header(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader>> {
-        field(&self.0, "header")
-    }
-
-    #[inline]
-    pub fn query_string(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString>> {
-        field(&self.0, "query_string")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.body`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("is_value_secret", value.into());
-        self
-    }
-
-    pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key", value.into());
-        self
-    }
-
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
-    type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
-    #[inline]
-    pub fn is_value_secret(&self) -> Tf<bool> {
-        field(&self.0, "is_value_secret")
-    }
-
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.header`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("is_value_secret", value.into());
-        self
-    }
-
-    pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key", value.into());
-        self
-    }
-
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
-    type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
-    #[inline]
-    pub fn is_value_secret(&self) -> Tf<bool> {
-        field(&self.0, "is_value_secret")
-    }
-
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.query_string`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("is_value_secret", value.into());
-        self
-    }
-
-    pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key", value.into());
-        self
-    }
-
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
-    type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
-    #[inline]
-    pub fn is_value_secret(&self) -> Tf<bool> {
-        field(&self.0, "is_value_secret")
-    }
-
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauth(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauth {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauth").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventConnectionAuthParametersOauth`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventConnectionAuthParametersOauthArgs {
-    pub authorization_endpoint: Tf<String>,
-    pub http_method: Tf<String>,
-    pub oauth_http_parameters: CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters,
-}
-
-impl CloudwatchEventConnectionAuthParametersOauth {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventConnectionAuthParametersOauthArgs) -> Self {
-        Self(Body::of([
-            ("authorization_endpoint", args.authorization_endpoint.into()),
-            ("http_method", args.http_method.into()),
-            ("oauth_http_parameters", Value::Block(args.oauth_http_parameters.0)),
-        ]))
-    }
-
-    pub fn client_parameters(mut self, block: CloudwatchEventConnectionAuthParametersOauthClientParameters) -> Self {
-        self.0.set_block("client_parameters", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersOauth`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersOauth {
-    type Fields = CloudwatchEventConnectionAuthParametersOauthFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthFields {
-    #[inline]
-    pub fn authorization_endpoint(&self) -> Tf<String> {
-        field(&self.0, "authorization_endpoint")
-    }
-
-    #[inline]
-    pub fn client_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthClientParameters>> {
-        field(&self.0, "client_parameters")
-    }
-
-    #[inline]
-    pub fn http_method(&self) -> Tf<String> {
-        field(&self.0, "http_method")
-    }
-
-    #[inline]
-    pub fn oauth_http_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters>> {
-        field(&self.0, "oauth_http_parameters")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.client_parameters`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthClientParameters(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthClientParameters {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthClientParameters").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventConnectionAuthParametersOauthClientParameters`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventConnectionAuthParametersOauthClientParametersArgs {
-    pub client_id: Tf<String>,
-    pub client_secret: Tf<String>,
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthClientParameters {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventConnectionAuthParametersOauthClientParametersArgs) -> Self {
-        Self(Body::of([
-            ("client_id", args.client_id.into()),
-            ("client_secret", args.client_secret.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersOauthClientParameters`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthClientParametersFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthClientParametersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersOauthClientParameters {
-    type Fields = CloudwatchEventConnectionAuthParametersOauthClientParametersFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
-    #[inline]
-    pub fn client_id(&self) -> Tf<String> {
-        field(&self.0, "client_id")
-    }
-
-    #[inline]
-    pub fn client_secret(&self) -> Tf<String> {
-        field(&self.0, "client_secret")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn body(mut self, block: CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody) -> Self {
-        self.0.push_block("body", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn header(mut self, block: CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader) -> Self {
-        self.0.push_block("header", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn query_string(mut self, block: CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString) -> Self {
-        self.0.push_block("query_string", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
-    type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
-    #[inline]
-    pub fn body(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody>> {
-        field(&self.0, "body")
-    }
-
-    #[inline]
-    pub fn header(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader>> {
-        field(&self.0, "header")
-    }
-
-    #[inline]
-    pub fn query_string(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString>> {
-        field(&self.0, "query_string")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.body`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("is_value_secret", value.into());
-        self
-    }
-
-    pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key", value.into());
-        self
-    }
-
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
-    type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
-    #[inline]
-    pub fn is_value_secret(&self) -> Tf<bool> {
-        field(&self.0, "is_value_secret")
-    }
-
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.header`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("is_value_secret", value.into());
-        self
-    }
-
-    pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key", value.into());
-        self
-    }
-
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
-    type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
-    #[inline]
-    pub fn is_value_secret(&self) -> Tf<bool> {
-        field(&self.0, "is_value_secret")
-    }
-
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.query_string`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("is_value_secret", value.into());
-        self
-    }
-
-    pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key", value.into());
-        self
-    }
-
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
-    type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields;
-}
-
-impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
-    #[inline]
-    pub fn is_value_secret(&self) -> Tf<bool> {
-        field(&self.0, "is_value_secret")
-    }
-
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.invocation_connectivity_parameters`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionInvocationConnectivityParameters(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParameters {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParameters").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventConnectionInvocationConnectivityParameters`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventConnectionInvocationConnectivityParametersArgs {
-    pub resource_parameters: CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters,
-}
-
-impl CloudwatchEventConnectionInvocationConnectivityParameters {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventConnectionInvocationConnectivityParametersArgs) -> Self {
-        Self(Body::of([
-            ("resource_parameters", Value::Block(args.resource_parameters.0)),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionInvocationConnectivityParameters`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionInvocationConnectivityParametersFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionInvocationConnectivityParametersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionInvocationConnectivityParameters {
-    type Fields = CloudwatchEventConnectionInvocationConnectivityParametersFields;
-}
-
-impl CloudwatchEventConnectionInvocationConnectivityParametersFields {
-    #[inline]
-    pub fn resource_parameters(&self) -> Tf<List<CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters>> {
-        field(&self.0, "resource_parameters")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_connection.invocation_connectivity_parameters.resource_parameters`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters(Body);
-
-impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersArgs {
-    pub resource_configuration_arn: Tf<Arn>,
-}
-
-impl CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersArgs) -> Self {
-        Self(Body::of([
-            ("resource_configuration_arn", args.resource_configuration_arn.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters {
-    type Fields = CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields;
-}
-
-impl CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
-    #[inline]
-    pub fn resource_association_arn(&self) -> Tf<Arn> {
-        field(&self.0, "resource_association_arn")
-    }
-
-    #[inline]
-    pub fn resource_configuration_arn(&self) -> Tf<Arn> {
-        field(&self.0, "resource_configuration_arn")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_endpoint`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpoint(Body);
-
-impl std::fmt::Debug for CloudwatchEventEndpoint {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpoint").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventEndpoint`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventEndpointArgs {
-    pub event_bus: CloudwatchEventEndpointEventBus,
-    pub name: Tf<String>,
-    pub routing_config: CloudwatchEventEndpointRoutingConfig,
-}
-
-impl CloudwatchEventEndpoint {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventEndpointArgs) -> Self {
-        Self(Body::of([
-            ("event_bus", Value::Blocks(vec![args.event_bus.0])),
-            ("name", args.name.into()),
-            ("routing_config", Value::Block(args.routing_config.0)),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn replication_config(mut self, block: CloudwatchEventEndpointReplicationConfig) -> Self {
-        self.0.set_block("replication_config", block.0);
-        self
-    }
-
-    pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("role_arn", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventEndpoint {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventEndpoint {
-    const TYPE: &'static str = "aws_cloudwatch_event_endpoint";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchEventEndpointRef;
-}
-
-/// A declared [`CloudwatchEventEndpoint`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventEndpointRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventEndpointRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventEndpointRef {
-    type Block = CloudwatchEventEndpoint;
-}
-
-impl CloudwatchEventEndpointRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn endpoint_url(&self) -> Tf<String> {
-        self.0.attr("endpoint_url")
-    }
-
-    #[inline]
-    pub fn event_bus(&self) -> Tf<List<CloudwatchEventEndpointEventBus>> {
-        self.0.attr("event_bus")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn replication_config(&self) -> Tf<List<CloudwatchEventEndpointReplicationConfig>> {
-        self.0.attr("replication_config")
-    }
-
-    #[inline]
-    pub fn role_arn(&self) -> Tf<Arn> {
-        self.0.attr("role_arn")
-    }
-
-    #[inline]
-    pub fn routing_config(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfig>> {
-        self.0.attr("routing_config")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_endpoint.event_bus`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointEventBus(Body);
-
-impl std::fmt::Debug for CloudwatchEventEndpointEventBus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointEventBus").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventEndpointEventBus`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventEndpointEventBusArgs {
-    pub event_bus_arn: Tf<Arn>,
-}
-
-impl CloudwatchEventEndpointEventBus {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventEndpointEventBusArgs) -> Self {
-        Self(Body::of([
-            ("event_bus_arn", args.event_bus_arn.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventEndpointEventBus`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointEventBusFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventEndpointEventBusFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointEventBusFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventEndpointEventBusFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventEndpointEventBus {
-    type Fields = CloudwatchEventEndpointEventBusFields;
-}
-
-impl CloudwatchEventEndpointEventBusFields {
-    #[inline]
-    pub fn event_bus_arn(&self) -> Tf<Arn> {
-        field(&self.0, "event_bus_arn")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_endpoint.replication_config`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointReplicationConfig(Body);
-
-impl std::fmt::Debug for CloudwatchEventEndpointReplicationConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointReplicationConfig").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventEndpointReplicationConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn state(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("state", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventEndpointReplicationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointReplicationConfigFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventEndpointReplicationConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointReplicationConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventEndpointReplicationConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventEndpointReplicationConfig {
-    type Fields = CloudwatchEventEndpointReplicationConfigFields;
-}
-
-impl CloudwatchEventEndpointReplicationConfigFields {
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        field(&self.0, "state")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_endpoint.routing_config`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfig(Body);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventEndpointRoutingConfig`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventEndpointRoutingConfigArgs {
-    pub failover_config: CloudwatchEventEndpointRoutingConfigFailoverConfig,
-}
-
-impl CloudwatchEventEndpointRoutingConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventEndpointRoutingConfigArgs) -> Self {
-        Self(Body::of([
-            ("failover_config", Value::Block(args.failover_config.0)),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventEndpointRoutingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfigFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventEndpointRoutingConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventEndpointRoutingConfig {
-    type Fields = CloudwatchEventEndpointRoutingConfigFields;
-}
-
-impl CloudwatchEventEndpointRoutingConfigFields {
-    #[inline]
-    pub fn failover_config(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfigFailoverConfig>> {
-        field(&self.0, "failover_config")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfigFailoverConfig(Body);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventEndpointRoutingConfigFailoverConfig`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigArgs {
-    pub primary: CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary,
-    pub secondary: CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary,
-}
-
-impl CloudwatchEventEndpointRoutingConfigFailoverConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventEndpointRoutingConfigFailoverConfigArgs) -> Self {
-        Self(Body::of([
-            ("primary", Value::Block(args.primary.0)),
-            ("secondary", Value::Block(args.secondary.0)),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventEndpointRoutingConfigFailoverConfig {
-    type Fields = CloudwatchEventEndpointRoutingConfigFailoverConfigFields;
-}
-
-impl CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
-    #[inline]
-    pub fn primary(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary>> {
-        field(&self.0, "primary")
-    }
-
-    #[inline]
-    pub fn secondary(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary>> {
-        field(&self.0, "secondary")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config.primary`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary(Body);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn health_check(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("health_check", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
-    type Fields = CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields;
-}
-
-impl CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
-    #[inline]
-    pub fn health_check(&self) -> Tf<String> {
-        field(&self.0, "health_check")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config.secondary`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary(Body);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn route(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("route", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
-    type Fields = CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields;
-}
-
-impl CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
-    #[inline]
-    pub fn route(&self) -> Tf<String> {
-        field(&self.0, "route")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_permission`.
-#[derive(Clone)]
-pub struct CloudwatchEventPermission(Body);
-
-impl std::fmt::Debug for CloudwatchEventPermission {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventPermission").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventPermission`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventPermissionArgs {
-    pub principal: Tf<String>,
-    pub statement_id: Tf<String>,
-}
-
-impl CloudwatchEventPermission {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventPermissionArgs) -> Self {
-        Self(Body::of([
-            ("principal", args.principal.into()),
-            ("statement_id", args.statement_id.into()),
-        ]))
-    }
-
-    pub fn action(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("action", value.into());
-        self
-    }
-
-    pub fn condition(mut self, block: CloudwatchEventPermissionCondition) -> Self {
-        self.0.set_block("condition", block.0);
-        self
-    }
-
-    pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_bus_name", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventPermission {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventPermission {
-    const TYPE: &'static str = "aws_cloudwatch_event_permission";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchEventPermissionRef;
-}
-
-/// A declared [`CloudwatchEventPermission`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventPermissionRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventPermissionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventPermissionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventPermissionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventPermissionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventPermissionRef {
-    type Block = CloudwatchEventPermission;
-}
-
-impl CloudwatchEventPermissionRef {
-    #[inline]
-    pub fn action(&self) -> Tf<String> {
-        self.0.attr("action")
-    }
-
-    #[inline]
-    pub fn condition(&self) -> Tf<List<CloudwatchEventPermissionCondition>> {
-        self.0.attr("condition")
-    }
-
-    #[inline]
-    pub fn event_bus_name(&self) -> Tf<String> {
-        self.0.attr("event_bus_name")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn principal(&self) -> Tf<String> {
-        self.0.attr("principal")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn statement_id(&self) -> Tf<String> {
-        self.0.attr("statement_id")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_permission.condition`.
-#[derive(Clone)]
-pub struct CloudwatchEventPermissionCondition(Body);
-
-impl std::fmt::Debug for CloudwatchEventPermissionCondition {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventPermissionCondition").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventPermissionCondition`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventPermissionConditionArgs {
-    pub key: Tf<String>,
-    pub r#type: Tf<String>,
-    pub value: Tf<String>,
-}
-
-impl CloudwatchEventPermissionCondition {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventPermissionConditionArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("type", args.r#type.into()),
-            ("value", args.value.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventPermissionCondition`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventPermissionConditionFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventPermissionConditionFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventPermissionConditionFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventPermissionConditionFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventPermissionCondition {
-    type Fields = CloudwatchEventPermissionConditionFields;
-}
-
-impl CloudwatchEventPermissionConditionFields {
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_rule`.
-#[derive(Clone)]
-pub struct CloudwatchEventRule(Body);
-
-impl std::fmt::Debug for CloudwatchEventRule {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventRule").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventRule {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_bus_name", value.into());
-        self
-    }
-
-    pub fn event_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_pattern", value.into());
-        self
-    }
-
-    pub fn force_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("force_destroy", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn is_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("is_enabled", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("role_arn", value.into());
-        self
-    }
-
-    pub fn schedule_expression(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("schedule_expression", value.into());
-        self
-    }
-
-    pub fn state(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("state", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventRule {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventRule {
-    const TYPE: &'static str = "aws_cloudwatch_event_rule";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchEventRuleRef;
-}
-
-/// A declared [`CloudwatchEventRule`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventRuleRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventRuleRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventRuleRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventRuleRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventRuleRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventRuleRef {
-    type Block = CloudwatchEventRule;
-}
-
-impl CloudwatchEventRuleRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn event_bus_name(&self) -> Tf<String> {
-        self.0.attr("event_bus_name")
-    }
-
-    #[inline]
-    pub fn event_pattern(&self) -> Tf<String> {
-        self.0.attr("event_pattern")
-    }
-
-    #[inline]
-    pub fn force_destroy(&self) -> Tf<bool> {
-        self.0.attr("force_destroy")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn is_enabled(&self) -> Tf<bool> {
-        self.0.attr("is_enabled")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn role_arn(&self) -> Tf<Arn> {
-        self.0.attr("role_arn")
-    }
-
-    #[inline]
-    pub fn schedule_expression(&self) -> Tf<String> {
-        self.0.attr("schedule_expression")
-    }
-
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        self.0.attr("state")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_event_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTarget").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTarget`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetArgs {
-    pub arn: Tf<Arn>,
-    pub rule: Tf<String>,
-}
-
-impl CloudwatchEventTarget {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetArgs) -> Self {
-        Self(Body::of([
-            ("arn", args.arn.into()),
-            ("rule", args.rule.into()),
-        ]))
-    }
-
-    pub fn appsync_target(mut self, block: CloudwatchEventTargetAppsyncTarget) -> Self {
-        self.0.set_block("appsync_target", block.0);
-        self
-    }
-
-    pub fn batch_target(mut self, block: CloudwatchEventTargetBatchTarget) -> Self {
-        self.0.set_block("batch_target", block.0);
-        self
-    }
-
-    pub fn dead_letter_config(mut self, block: CloudwatchEventTargetDeadLetterConfig) -> Self {
-        self.0.set_block("dead_letter_config", block.0);
-        self
-    }
-
-    pub fn ecs_target(mut self, block: CloudwatchEventTargetEcsTarget) -> Self {
-        self.0.set_block("ecs_target", block.0);
-        self
-    }
-
-    pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_bus_name", value.into());
-        self
-    }
-
-    pub fn force_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("force_destroy", value.into());
-        self
-    }
-
-    pub fn http_target(mut self, block: CloudwatchEventTargetHttpTarget) -> Self {
-        self.0.set_block("http_target", block.0);
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn input(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("input", value.into());
-        self
-    }
-
-    pub fn input_path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("input_path", value.into());
-        self
-    }
-
-    pub fn input_transformer(mut self, block: CloudwatchEventTargetInputTransformer) -> Self {
-        self.0.set_block("input_transformer", block.0);
-        self
-    }
-
-    pub fn kinesis_target(mut self, block: CloudwatchEventTargetKinesisTarget) -> Self {
-        self.0.set_block("kinesis_target", block.0);
-        self
-    }
-
-    pub fn redshift_target(mut self, block: CloudwatchEventTargetRedshiftTarget) -> Self {
-        self.0.set_block("redshift_target", block.0);
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn retry_policy(mut self, block: CloudwatchEventTargetRetryPolicy) -> Self {
-        self.0.set_block("retry_policy", block.0);
-        self
-    }
-
-    pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("role_arn", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn run_command_targets(mut self, block: CloudwatchEventTargetRunCommandTargets) -> Self {
-        self.0.push_block("run_command_targets", block.0);
-        self
-    }
-
-    pub fn sagemaker_pipeline_target(mut self, block: CloudwatchEventTargetSagemakerPipelineTarget) -> Self {
-        self.0.set_block("sagemaker_pipeline_target", block.0);
-        self
-    }
-
-    pub fn sqs_target(mut self, block: CloudwatchEventTargetSqsTarget) -> Self {
-        self.0.set_block("sqs_target", block.0);
-        self
-    }
-
-    pub fn target_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("target_id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchEventTarget {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchEventTarget {
-    const TYPE: &'static str = "aws_cloudwatch_event_target";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchEventTargetRef;
-}
-
-/// A declared [`CloudwatchEventTarget`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchEventTargetRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchEventTargetRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchEventTargetRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchEventTargetRef {
-    type Block = CloudwatchEventTarget;
-}
-
-impl CloudwatchEventTargetRef {
-    #[inline]
-    pub fn appsync_target(&self) -> Tf<List<CloudwatchEventTargetAppsyncTarget>> {
-        self.0.attr("appsync_target")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn batch_target(&self) -> Tf<List<CloudwatchEventTargetBatchTarget>> {
-        self.0.attr("batch_target")
-    }
-
-    #[inline]
-    pub fn dead_letter_config(&self) -> Tf<List<CloudwatchEventTargetDeadLetterConfig>> {
-        self.0.attr("dead_letter_config")
-    }
-
-    #[inline]
-    pub fn ecs_target(&self) -> Tf<List<CloudwatchEventTargetEcsTarget>> {
-        self.0.attr("ecs_target")
-    }
-
-    #[inline]
-    pub fn event_bus_name(&self) -> Tf<String> {
-        self.0.attr("event_bus_name")
-    }
-
-    #[inline]
-    pub fn force_destroy(&self) -> Tf<bool> {
-        self.0.attr("force_destroy")
-    }
-
-    #[inline]
-    pub fn http_target(&self) -> Tf<List<CloudwatchEventTargetHttpTarget>> {
-        self.0.attr("http_target")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn input(&self) -> Tf<String> {
-        self.0.attr("input")
-    }
-
-    #[inline]
-    pub fn input_path(&self) -> Tf<String> {
-        self.0.attr("input_path")
-    }
-
-    #[inline]
-    pub fn input_transformer(&self) -> Tf<List<CloudwatchEventTargetInputTransformer>> {
-        self.0.attr("input_transformer")
-    }
-
-    #[inline]
-    pub fn kinesis_target(&self) -> Tf<List<CloudwatchEventTargetKinesisTarget>> {
-        self.0.attr("kinesis_target")
-    }
-
-    #[inline]
-    pub fn redshift_target(&self) -> Tf<List<CloudwatchEventTargetRedshiftTarget>> {
-        self.0.attr("redshift_target")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn retry_policy(&self) -> Tf<List<CloudwatchEventTargetRetryPolicy>> {
-        self.0.attr("retry_policy")
-    }
-
-    #[inline]
-    pub fn role_arn(&self) -> Tf<Arn> {
-        self.0.attr("role_arn")
-    }
-
-    #[inline]
-    pub fn rule(&self) -> Tf<String> {
-        self.0.attr("rule")
-    }
-
-    #[inline]
-    pub fn run_command_targets(&self) -> Tf<List<CloudwatchEventTargetRunCommandTargets>> {
-        self.0.attr("run_command_targets")
-    }
-
-    #[inline]
-    pub fn sagemaker_pipeline_target(&self) -> Tf<List<CloudwatchEventTargetSagemakerPipelineTarget>> {
-        self.0.attr("sagemaker_pipeline_target")
-    }
-
-    #[inline]
-    pub fn sqs_target(&self) -> Tf<List<CloudwatchEventTargetSqsTarget>> {
-        self.0.attr("sqs_target")
-    }
-
-    #[inline]
-    pub fn target_id(&self) -> Tf<String> {
-        self.0.attr("target_id")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.appsync_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetAppsyncTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetAppsyncTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetAppsyncTarget").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventTargetAppsyncTarget {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn graphql_operation(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("graphql_operation", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetAppsyncTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetAppsyncTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetAppsyncTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetAppsyncTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetAppsyncTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetAppsyncTarget {
-    type Fields = CloudwatchEventTargetAppsyncTargetFields;
-}
-
-impl CloudwatchEventTargetAppsyncTargetFields {
-    #[inline]
-    pub fn graphql_operation(&self) -> Tf<String> {
-        field(&self.0, "graphql_operation")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.batch_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetBatchTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetBatchTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetBatchTarget").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetBatchTarget`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetBatchTargetArgs {
-    pub job_definition: Tf<String>,
-    pub job_name: Tf<String>,
-}
-
-impl CloudwatchEventTargetBatchTarget {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetBatchTargetArgs) -> Self {
-        Self(Body::of([
-            ("job_definition", args.job_definition.into()),
-            ("job_name", args.job_name.into()),
-        ]))
-    }
-
-    pub fn array_size(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("array_size", value.into());
-        self
-    }
-
-    pub fn job_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("job_attempts", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetBatchTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetBatchTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetBatchTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetBatchTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetBatchTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetBatchTarget {
-    type Fields = CloudwatchEventTargetBatchTargetFields;
-}
-
-impl CloudwatchEventTargetBatchTargetFields {
-    #[inline]
-    pub fn array_size(&self) -> Tf<Number> {
-        field(&self.0, "array_size")
-    }
-
-    #[inline]
-    pub fn job_attempts(&self) -> Tf<Number> {
-        field(&self.0, "job_attempts")
-    }
-
-    #[inline]
-    pub fn job_definition(&self) -> Tf<String> {
-        field(&self.0, "job_definition")
-    }
-
-    #[inline]
-    pub fn job_name(&self) -> Tf<String> {
-        field(&self.0, "job_name")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.dead_letter_config`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetDeadLetterConfig(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetDeadLetterConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetDeadLetterConfig").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventTargetDeadLetterConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("arn", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetDeadLetterConfigFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetDeadLetterConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetDeadLetterConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetDeadLetterConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetDeadLetterConfig {
-    type Fields = CloudwatchEventTargetDeadLetterConfigFields;
-}
-
-impl CloudwatchEventTargetDeadLetterConfigFields {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        field(&self.0, "arn")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.ecs_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTarget").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetEcsTarget`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetEcsTargetArgs {
-    pub task_definition_arn: Tf<Arn>,
-}
-
-impl CloudwatchEventTargetEcsTarget {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetEcsTargetArgs) -> Self {
-        Self(Body::of([
-            ("task_definition_arn", args.task_definition_arn.into()),
-        ]))
-    }
-
-    /// Adds one block; call again for more.
-    pub fn capacity_provider_strategy(mut self, block: CloudwatchEventTargetEcsTargetCapacityProviderStrategy) -> Self {
-        self.0.push_block("capacity_provider_strategy", block.0);
-        self
-    }
-
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("enable_ecs_managed_tags", value.into());
-        self
-    }
-
-    pub fn enable_execute_command(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("enable_execute_command", value.into());
-        self
-    }
-
-    pub fn group(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("group", value.into());
-        self
-    }
-
-    pub fn launch_type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("launch_type", value.into());
-        self
-    }
-
-    pub fn network_configuration(mut self, block: CloudwatchEventTargetEcsTargetNetworkConfiguration) -> Self {
-        self.0.set_block("network_configuration", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn ordered_placement_strategy(mut self, block: CloudwatchEventTargetEcsTargetOrderedPlacementStrategy) -> Self {
-        self.0.push_block("ordered_placement_strategy", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn placement_constraint(mut self, block: CloudwatchEventTargetEcsTargetPlacementConstraint) -> Self {
-        self.0.push_block("placement_constraint", block.0);
-        self
-    }
-
-    pub fn platform_version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("platform_version", value.into());
-        self
-    }
-
-    pub fn propagate_tags(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("propagate_tags", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn task_count(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("task_count", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetEcsTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetEcsTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetEcsTarget {
-    type Fields = CloudwatchEventTargetEcsTargetFields;
-}
-
-impl CloudwatchEventTargetEcsTargetFields {
-    #[inline]
-    pub fn capacity_provider_strategy(&self) -> Tf<Set<CloudwatchEventTargetEcsTargetCapacityProviderStrategy>> {
-        field(&self.0, "capacity_provider_strategy")
-    }
-
-    #[inline]
-    pub fn enable_ecs_managed_tags(&self) -> Tf<bool> {
-        field(&self.0, "enable_ecs_managed_tags")
-    }
-
-    #[inline]
-    pub fn enable_execute_command(&self) -> Tf<bool> {
-        field(&self.0, "enable_execute_command")
-    }
-
-    #[inline]
-    pub fn group(&self) -> Tf<String> {
-        field(&self.0, "group")
-    }
-
-    #[inline]
-    pub fn launch_type(&self) -> Tf<String> {
-        field(&self.0, "launch_type")
-    }
-
-    #[inline]
-    pub fn network_configuration(&self) -> Tf<List<CloudwatchEventTargetEcsTargetNetworkConfiguration>> {
-        field(&self.0, "network_configuration")
-    }
-
-    #[inline]
-    pub fn ordered_placement_strategy(&self) -> Tf<List<CloudwatchEventTargetEcsTargetOrderedPlacementStrategy>> {
-        field(&self.0, "ordered_placement_strategy")
-    }
-
-    #[inline]
-    pub fn placement_constraint(&self) -> Tf<Set<CloudwatchEventTargetEcsTargetPlacementConstraint>> {
-        field(&self.0, "placement_constraint")
-    }
-
-    #[inline]
-    pub fn platform_version(&self) -> Tf<String> {
-        field(&self.0, "platform_version")
-    }
-
-    #[inline]
-    pub fn propagate_tags(&self) -> Tf<String> {
-        field(&self.0, "propagate_tags")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        field(&self.0, "tags")
-    }
-
-    #[inline]
-    pub fn task_count(&self) -> Tf<Number> {
-        field(&self.0, "task_count")
-    }
-
-    #[inline]
-    pub fn task_definition_arn(&self) -> Tf<Arn> {
-        field(&self.0, "task_definition_arn")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.ecs_target.capacity_provider_strategy`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategy(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetCapacityProviderStrategy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetEcsTargetCapacityProviderStrategy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategyArgs {
-    pub capacity_provider: Tf<String>,
-}
-
-impl CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetEcsTargetCapacityProviderStrategyArgs) -> Self {
-        Self(Body::of([
-            ("capacity_provider", args.capacity_provider.into()),
-        ]))
-    }
-
-    pub fn base(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("base", value.into());
-        self
-    }
-
-    pub fn weight(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("weight", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetEcsTargetCapacityProviderStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
-    type Fields = CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields;
-}
-
-impl CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
-    #[inline]
-    pub fn base(&self) -> Tf<Number> {
-        field(&self.0, "base")
-    }
-
-    #[inline]
-    pub fn capacity_provider(&self) -> Tf<String> {
-        field(&self.0, "capacity_provider")
-    }
-
-    #[inline]
-    pub fn weight(&self) -> Tf<Number> {
-        field(&self.0, "weight")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.ecs_target.network_configuration`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetNetworkConfiguration(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetNetworkConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetNetworkConfiguration").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetEcsTargetNetworkConfiguration`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetEcsTargetNetworkConfigurationArgs {
-    pub subnets: Tf<Set<String>>,
-}
-
-impl CloudwatchEventTargetEcsTargetNetworkConfiguration {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetEcsTargetNetworkConfigurationArgs) -> Self {
-        Self(Body::of([
-            ("subnets", args.subnets.into()),
-        ]))
-    }
-
-    pub fn assign_public_ip(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("assign_public_ip", value.into());
-        self
-    }
-
-    pub fn security_groups(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("security_groups", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetEcsTargetNetworkConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetNetworkConfigurationFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetNetworkConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetEcsTargetNetworkConfiguration {
-    type Fields = CloudwatchEventTargetEcsTargetNetworkConfigurationFields;
-}
-
-impl CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
-    #[inline]
-    pub fn assign_public_ip(&self) -> Tf<bool> {
-        field(&self.0, "assign_public_ip")
-    }
-
-    #[inline]
-    pub fn security_groups(&self) -> Tf<Set<String>> {
-        field(&self.0, "security_groups")
-    }
-
-    #[inline]
-    pub fn subnets(&self) -> Tf<Set<String>> {
-        field(&self.0, "subnets")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.ecs_target.ordered_placement_strategy`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategy(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetOrderedPlacementStrategy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetEcsTargetOrderedPlacementStrategy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategyArgs {
-    pub r#type: Tf<String>,
-}
-
-impl CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetEcsTargetOrderedPlacementStrategyArgs) -> Self {
-        Self(Body::of([
-            ("type", args.r#type.into()),
-        ]))
-    }
-
-    pub fn field(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("field", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetEcsTargetOrderedPlacementStrategy`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
-    type Fields = CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields;
-}
-
-impl CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
-    #[inline]
-    pub fn field(&self) -> Tf<String> {
-        field(&self.0, "field")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.ecs_target.placement_constraint`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetPlacementConstraint(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetPlacementConstraint {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetPlacementConstraint").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetEcsTargetPlacementConstraint`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetEcsTargetPlacementConstraintArgs {
-    pub r#type: Tf<String>,
-}
-
-impl CloudwatchEventTargetEcsTargetPlacementConstraint {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetEcsTargetPlacementConstraintArgs) -> Self {
-        Self(Body::of([
-            ("type", args.r#type.into()),
-        ]))
-    }
-
-    pub fn expression(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("expression", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetEcsTargetPlacementConstraint`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetEcsTargetPlacementConstraintFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetEcsTargetPlacementConstraintFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetEcsTargetPlacementConstraintFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetEcsTargetPlacementConstraintFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetEcsTargetPlacementConstraint {
-    type Fields = CloudwatchEventTargetEcsTargetPlacementConstraintFields;
-}
-
-impl CloudwatchEventTargetEcsTargetPlacementConstraintFields {
-    #[inline]
-    pub fn expression(&self) -> Tf<String> {
-        field(&self.0, "expression")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.http_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetHttpTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetHttpTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetHttpTarget").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventTargetHttpTarget {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn header_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("header_parameters", value.into());
-        self
-    }
-
-    pub fn path_parameter_values(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("path_parameter_values", value.into());
-        self
-    }
-
-    pub fn query_string_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("query_string_parameters", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetHttpTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetHttpTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetHttpTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetHttpTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetHttpTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetHttpTarget {
-    type Fields = CloudwatchEventTargetHttpTargetFields;
-}
-
-impl CloudwatchEventTargetHttpTargetFields {
-    #[inline]
-    pub fn header_parameters(&self) -> Tf<Map<String>> {
-        field(&self.0, "header_parameters")
-    }
-
-    #[inline]
-    pub fn path_parameter_values(&self) -> Tf<List<String>> {
-        field(&self.0, "path_parameter_values")
-    }
-
-    #[inline]
-    pub fn query_string_parameters(&self) -> Tf<Map<String>> {
-        field(&self.0, "query_string_parameters")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.input_transformer`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetInputTransformer(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetInputTransformer {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetInputTransformer").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetInputTransformer`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetInputTransformerArgs {
-    pub input_template: Tf<String>,
-}
-
-impl CloudwatchEventTargetInputTransformer {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetInputTransformerArgs) -> Self {
-        Self(Body::of([
-            ("input_template", args.input_template.into()),
-        ]))
-    }
-
-    pub fn input_paths(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("input_paths", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetInputTransformer`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetInputTransformerFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetInputTransformerFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetInputTransformerFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetInputTransformerFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetInputTransformer {
-    type Fields = CloudwatchEventTargetInputTransformerFields;
-}
-
-impl CloudwatchEventTargetInputTransformerFields {
-    #[inline]
-    pub fn input_paths(&self) -> Tf<Map<String>> {
-        field(&self.0, "input_paths")
-    }
-
-    #[inline]
-    pub fn input_template(&self) -> Tf<String> {
-        field(&self.0, "input_template")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.kinesis_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetKinesisTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetKinesisTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetKinesisTarget").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventTargetKinesisTarget {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn partition_key_path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("partition_key_path", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetKinesisTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetKinesisTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetKinesisTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetKinesisTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetKinesisTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetKinesisTarget {
-    type Fields = CloudwatchEventTargetKinesisTargetFields;
-}
-
-impl CloudwatchEventTargetKinesisTargetFields {
-    #[inline]
-    pub fn partition_key_path(&self) -> Tf<String> {
-        field(&self.0, "partition_key_path")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.redshift_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetRedshiftTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetRedshiftTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetRedshiftTarget").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetRedshiftTarget`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetRedshiftTargetArgs {
-    pub database: Tf<String>,
-}
-
-impl CloudwatchEventTargetRedshiftTarget {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetRedshiftTargetArgs) -> Self {
-        Self(Body::of([
-            ("database", args.database.into()),
-        ]))
-    }
-
-    pub fn db_user(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("db_user", value.into());
-        self
-    }
-
-    pub fn secrets_manager_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("secrets_manager_arn", value.into());
-        self
-    }
-
-    pub fn sql(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("sql", value.into());
-        self
-    }
-
-    pub fn statement_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("statement_name", value.into());
-        self
-    }
-
-    pub fn with_event(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("with_event", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetRedshiftTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetRedshiftTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetRedshiftTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetRedshiftTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetRedshiftTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetRedshiftTarget {
-    type Fields = CloudwatchEventTargetRedshiftTargetFields;
-}
-
-impl CloudwatchEventTargetRedshiftTargetFields {
-    #[inline]
-    pub fn database(&self) -> Tf<String> {
-        field(&self.0, "database")
-    }
-
-    #[inline]
-    pub fn db_user(&self) -> Tf<String> {
-        field(&self.0, "db_user")
-    }
-
-    #[inline]
-    pub fn secrets_manager_arn(&self) -> Tf<Arn> {
-        field(&self.0, "secrets_manager_arn")
-    }
-
-    #[inline]
-    pub fn sql(&self) -> Tf<String> {
-        field(&self.0, "sql")
-    }
-
-    #[inline]
-    pub fn statement_name(&self) -> Tf<String> {
-        field(&self.0, "statement_name")
-    }
-
-    #[inline]
-    pub fn with_event(&self) -> Tf<bool> {
-        field(&self.0, "with_event")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.retry_policy`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetRetryPolicy(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetRetryPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetRetryPolicy").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventTargetRetryPolicy {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_event_age_in_seconds", value.into());
-        self
-    }
-
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_retry_attempts", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetRetryPolicy`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetRetryPolicyFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetRetryPolicyFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetRetryPolicyFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetRetryPolicyFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetRetryPolicy {
-    type Fields = CloudwatchEventTargetRetryPolicyFields;
-}
-
-impl CloudwatchEventTargetRetryPolicyFields {
-    #[inline]
-    pub fn maximum_event_age_in_seconds(&self) -> Tf<Number> {
-        field(&self.0, "maximum_event_age_in_seconds")
-    }
-
-    #[inline]
-    pub fn maximum_retry_attempts(&self) -> Tf<Number> {
-        field(&self.0, "maximum_retry_attempts")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.run_command_targets`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetRunCommandTargets(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetRunCommandTargets {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetRunCommandTargets").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetRunCommandTargets`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetRunCommandTargetsArgs {
-    pub key: Tf<String>,
-    pub values: Tf<List<String>>,
-}
-
-impl CloudwatchEventTargetRunCommandTargets {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetRunCommandTargetsArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("values", args.values.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetRunCommandTargets`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetRunCommandTargetsFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetRunCommandTargetsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetRunCommandTargetsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetRunCommandTargetsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetRunCommandTargets {
-    type Fields = CloudwatchEventTargetRunCommandTargetsFields;
-}
-
-impl CloudwatchEventTargetRunCommandTargetsFields {
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn values(&self) -> Tf<List<String>> {
-        field(&self.0, "values")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.sagemaker_pipeline_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetSagemakerPipelineTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTarget").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventTargetSagemakerPipelineTarget {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn pipeline_parameter_list(mut self, block: CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList) -> Self {
-        self.0.push_block("pipeline_parameter_list", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetSagemakerPipelineTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetSagemakerPipelineTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetSagemakerPipelineTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetSagemakerPipelineTarget {
-    type Fields = CloudwatchEventTargetSagemakerPipelineTargetFields;
-}
-
-impl CloudwatchEventTargetSagemakerPipelineTargetFields {
-    #[inline]
-    pub fn pipeline_parameter_list(&self) -> Tf<Set<CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList>> {
-        field(&self.0, "pipeline_parameter_list")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.sagemaker_pipeline_target.pipeline_parameter_list`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListArgs {
-    pub name: Tf<String>,
-    pub value: Tf<String>,
-}
-
-impl CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("value", args.value.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
-    type Fields = CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields;
-}
-
-impl CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_event_target.sqs_target`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetSqsTarget(Body);
-
-impl std::fmt::Debug for CloudwatchEventTargetSqsTarget {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetSqsTarget").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchEventTargetSqsTarget {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn message_group_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("message_group_id", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchEventTargetSqsTarget`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchEventTargetSqsTargetFields(Expr);
-
-impl std::fmt::Debug for CloudwatchEventTargetSqsTargetFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchEventTargetSqsTargetFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchEventTargetSqsTargetFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchEventTargetSqsTarget {
-    type Fields = CloudwatchEventTargetSqsTargetFields;
-}
-
-impl CloudwatchEventTargetSqsTargetFields {
-    #[inline]
-    pub fn message_group_id(&self) -> Tf<String> {
-        field(&self.0, "message_group_id")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_account_policy`.
-#[derive(Clone)]
-pub struct CloudwatchLogAccountPolicy(Body);
-
-impl std::fmt::Debug for CloudwatchLogAccountPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogAccountPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogAccountPolicy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogAccountPolicyArgs {
-    pub policy_document: Tf<String>,
-    pub policy_name: Tf<String>,
-    pub policy_type: Tf<String>,
-}
-
-impl CloudwatchLogAccountPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogAccountPolicyArgs) -> Self {
-        Self(Body::of([
-            ("policy_document", args.policy_document.into()),
-            ("policy_name", args.policy_name.into()),
-            ("policy_type", args.policy_type.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn scope(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("scope", value.into());
-        self
-    }
-
-    pub fn selection_criteria(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("selection_criteria", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogAccountPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogAccountPolicy {
-    const TYPE: &'static str = "aws_cloudwatch_log_account_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogAccountPolicyRef;
-}
-
-/// A declared [`CloudwatchLogAccountPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogAccountPolicyRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogAccountPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogAccountPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogAccountPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogAccountPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogAccountPolicyRef {
-    type Block = CloudwatchLogAccountPolicy;
-}
-
-impl CloudwatchLogAccountPolicyRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn policy_document(&self) -> Tf<String> {
-        self.0.attr("policy_document")
-    }
-
-    #[inline]
-    pub fn policy_name(&self) -> Tf<String> {
-        self.0.attr("policy_name")
-    }
-
-    #[inline]
-    pub fn policy_type(&self) -> Tf<String> {
-        self.0.attr("policy_type")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn scope(&self) -> Tf<String> {
-        self.0.attr("scope")
-    }
-
-    #[inline]
-    pub fn selection_criteria(&self) -> Tf<String> {
-        self.0.attr("selection_criteria")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_anomaly_detector`.
-#[derive(Clone)]
-pub struct CloudwatchLogAnomalyDetector(Body);
-
-impl std::fmt::Debug for CloudwatchLogAnomalyDetector {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogAnomalyDetector").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogAnomalyDetector`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogAnomalyDetectorArgs {
-    pub enabled: Tf<bool>,
-    pub log_group_arn_list: Tf<List<String>>,
-}
-
-impl CloudwatchLogAnomalyDetector {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogAnomalyDetectorArgs) -> Self {
-        Self(Body::of([
-            ("enabled", args.enabled.into()),
-            ("log_group_arn_list", args.log_group_arn_list.into()),
-        ]))
-    }
-
-    pub fn anomaly_visibility_time(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("anomaly_visibility_time", value.into());
-        self
-    }
-
-    pub fn detector_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("detector_name", value.into());
-        self
-    }
-
-    pub fn evaluation_frequency(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("evaluation_frequency", value.into());
-        self
-    }
-
-    pub fn filter_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("filter_pattern", value.into());
-        self
-    }
-
-    pub fn kms_key_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("kms_key_id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogAnomalyDetector {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogAnomalyDetector {
-    const TYPE: &'static str = "aws_cloudwatch_log_anomaly_detector";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchLogAnomalyDetectorRef;
-}
-
-/// A declared [`CloudwatchLogAnomalyDetector`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogAnomalyDetectorRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogAnomalyDetectorRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogAnomalyDetectorRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogAnomalyDetectorRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogAnomalyDetectorRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogAnomalyDetectorRef {
-    type Block = CloudwatchLogAnomalyDetector;
-}
-
-impl CloudwatchLogAnomalyDetectorRef {
-    #[inline]
-    pub fn anomaly_visibility_time(&self) -> Tf<Number> {
-        self.0.attr("anomaly_visibility_time")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn detector_name(&self) -> Tf<String> {
-        self.0.attr("detector_name")
-    }
-
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        self.0.attr("enabled")
-    }
-
-    #[inline]
-    pub fn evaluation_frequency(&self) -> Tf<String> {
-        self.0.attr("evaluation_frequency")
-    }
-
-    #[inline]
-    pub fn filter_pattern(&self) -> Tf<String> {
-        self.0.attr("filter_pattern")
-    }
-
-    #[inline]
-    pub fn kms_key_id(&self) -> Tf<String> {
-        self.0.attr("kms_key_id")
-    }
-
-    #[inline]
-    pub fn log_group_arn_list(&self) -> Tf<List<String>> {
-        self.0.attr("log_group_arn_list")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_data_protection_policy`.
-#[derive(Clone)]
-pub struct CloudwatchLogDataProtectionPolicy(Body);
-
-impl std::fmt::Debug for CloudwatchLogDataProtectionPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDataProtectionPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDataProtectionPolicy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDataProtectionPolicyArgs {
-    pub log_group_name: Tf<String>,
-    pub policy_document: Tf<String>,
-}
-
-impl CloudwatchLogDataProtectionPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDataProtectionPolicyArgs) -> Self {
-        Self(Body::of([
-            ("log_group_name", args.log_group_name.into()),
-            ("policy_document", args.policy_document.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogDataProtectionPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogDataProtectionPolicy {
-    const TYPE: &'static str = "aws_cloudwatch_log_data_protection_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogDataProtectionPolicyRef;
-}
-
-/// A declared [`CloudwatchLogDataProtectionPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogDataProtectionPolicyRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogDataProtectionPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDataProtectionPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogDataProtectionPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogDataProtectionPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogDataProtectionPolicyRef {
-    type Block = CloudwatchLogDataProtectionPolicy;
-}
-
-impl CloudwatchLogDataProtectionPolicyRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn log_group_name(&self) -> Tf<String> {
-        self.0.attr("log_group_name")
-    }
-
-    #[inline]
-    pub fn policy_document(&self) -> Tf<String> {
-        self.0.attr("policy_document")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_delivery`.
-#[derive(Clone)]
-pub struct CloudwatchLogDelivery(Body);
-
-impl std::fmt::Debug for CloudwatchLogDelivery {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDelivery").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDelivery`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDeliveryArgs {
-    pub delivery_destination_arn: Tf<Arn>,
-    pub delivery_source_name: Tf<String>,
-}
-
-impl CloudwatchLogDelivery {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDeliveryArgs) -> Self {
-        Self(Body::of([
-            ("delivery_destination_arn", args.delivery_destination_arn.into()),
-            ("delivery_source_name", args.delivery_source_name.into()),
-        ]))
-    }
-
-    pub fn field_delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("field_delimiter", value.into());
-        self
-    }
-
-    pub fn record_fields(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("record_fields", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn s3_delivery_configuration(mut self, value: impl Into<Tf<List<CloudwatchLogDeliveryS3DeliveryConfiguration>>>) -> Self {
-        self.0.set("s3_delivery_configuration", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogDelivery {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogDelivery {
-    const TYPE: &'static str = "aws_cloudwatch_log_delivery";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchLogDeliveryRef;
-}
-
-/// A declared [`CloudwatchLogDelivery`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogDeliveryRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogDeliveryRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogDeliveryRef {
-    type Block = CloudwatchLogDelivery;
-}
-
-impl CloudwatchLogDeliveryRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn delivery_destination_arn(&self) -> Tf<Arn> {
-        self.0.attr("delivery_destination_arn")
-    }
-
-    #[inline]
-    pub fn delivery_source_name(&self) -> Tf<String> {
-        self.0.attr("delivery_source_name")
-    }
-
-    #[inline]
-    pub fn field_delimiter(&self) -> Tf<String> {
-        self.0.attr("field_delimiter")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn record_fields(&self) -> Tf<List<String>> {
-        self.0.attr("record_fields")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn s3_delivery_configuration(&self) -> Tf<List<CloudwatchLogDeliveryS3DeliveryConfiguration>> {
-        self.0.attr("s3_delivery_configuration")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The value of `aws_cloudwatch_log_delivery.s3_delivery_configuration`.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryS3DeliveryConfiguration(Body);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryS3DeliveryConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryS3DeliveryConfiguration").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDeliveryS3DeliveryConfiguration`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDeliveryS3DeliveryConfigurationArgs {
-    pub enable_hive_compatible_path: Tf<bool>,
-    pub suffix_path: Tf<String>,
-}
-
-impl CloudwatchLogDeliveryS3DeliveryConfiguration {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDeliveryS3DeliveryConfigurationArgs) -> Self {
-        Self(Body::of([
-            ("enable_hive_compatible_path", args.enable_hive_compatible_path.into()),
-            ("suffix_path", args.suffix_path.into()),
-        ]))
-    }
-
-}
-
-impl From<CloudwatchLogDeliveryS3DeliveryConfiguration> for Tf<CloudwatchLogDeliveryS3DeliveryConfiguration> {
-    #[inline]
-    fn from(value: CloudwatchLogDeliveryS3DeliveryConfiguration) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`CloudwatchLogDeliveryS3DeliveryConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryS3DeliveryConfigurationFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryS3DeliveryConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryS3DeliveryConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogDeliveryS3DeliveryConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogDeliveryS3DeliveryConfiguration {
-    type Fields = CloudwatchLogDeliveryS3DeliveryConfigurationFields;
-}
-
-impl CloudwatchLogDeliveryS3DeliveryConfigurationFields {
-    #[inline]
-    pub fn enable_hive_compatible_path(&self) -> Tf<bool> {
-        field(&self.0, "enable_hive_compatible_path")
-    }
-
-    #[inline]
-    pub fn suffix_path(&self) -> Tf<String> {
-        field(&self.0, "suffix_path")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_delivery_destination`.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryDestination(Body);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryDestination {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryDestination").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDeliveryDestination`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDeliveryDestinationArgs {
-    pub name: Tf<String>,
-}
-
-impl CloudwatchLogDeliveryDestination {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDeliveryDestinationArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    /// Adds one block; call again for more.
-    pub fn delivery_destination_configuration(mut self, block: CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration) -> Self {
-        self.0.push_block("delivery_destination_configuration", block.0);
-        self
-    }
-
-    pub fn delivery_destination_type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("delivery_destination_type", value.into());
-        self
-    }
-
-    pub fn output_format(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("output_format", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogDeliveryDestination {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogDeliveryDestination {
-    const TYPE: &'static str = "aws_cloudwatch_log_delivery_destination";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchLogDeliveryDestinationRef;
-}
-
-/// A declared [`CloudwatchLogDeliveryDestination`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryDestinationRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryDestinationRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryDestinationRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogDeliveryDestinationRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogDeliveryDestinationRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogDeliveryDestinationRef {
-    type Block = CloudwatchLogDeliveryDestination;
-}
-
-impl CloudwatchLogDeliveryDestinationRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn delivery_destination_configuration(&self) -> Tf<List<CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration>> {
-        self.0.attr("delivery_destination_configuration")
-    }
-
-    #[inline]
-    pub fn delivery_destination_type(&self) -> Tf<String> {
-        self.0.attr("delivery_destination_type")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn output_format(&self) -> Tf<String> {
-        self.0.attr("output_format")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_delivery_destination.delivery_destination_configuration`.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration(Body);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn destination_resource_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("destination_resource_arn", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
-    type Fields = CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields;
-}
-
-impl CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
-    #[inline]
-    pub fn destination_resource_arn(&self) -> Tf<Arn> {
-        field(&self.0, "destination_resource_arn")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_delivery_destination_policy`.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryDestinationPolicy(Body);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryDestinationPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryDestinationPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDeliveryDestinationPolicy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDeliveryDestinationPolicyArgs {
-    pub delivery_destination_name: Tf<String>,
-    pub delivery_destination_policy: Tf<String>,
-}
-
-impl CloudwatchLogDeliveryDestinationPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDeliveryDestinationPolicyArgs) -> Self {
-        Self(Body::of([
-            ("delivery_destination_name", args.delivery_destination_name.into()),
-            ("delivery_destination_policy", args.delivery_destination_policy.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogDeliveryDestinationPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogDeliveryDestinationPolicy {
-    const TYPE: &'static str = "aws_cloudwatch_log_delivery_destination_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogDeliveryDestinationPolicyRef;
-}
-
-/// A declared [`CloudwatchLogDeliveryDestinationPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliveryDestinationPolicyRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogDeliveryDestinationPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliveryDestinationPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogDeliveryDestinationPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogDeliveryDestinationPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogDeliveryDestinationPolicyRef {
-    type Block = CloudwatchLogDeliveryDestinationPolicy;
-}
-
-impl CloudwatchLogDeliveryDestinationPolicyRef {
-    #[inline]
-    pub fn delivery_destination_name(&self) -> Tf<String> {
-        self.0.attr("delivery_destination_name")
-    }
-
-    #[inline]
-    pub fn delivery_destination_policy(&self) -> Tf<String> {
-        self.0.attr("delivery_destination_policy")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_delivery_source`.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliverySource(Body);
-
-impl std::fmt::Debug for CloudwatchLogDeliverySource {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliverySource").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDeliverySource`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDeliverySourceArgs {
-    pub log_type: Tf<String>,
-    pub name: Tf<String>,
-    pub resource_arn: Tf<Arn>,
-}
-
-impl CloudwatchLogDeliverySource {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDeliverySourceArgs) -> Self {
-        Self(Body::of([
-            ("log_type", args.log_type.into()),
-            ("name", args.name.into()),
-            ("resource_arn", args.resource_arn.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogDeliverySource {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogDeliverySource {
-    const TYPE: &'static str = "aws_cloudwatch_log_delivery_source";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchLogDeliverySourceRef;
-}
-
-/// A declared [`CloudwatchLogDeliverySource`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogDeliverySourceRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogDeliverySourceRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDeliverySourceRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogDeliverySourceRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogDeliverySourceRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogDeliverySourceRef {
-    type Block = CloudwatchLogDeliverySource;
-}
-
-impl CloudwatchLogDeliverySourceRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn log_type(&self) -> Tf<String> {
-        self.0.attr("log_type")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn resource_arn(&self) -> Tf<Arn> {
-        self.0.attr("resource_arn")
-    }
-
-    #[inline]
-    pub fn service(&self) -> Tf<String> {
-        self.0.attr("service")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_destination`.
-#[derive(Clone)]
-pub struct CloudwatchLogDestination(Body);
-
-impl std::fmt::Debug for CloudwatchLogDestination {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDestination").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDestination`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDestinationArgs {
-    pub name: Tf<String>,
-    pub role_arn: Tf<Arn>,
-    pub target_arn: Tf<Arn>,
-}
-
-impl CloudwatchLogDestination {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDestinationArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("role_arn", args.role_arn.into()),
-            ("target_arn", args.target_arn.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogDestination {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogDestination {
-    const TYPE: &'static str = "aws_cloudwatch_log_destination";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchLogDestinationRef;
-}
-
-/// A declared [`CloudwatchLogDestination`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogDestinationRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogDestinationRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDestinationRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogDestinationRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogDestinationRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogDestinationRef {
-    type Block = CloudwatchLogDestination;
-}
-
-impl CloudwatchLogDestinationRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn role_arn(&self) -> Tf<Arn> {
-        self.0.attr("role_arn")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn target_arn(&self) -> Tf<Arn> {
-        self.0.attr("target_arn")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_destination_policy`.
-#[derive(Clone)]
-pub struct CloudwatchLogDestinationPolicy(Body);
-
-impl std::fmt::Debug for CloudwatchLogDestinationPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDestinationPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogDestinationPolicy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogDestinationPolicyArgs {
-    pub access_policy: Tf<String>,
-    pub destination_name: Tf<String>,
-}
-
-impl CloudwatchLogDestinationPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogDestinationPolicyArgs) -> Self {
-        Self(Body::of([
-            ("access_policy", args.access_policy.into()),
-            ("destination_name", args.destination_name.into()),
-        ]))
-    }
-
-    pub fn force_update(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("force_update", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogDestinationPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogDestinationPolicy {
-    const TYPE: &'static str = "aws_cloudwatch_log_destination_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogDestinationPolicyRef;
-}
-
-/// A declared [`CloudwatchLogDestinationPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogDestinationPolicyRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogDestinationPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogDestinationPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogDestinationPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogDestinationPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogDestinationPolicyRef {
-    type Block = CloudwatchLogDestinationPolicy;
-}
-
-impl CloudwatchLogDestinationPolicyRef {
-    #[inline]
-    pub fn access_policy(&self) -> Tf<String> {
-        self.0.attr("access_policy")
-    }
-
-    #[inline]
-    pub fn destination_name(&self) -> Tf<String> {
-        self.0.attr("destination_name")
-    }
-
-    #[inline]
-    pub fn force_update(&self) -> Tf<bool> {
-        self.0.attr("force_update")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
 /// The resource `aws_cloudwatch_log_group`.
 #[derive(Clone)]
 pub struct CloudwatchLogGroup(Body);
@@ -6638,5924 +193,6 @@ impl CloudwatchLogGroupRef {
 
 }
 
-/// The resource `aws_cloudwatch_log_index_policy`.
-#[derive(Clone)]
-pub struct CloudwatchLogIndexPolicy(Body);
-
-impl std::fmt::Debug for CloudwatchLogIndexPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogIndexPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogIndexPolicy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogIndexPolicyArgs {
-    pub log_group_name: Tf<String>,
-    /// Field index filter policy, in JSON
-    pub policy_document: Tf<String>,
-}
-
-impl CloudwatchLogIndexPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogIndexPolicyArgs) -> Self {
-        Self(Body::of([
-            ("log_group_name", args.log_group_name.into()),
-            ("policy_document", args.policy_document.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogIndexPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogIndexPolicy {
-    const TYPE: &'static str = "aws_cloudwatch_log_index_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogIndexPolicyRef;
-}
-
-/// A declared [`CloudwatchLogIndexPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogIndexPolicyRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogIndexPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogIndexPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogIndexPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogIndexPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogIndexPolicyRef {
-    type Block = CloudwatchLogIndexPolicy;
-}
-
-impl CloudwatchLogIndexPolicyRef {
-    #[inline]
-    pub fn log_group_name(&self) -> Tf<String> {
-        self.0.attr("log_group_name")
-    }
-
-    #[inline]
-    pub fn policy_document(&self) -> Tf<String> {
-        self.0.attr("policy_document")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_metric_filter`.
-#[derive(Clone)]
-pub struct CloudwatchLogMetricFilter(Body);
-
-impl std::fmt::Debug for CloudwatchLogMetricFilter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogMetricFilter").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogMetricFilter`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogMetricFilterArgs {
-    pub log_group_name: Tf<String>,
-    pub metric_transformation: CloudwatchLogMetricFilterMetricTransformation,
-    pub name: Tf<String>,
-    pub pattern: Tf<String>,
-}
-
-impl CloudwatchLogMetricFilter {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogMetricFilterArgs) -> Self {
-        Self(Body::of([
-            ("log_group_name", args.log_group_name.into()),
-            ("metric_transformation", Value::Block(args.metric_transformation.0)),
-            ("name", args.name.into()),
-            ("pattern", args.pattern.into()),
-        ]))
-    }
-
-    pub fn apply_on_transformed_logs(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("apply_on_transformed_logs", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogMetricFilter {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogMetricFilter {
-    const TYPE: &'static str = "aws_cloudwatch_log_metric_filter";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogMetricFilterRef;
-}
-
-/// A declared [`CloudwatchLogMetricFilter`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogMetricFilterRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogMetricFilterRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogMetricFilterRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogMetricFilterRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogMetricFilterRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogMetricFilterRef {
-    type Block = CloudwatchLogMetricFilter;
-}
-
-impl CloudwatchLogMetricFilterRef {
-    #[inline]
-    pub fn apply_on_transformed_logs(&self) -> Tf<bool> {
-        self.0.attr("apply_on_transformed_logs")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn log_group_name(&self) -> Tf<String> {
-        self.0.attr("log_group_name")
-    }
-
-    #[inline]
-    pub fn metric_transformation(&self) -> Tf<List<CloudwatchLogMetricFilterMetricTransformation>> {
-        self.0.attr("metric_transformation")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn pattern(&self) -> Tf<String> {
-        self.0.attr("pattern")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_metric_filter.metric_transformation`.
-#[derive(Clone)]
-pub struct CloudwatchLogMetricFilterMetricTransformation(Body);
-
-impl std::fmt::Debug for CloudwatchLogMetricFilterMetricTransformation {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogMetricFilterMetricTransformation").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogMetricFilterMetricTransformation`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogMetricFilterMetricTransformationArgs {
-    pub name: Tf<String>,
-    pub namespace: Tf<String>,
-    pub value: Tf<String>,
-}
-
-impl CloudwatchLogMetricFilterMetricTransformation {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogMetricFilterMetricTransformationArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("namespace", args.namespace.into()),
-            ("value", args.value.into()),
-        ]))
-    }
-
-    pub fn default_value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("default_value", value.into());
-        self
-    }
-
-    pub fn dimensions(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("dimensions", value.into());
-        self
-    }
-
-    pub fn unit(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("unit", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogMetricFilterMetricTransformation`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogMetricFilterMetricTransformationFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogMetricFilterMetricTransformationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogMetricFilterMetricTransformationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogMetricFilterMetricTransformationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogMetricFilterMetricTransformation {
-    type Fields = CloudwatchLogMetricFilterMetricTransformationFields;
-}
-
-impl CloudwatchLogMetricFilterMetricTransformationFields {
-    #[inline]
-    pub fn default_value(&self) -> Tf<String> {
-        field(&self.0, "default_value")
-    }
-
-    #[inline]
-    pub fn dimensions(&self) -> Tf<Map<String>> {
-        field(&self.0, "dimensions")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
-
-    #[inline]
-    pub fn namespace(&self) -> Tf<String> {
-        field(&self.0, "namespace")
-    }
-
-    #[inline]
-    pub fn unit(&self) -> Tf<String> {
-        field(&self.0, "unit")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_resource_policy`.
-#[derive(Clone)]
-pub struct CloudwatchLogResourcePolicy(Body);
-
-impl std::fmt::Debug for CloudwatchLogResourcePolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogResourcePolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogResourcePolicy`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogResourcePolicyArgs {
-    pub policy_document: Tf<String>,
-    pub policy_name: Tf<String>,
-}
-
-impl CloudwatchLogResourcePolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogResourcePolicyArgs) -> Self {
-        Self(Body::of([
-            ("policy_document", args.policy_document.into()),
-            ("policy_name", args.policy_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogResourcePolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogResourcePolicy {
-    const TYPE: &'static str = "aws_cloudwatch_log_resource_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogResourcePolicyRef;
-}
-
-/// A declared [`CloudwatchLogResourcePolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogResourcePolicyRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogResourcePolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogResourcePolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogResourcePolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogResourcePolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogResourcePolicyRef {
-    type Block = CloudwatchLogResourcePolicy;
-}
-
-impl CloudwatchLogResourcePolicyRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn policy_document(&self) -> Tf<String> {
-        self.0.attr("policy_document")
-    }
-
-    #[inline]
-    pub fn policy_name(&self) -> Tf<String> {
-        self.0.attr("policy_name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_stream`.
-#[derive(Clone)]
-pub struct CloudwatchLogStream(Body);
-
-impl std::fmt::Debug for CloudwatchLogStream {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogStream").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogStream`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogStreamArgs {
-    pub log_group_name: Tf<String>,
-    pub name: Tf<String>,
-}
-
-impl CloudwatchLogStream {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogStreamArgs) -> Self {
-        Self(Body::of([
-            ("log_group_name", args.log_group_name.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogStream {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogStream {
-    const TYPE: &'static str = "aws_cloudwatch_log_stream";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogStreamRef;
-}
-
-/// A declared [`CloudwatchLogStream`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogStreamRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogStreamRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogStreamRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogStreamRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogStreamRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogStreamRef {
-    type Block = CloudwatchLogStream;
-}
-
-impl CloudwatchLogStreamRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn log_group_name(&self) -> Tf<String> {
-        self.0.attr("log_group_name")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_subscription_filter`.
-#[derive(Clone)]
-pub struct CloudwatchLogSubscriptionFilter(Body);
-
-impl std::fmt::Debug for CloudwatchLogSubscriptionFilter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogSubscriptionFilter").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogSubscriptionFilter`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogSubscriptionFilterArgs {
-    pub destination_arn: Tf<Arn>,
-    pub filter_pattern: Tf<String>,
-    pub log_group_name: Tf<String>,
-    pub name: Tf<String>,
-}
-
-impl CloudwatchLogSubscriptionFilter {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogSubscriptionFilterArgs) -> Self {
-        Self(Body::of([
-            ("destination_arn", args.destination_arn.into()),
-            ("filter_pattern", args.filter_pattern.into()),
-            ("log_group_name", args.log_group_name.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn distribution(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("distribution", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("role_arn", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogSubscriptionFilter {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogSubscriptionFilter {
-    const TYPE: &'static str = "aws_cloudwatch_log_subscription_filter";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogSubscriptionFilterRef;
-}
-
-/// A declared [`CloudwatchLogSubscriptionFilter`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogSubscriptionFilterRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogSubscriptionFilterRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogSubscriptionFilterRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogSubscriptionFilterRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogSubscriptionFilterRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogSubscriptionFilterRef {
-    type Block = CloudwatchLogSubscriptionFilter;
-}
-
-impl CloudwatchLogSubscriptionFilterRef {
-    #[inline]
-    pub fn destination_arn(&self) -> Tf<Arn> {
-        self.0.attr("destination_arn")
-    }
-
-    #[inline]
-    pub fn distribution(&self) -> Tf<String> {
-        self.0.attr("distribution")
-    }
-
-    #[inline]
-    pub fn filter_pattern(&self) -> Tf<String> {
-        self.0.attr("filter_pattern")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn log_group_name(&self) -> Tf<String> {
-        self.0.attr("log_group_name")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn role_arn(&self) -> Tf<Arn> {
-        self.0.attr("role_arn")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_log_transformer`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformer(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformer {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformer").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformer`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerArgs {
-    pub log_group_arn: Tf<Arn>,
-}
-
-impl CloudwatchLogTransformer {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerArgs) -> Self {
-        Self(Body::of([
-            ("log_group_arn", args.log_group_arn.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn transformer_config(mut self, block: CloudwatchLogTransformerTransformerConfig) -> Self {
-        self.0.push_block("transformer_config", block.0);
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchLogTransformer {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchLogTransformer {
-    const TYPE: &'static str = "aws_cloudwatch_log_transformer";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchLogTransformerRef;
-}
-
-/// A declared [`CloudwatchLogTransformer`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchLogTransformerRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchLogTransformerRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchLogTransformerRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchLogTransformerRef {
-    type Block = CloudwatchLogTransformer;
-}
-
-impl CloudwatchLogTransformerRef {
-    #[inline]
-    pub fn log_group_arn(&self) -> Tf<Arn> {
-        self.0.attr("log_group_arn")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn transformer_config(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfig>> {
-        self.0.attr("transformer_config")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfig(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfig").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn add_keys(mut self, block: CloudwatchLogTransformerTransformerConfigAddKeys) -> Self {
-        self.0.push_block("add_keys", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn copy_value(mut self, block: CloudwatchLogTransformerTransformerConfigCopyValue) -> Self {
-        self.0.push_block("copy_value", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn csv(mut self, block: CloudwatchLogTransformerTransformerConfigCsv) -> Self {
-        self.0.push_block("csv", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn date_time_converter(mut self, block: CloudwatchLogTransformerTransformerConfigDateTimeConverter) -> Self {
-        self.0.push_block("date_time_converter", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn delete_keys(mut self, block: CloudwatchLogTransformerTransformerConfigDeleteKeys) -> Self {
-        self.0.push_block("delete_keys", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn grok(mut self, block: CloudwatchLogTransformerTransformerConfigGrok) -> Self {
-        self.0.push_block("grok", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn list_to_map(mut self, block: CloudwatchLogTransformerTransformerConfigListToMap) -> Self {
-        self.0.push_block("list_to_map", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn lower_case_string(mut self, block: CloudwatchLogTransformerTransformerConfigLowerCaseString) -> Self {
-        self.0.push_block("lower_case_string", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn move_keys(mut self, block: CloudwatchLogTransformerTransformerConfigMoveKeys) -> Self {
-        self.0.push_block("move_keys", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_cloudfront(mut self, block: CloudwatchLogTransformerTransformerConfigParseCloudfront) -> Self {
-        self.0.push_block("parse_cloudfront", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_json(mut self, block: CloudwatchLogTransformerTransformerConfigParseJson) -> Self {
-        self.0.push_block("parse_json", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_key_value(mut self, block: CloudwatchLogTransformerTransformerConfigParseKeyValue) -> Self {
-        self.0.push_block("parse_key_value", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_postgres(mut self, block: CloudwatchLogTransformerTransformerConfigParsePostgres) -> Self {
-        self.0.push_block("parse_postgres", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_route53(mut self, block: CloudwatchLogTransformerTransformerConfigParseRoute53) -> Self {
-        self.0.push_block("parse_route53", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_to_ocsf(mut self, block: CloudwatchLogTransformerTransformerConfigParseToOcsf) -> Self {
-        self.0.push_block("parse_to_ocsf", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_vpc(mut self, block: CloudwatchLogTransformerTransformerConfigParseVpc) -> Self {
-        self.0.push_block("parse_vpc", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn parse_waf(mut self, block: CloudwatchLogTransformerTransformerConfigParseWaf) -> Self {
-        self.0.push_block("parse_waf", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn rename_keys(mut self, block: CloudwatchLogTransformerTransformerConfigRenameKeys) -> Self {
-        self.0.push_block("rename_keys", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn split_string(mut self, block: CloudwatchLogTransformerTransformerConfigSplitString) -> Self {
-        self.0.push_block("split_string", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn substitute_string(mut self, block: CloudwatchLogTransformerTransformerConfigSubstituteString) -> Self {
-        self.0.push_block("substitute_string", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn trim_string(mut self, block: CloudwatchLogTransformerTransformerConfigTrimString) -> Self {
-        self.0.push_block("trim_string", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn type_converter(mut self, block: CloudwatchLogTransformerTransformerConfigTypeConverter) -> Self {
-        self.0.push_block("type_converter", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn upper_case_string(mut self, block: CloudwatchLogTransformerTransformerConfigUpperCaseString) -> Self {
-        self.0.push_block("upper_case_string", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfig {
-    type Fields = CloudwatchLogTransformerTransformerConfigFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigFields {
-    #[inline]
-    pub fn add_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigAddKeys>> {
-        field(&self.0, "add_keys")
-    }
-
-    #[inline]
-    pub fn copy_value(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigCopyValue>> {
-        field(&self.0, "copy_value")
-    }
-
-    #[inline]
-    pub fn csv(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigCsv>> {
-        field(&self.0, "csv")
-    }
-
-    #[inline]
-    pub fn date_time_converter(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigDateTimeConverter>> {
-        field(&self.0, "date_time_converter")
-    }
-
-    #[inline]
-    pub fn delete_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigDeleteKeys>> {
-        field(&self.0, "delete_keys")
-    }
-
-    #[inline]
-    pub fn grok(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigGrok>> {
-        field(&self.0, "grok")
-    }
-
-    #[inline]
-    pub fn list_to_map(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigListToMap>> {
-        field(&self.0, "list_to_map")
-    }
-
-    #[inline]
-    pub fn lower_case_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigLowerCaseString>> {
-        field(&self.0, "lower_case_string")
-    }
-
-    #[inline]
-    pub fn move_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigMoveKeys>> {
-        field(&self.0, "move_keys")
-    }
-
-    #[inline]
-    pub fn parse_cloudfront(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseCloudfront>> {
-        field(&self.0, "parse_cloudfront")
-    }
-
-    #[inline]
-    pub fn parse_json(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseJson>> {
-        field(&self.0, "parse_json")
-    }
-
-    #[inline]
-    pub fn parse_key_value(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseKeyValue>> {
-        field(&self.0, "parse_key_value")
-    }
-
-    #[inline]
-    pub fn parse_postgres(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParsePostgres>> {
-        field(&self.0, "parse_postgres")
-    }
-
-    #[inline]
-    pub fn parse_route53(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseRoute53>> {
-        field(&self.0, "parse_route53")
-    }
-
-    #[inline]
-    pub fn parse_to_ocsf(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseToOcsf>> {
-        field(&self.0, "parse_to_ocsf")
-    }
-
-    #[inline]
-    pub fn parse_vpc(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseVpc>> {
-        field(&self.0, "parse_vpc")
-    }
-
-    #[inline]
-    pub fn parse_waf(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseWaf>> {
-        field(&self.0, "parse_waf")
-    }
-
-    #[inline]
-    pub fn rename_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigRenameKeys>> {
-        field(&self.0, "rename_keys")
-    }
-
-    #[inline]
-    pub fn split_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSplitString>> {
-        field(&self.0, "split_string")
-    }
-
-    #[inline]
-    pub fn substitute_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSubstituteString>> {
-        field(&self.0, "substitute_string")
-    }
-
-    #[inline]
-    pub fn trim_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigTrimString>> {
-        field(&self.0, "trim_string")
-    }
-
-    #[inline]
-    pub fn type_converter(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigTypeConverter>> {
-        field(&self.0, "type_converter")
-    }
-
-    #[inline]
-    pub fn upper_case_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigUpperCaseString>> {
-        field(&self.0, "upper_case_string")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.add_keys`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigAddKeys(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeys {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeys").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigAddKeys {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigAddKeysEntry) -> Self {
-        self.0.push_block("entry", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigAddKeys`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigAddKeysFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigAddKeysFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigAddKeys {
-    type Fields = CloudwatchLogTransformerTransformerConfigAddKeysFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigAddKeysFields {
-    #[inline]
-    pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigAddKeysEntry>> {
-        field(&self.0, "entry")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.add_keys.entry`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntry(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysEntry {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysEntry").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigAddKeysEntry`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntryArgs {
-    pub key: Tf<String>,
-    pub value: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigAddKeysEntry {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigAddKeysEntryArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("value", args.value.into()),
-        ]))
-    }
-
-    pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("overwrite_if_exists", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigAddKeysEntry`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysEntryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigAddKeysEntry {
-    type Fields = CloudwatchLogTransformerTransformerConfigAddKeysEntryFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn overwrite_if_exists(&self) -> Tf<bool> {
-        field(&self.0, "overwrite_if_exists")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.copy_value`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigCopyValue(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValue {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValue").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigCopyValue {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigCopyValueEntry) -> Self {
-        self.0.push_block("entry", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigCopyValue`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigCopyValueFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigCopyValueFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigCopyValue {
-    type Fields = CloudwatchLogTransformerTransformerConfigCopyValueFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigCopyValueFields {
-    #[inline]
-    pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigCopyValueEntry>> {
-        field(&self.0, "entry")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.copy_value.entry`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntry(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueEntry {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueEntry").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigCopyValueEntry`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntryArgs {
-    pub source: Tf<String>,
-    pub target: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigCopyValueEntry {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigCopyValueEntryArgs) -> Self {
-        Self(Body::of([
-            ("source", args.source.into()),
-            ("target", args.target.into()),
-        ]))
-    }
-
-    pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("overwrite_if_exists", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigCopyValueEntry`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueEntryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigCopyValueEntry {
-    type Fields = CloudwatchLogTransformerTransformerConfigCopyValueEntryFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
-    #[inline]
-    pub fn overwrite_if_exists(&self) -> Tf<bool> {
-        field(&self.0, "overwrite_if_exists")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.csv`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigCsv(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCsv {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCsv").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigCsv {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn columns(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("columns", value.into());
-        self
-    }
-
-    pub fn delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("delimiter", value.into());
-        self
-    }
-
-    pub fn quote_character(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("quote_character", value.into());
-        self
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigCsv`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigCsvFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCsvFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigCsvFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigCsvFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigCsv {
-    type Fields = CloudwatchLogTransformerTransformerConfigCsvFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigCsvFields {
-    #[inline]
-    pub fn columns(&self) -> Tf<List<String>> {
-        field(&self.0, "columns")
-    }
-
-    #[inline]
-    pub fn delimiter(&self) -> Tf<String> {
-        field(&self.0, "delimiter")
-    }
-
-    #[inline]
-    pub fn quote_character(&self) -> Tf<String> {
-        field(&self.0, "quote_character")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.date_time_converter`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverter(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDateTimeConverter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDateTimeConverter").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigDateTimeConverter`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverterArgs {
-    pub match_patterns: Tf<List<String>>,
-    pub source: Tf<String>,
-    pub target: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigDateTimeConverter {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigDateTimeConverterArgs) -> Self {
-        Self(Body::of([
-            ("match_patterns", args.match_patterns.into()),
-            ("source", args.source.into()),
-            ("target", args.target.into()),
-        ]))
-    }
-
-    pub fn locale(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("locale", value.into());
-        self
-    }
-
-    pub fn source_timezone(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source_timezone", value.into());
-        self
-    }
-
-    pub fn target_format(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("target_format", value.into());
-        self
-    }
-
-    pub fn target_timezone(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("target_timezone", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigDateTimeConverter`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverterFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDateTimeConverterFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigDateTimeConverter {
-    type Fields = CloudwatchLogTransformerTransformerConfigDateTimeConverterFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
-    #[inline]
-    pub fn locale(&self) -> Tf<String> {
-        field(&self.0, "locale")
-    }
-
-    #[inline]
-    pub fn match_patterns(&self) -> Tf<List<String>> {
-        field(&self.0, "match_patterns")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-    #[inline]
-    pub fn source_timezone(&self) -> Tf<String> {
-        field(&self.0, "source_timezone")
-    }
-
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
-    }
-
-    #[inline]
-    pub fn target_format(&self) -> Tf<String> {
-        field(&self.0, "target_format")
-    }
-
-    #[inline]
-    pub fn target_timezone(&self) -> Tf<String> {
-        field(&self.0, "target_timezone")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.delete_keys`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigDeleteKeys(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDeleteKeys {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDeleteKeys").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigDeleteKeys`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigDeleteKeysArgs {
-    pub with_keys: Tf<List<String>>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigDeleteKeys {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigDeleteKeysArgs) -> Self {
-        Self(Body::of([
-            ("with_keys", args.with_keys.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigDeleteKeys`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigDeleteKeysFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigDeleteKeysFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigDeleteKeys {
-    type Fields = CloudwatchLogTransformerTransformerConfigDeleteKeysFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
-    #[inline]
-    pub fn with_keys(&self) -> Tf<List<String>> {
-        field(&self.0, "with_keys")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.grok`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigGrok(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigGrok {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigGrok").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigGrok`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigGrokArgs {
-    pub r#match: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigGrok {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigGrokArgs) -> Self {
-        Self(Body::of([
-            ("match", args.r#match.into()),
-        ]))
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigGrok`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigGrokFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigGrokFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigGrokFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigGrokFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigGrok {
-    type Fields = CloudwatchLogTransformerTransformerConfigGrokFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigGrokFields {
-    #[inline]
-    pub fn r#match(&self) -> Tf<String> {
-        field(&self.0, "match")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.list_to_map`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigListToMap(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigListToMap {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigListToMap").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigListToMap`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigListToMapArgs {
-    pub key: Tf<String>,
-    pub source: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigListToMap {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigListToMapArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("source", args.source.into()),
-        ]))
-    }
-
-    pub fn flatten(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("flatten", value.into());
-        self
-    }
-
-    pub fn flattened_element(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("flattened_element", value.into());
-        self
-    }
-
-    pub fn target(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("target", value.into());
-        self
-    }
-
-    pub fn value_key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value_key", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigListToMap`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigListToMapFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigListToMapFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigListToMapFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigListToMapFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigListToMap {
-    type Fields = CloudwatchLogTransformerTransformerConfigListToMapFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigListToMapFields {
-    #[inline]
-    pub fn flatten(&self) -> Tf<bool> {
-        field(&self.0, "flatten")
-    }
-
-    #[inline]
-    pub fn flattened_element(&self) -> Tf<String> {
-        field(&self.0, "flattened_element")
-    }
-
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
-    }
-
-    #[inline]
-    pub fn value_key(&self) -> Tf<String> {
-        field(&self.0, "value_key")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.lower_case_string`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigLowerCaseString(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigLowerCaseString {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigLowerCaseString").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigLowerCaseString`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigLowerCaseStringArgs {
-    pub with_keys: Tf<List<String>>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigLowerCaseString {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigLowerCaseStringArgs) -> Self {
-        Self(Body::of([
-            ("with_keys", args.with_keys.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigLowerCaseString`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigLowerCaseStringFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigLowerCaseStringFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigLowerCaseString {
-    type Fields = CloudwatchLogTransformerTransformerConfigLowerCaseStringFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
-    #[inline]
-    pub fn with_keys(&self) -> Tf<List<String>> {
-        field(&self.0, "with_keys")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.move_keys`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigMoveKeys(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeys {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeys").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigMoveKeys {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigMoveKeysEntry) -> Self {
-        self.0.push_block("entry", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigMoveKeys`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigMoveKeysFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigMoveKeysFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigMoveKeys {
-    type Fields = CloudwatchLogTransformerTransformerConfigMoveKeysFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigMoveKeysFields {
-    #[inline]
-    pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigMoveKeysEntry>> {
-        field(&self.0, "entry")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.move_keys.entry`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntry(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysEntry").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigMoveKeysEntry`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntryArgs {
-    pub source: Tf<String>,
-    pub target: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigMoveKeysEntryArgs) -> Self {
-        Self(Body::of([
-            ("source", args.source.into()),
-            ("target", args.target.into()),
-        ]))
-    }
-
-    pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("overwrite_if_exists", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigMoveKeysEntry`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
-    type Fields = CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
-    #[inline]
-    pub fn overwrite_if_exists(&self) -> Tf<bool> {
-        field(&self.0, "overwrite_if_exists")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_cloudfront`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseCloudfront(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseCloudfront {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseCloudfront").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseCloudfront {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParseCloudfront`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseCloudfrontFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseCloudfrontFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParseCloudfront {
-    type Fields = CloudwatchLogTransformerTransformerConfigParseCloudfrontFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_json`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseJson(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseJson {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseJson").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseJson {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn destination(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("destination", value.into());
-        self
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParseJson`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseJsonFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseJsonFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseJsonFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseJsonFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParseJson {
-    type Fields = CloudwatchLogTransformerTransformerConfigParseJsonFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseJsonFields {
-    #[inline]
-    pub fn destination(&self) -> Tf<String> {
-        field(&self.0, "destination")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_key_value`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseKeyValue(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseKeyValue {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseKeyValue").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseKeyValue {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn destination(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("destination", value.into());
-        self
-    }
-
-    pub fn field_delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("field_delimiter", value.into());
-        self
-    }
-
-    pub fn key_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key_prefix", value.into());
-        self
-    }
-
-    pub fn key_value_delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("key_value_delimiter", value.into());
-        self
-    }
-
-    pub fn non_match_value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("non_match_value", value.into());
-        self
-    }
-
-    pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("overwrite_if_exists", value.into());
-        self
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParseKeyValue`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseKeyValueFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseKeyValueFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParseKeyValue {
-    type Fields = CloudwatchLogTransformerTransformerConfigParseKeyValueFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
-    #[inline]
-    pub fn destination(&self) -> Tf<String> {
-        field(&self.0, "destination")
-    }
-
-    #[inline]
-    pub fn field_delimiter(&self) -> Tf<String> {
-        field(&self.0, "field_delimiter")
-    }
-
-    #[inline]
-    pub fn key_prefix(&self) -> Tf<String> {
-        field(&self.0, "key_prefix")
-    }
-
-    #[inline]
-    pub fn key_value_delimiter(&self) -> Tf<String> {
-        field(&self.0, "key_value_delimiter")
-    }
-
-    #[inline]
-    pub fn non_match_value(&self) -> Tf<String> {
-        field(&self.0, "non_match_value")
-    }
-
-    #[inline]
-    pub fn overwrite_if_exists(&self) -> Tf<bool> {
-        field(&self.0, "overwrite_if_exists")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_postgres`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParsePostgres(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParsePostgres {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParsePostgres").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigParsePostgres {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParsePostgres`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParsePostgresFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParsePostgresFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParsePostgresFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParsePostgresFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParsePostgres {
-    type Fields = CloudwatchLogTransformerTransformerConfigParsePostgresFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParsePostgresFields {
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_route53`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseRoute53(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseRoute53 {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseRoute53").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseRoute53 {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParseRoute53`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseRoute53Fields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseRoute53Fields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParseRoute53 {
-    type Fields = CloudwatchLogTransformerTransformerConfigParseRoute53Fields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_to_ocsf`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseToOcsf(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseToOcsf {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseToOcsf").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigParseToOcsf`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigParseToOcsfArgs {
-    pub event_source: Tf<String>,
-    pub ocsf_version: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseToOcsf {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigParseToOcsfArgs) -> Self {
-        Self(Body::of([
-            ("event_source", args.event_source.into()),
-            ("ocsf_version", args.ocsf_version.into()),
-        ]))
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParseToOcsf`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseToOcsfFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseToOcsfFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParseToOcsf {
-    type Fields = CloudwatchLogTransformerTransformerConfigParseToOcsfFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
-    #[inline]
-    pub fn event_source(&self) -> Tf<String> {
-        field(&self.0, "event_source")
-    }
-
-    #[inline]
-    pub fn ocsf_version(&self) -> Tf<String> {
-        field(&self.0, "ocsf_version")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_vpc`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseVpc(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseVpc {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseVpc").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseVpc {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParseVpc`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseVpcFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseVpcFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseVpcFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseVpcFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParseVpc {
-    type Fields = CloudwatchLogTransformerTransformerConfigParseVpcFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseVpcFields {
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_waf`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseWaf(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseWaf {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseWaf").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseWaf {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigParseWaf`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigParseWafFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseWafFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseWafFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseWafFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigParseWaf {
-    type Fields = CloudwatchLogTransformerTransformerConfigParseWafFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigParseWafFields {
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.rename_keys`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigRenameKeys(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeys {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeys").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigRenameKeys {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigRenameKeysEntry) -> Self {
-        self.0.push_block("entry", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigRenameKeys`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigRenameKeysFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigRenameKeysFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigRenameKeys {
-    type Fields = CloudwatchLogTransformerTransformerConfigRenameKeysFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigRenameKeysFields {
-    #[inline]
-    pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigRenameKeysEntry>> {
-        field(&self.0, "entry")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.rename_keys.entry`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntry(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysEntry").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigRenameKeysEntry`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntryArgs {
-    pub key: Tf<String>,
-    pub rename_to: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigRenameKeysEntryArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("rename_to", args.rename_to.into()),
-        ]))
-    }
-
-    pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("overwrite_if_exists", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigRenameKeysEntry`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
-    type Fields = CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn overwrite_if_exists(&self) -> Tf<bool> {
-        field(&self.0, "overwrite_if_exists")
-    }
-
-    #[inline]
-    pub fn rename_to(&self) -> Tf<String> {
-        field(&self.0, "rename_to")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.split_string`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSplitString(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitString {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitString").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigSplitString {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigSplitStringEntry) -> Self {
-        self.0.push_block("entry", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigSplitString`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSplitStringFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigSplitStringFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigSplitString {
-    type Fields = CloudwatchLogTransformerTransformerConfigSplitStringFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigSplitStringFields {
-    #[inline]
-    pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSplitStringEntry>> {
-        field(&self.0, "entry")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.split_string.entry`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntry(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringEntry {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringEntry").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigSplitStringEntry`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntryArgs {
-    pub delimiter: Tf<String>,
-    pub source: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigSplitStringEntry {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigSplitStringEntryArgs) -> Self {
-        Self(Body::of([
-            ("delimiter", args.delimiter.into()),
-            ("source", args.source.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigSplitStringEntry`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringEntryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigSplitStringEntry {
-    type Fields = CloudwatchLogTransformerTransformerConfigSplitStringEntryFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
-    #[inline]
-    pub fn delimiter(&self) -> Tf<String> {
-        field(&self.0, "delimiter")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.substitute_string`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSubstituteString(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteString {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteString").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigSubstituteString {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigSubstituteStringEntry) -> Self {
-        self.0.push_block("entry", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigSubstituteString`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigSubstituteString {
-    type Fields = CloudwatchLogTransformerTransformerConfigSubstituteStringFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
-    #[inline]
-    pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSubstituteStringEntry>> {
-        field(&self.0, "entry")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.substitute_string.entry`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntry(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringEntry").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigSubstituteStringEntry`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntryArgs {
-    pub from: Tf<String>,
-    pub source: Tf<String>,
-    pub to: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigSubstituteStringEntryArgs) -> Self {
-        Self(Body::of([
-            ("from", args.from.into()),
-            ("source", args.source.into()),
-            ("to", args.to.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigSubstituteStringEntry`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
-    type Fields = CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
-    #[inline]
-    pub fn from(&self) -> Tf<String> {
-        field(&self.0, "from")
-    }
-
-    #[inline]
-    pub fn source(&self) -> Tf<String> {
-        field(&self.0, "source")
-    }
-
-    #[inline]
-    pub fn to(&self) -> Tf<String> {
-        field(&self.0, "to")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.trim_string`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigTrimString(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTrimString {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTrimString").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigTrimString`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigTrimStringArgs {
-    pub with_keys: Tf<List<String>>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigTrimString {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigTrimStringArgs) -> Self {
-        Self(Body::of([
-            ("with_keys", args.with_keys.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigTrimString`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigTrimStringFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTrimStringFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTrimStringFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigTrimStringFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigTrimString {
-    type Fields = CloudwatchLogTransformerTransformerConfigTrimStringFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigTrimStringFields {
-    #[inline]
-    pub fn with_keys(&self) -> Tf<List<String>> {
-        field(&self.0, "with_keys")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.type_converter`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigTypeConverter(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverter").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchLogTransformerTransformerConfigTypeConverter {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigTypeConverterEntry) -> Self {
-        self.0.push_block("entry", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigTypeConverter`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigTypeConverterFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigTypeConverterFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigTypeConverter {
-    type Fields = CloudwatchLogTransformerTransformerConfigTypeConverterFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigTypeConverterFields {
-    #[inline]
-    pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigTypeConverterEntry>> {
-        field(&self.0, "entry")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.type_converter.entry`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntry(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterEntry").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigTypeConverterEntry`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntryArgs {
-    pub key: Tf<String>,
-    pub r#type: Tf<String>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigTypeConverterEntryArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("type", args.r#type.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigTypeConverterEntry`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
-    type Fields = CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_transformer.transformer_config.upper_case_string`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigUpperCaseString(Body);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigUpperCaseString {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigUpperCaseString").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchLogTransformerTransformerConfigUpperCaseString`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchLogTransformerTransformerConfigUpperCaseStringArgs {
-    pub with_keys: Tf<List<String>>,
-}
-
-impl CloudwatchLogTransformerTransformerConfigUpperCaseString {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchLogTransformerTransformerConfigUpperCaseStringArgs) -> Self {
-        Self(Body::of([
-            ("with_keys", args.with_keys.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchLogTransformerTransformerConfigUpperCaseString`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchLogTransformerTransformerConfigUpperCaseStringFields(Expr);
-
-impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchLogTransformerTransformerConfigUpperCaseStringFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchLogTransformerTransformerConfigUpperCaseString {
-    type Fields = CloudwatchLogTransformerTransformerConfigUpperCaseStringFields;
-}
-
-impl CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
-    #[inline]
-    pub fn with_keys(&self) -> Tf<List<String>> {
-        field(&self.0, "with_keys")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_metric_alarm`.
-#[derive(Clone)]
-pub struct CloudwatchMetricAlarm(Body);
-
-impl std::fmt::Debug for CloudwatchMetricAlarm {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricAlarm").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricAlarm`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricAlarmArgs {
-    pub alarm_name: Tf<String>,
-    pub comparison_operator: Tf<String>,
-    pub evaluation_periods: Tf<Number>,
-}
-
-impl CloudwatchMetricAlarm {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricAlarmArgs) -> Self {
-        Self(Body::of([
-            ("alarm_name", args.alarm_name.into()),
-            ("comparison_operator", args.comparison_operator.into()),
-            ("evaluation_periods", args.evaluation_periods.into()),
-        ]))
-    }
-
-    pub fn actions_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("actions_enabled", value.into());
-        self
-    }
-
-    pub fn alarm_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("alarm_actions", value.into());
-        self
-    }
-
-    pub fn alarm_description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("alarm_description", value.into());
-        self
-    }
-
-    pub fn datapoints_to_alarm(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("datapoints_to_alarm", value.into());
-        self
-    }
-
-    pub fn dimensions(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("dimensions", value.into());
-        self
-    }
-
-    pub fn evaluate_low_sample_count_percentiles(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("evaluate_low_sample_count_percentiles", value.into());
-        self
-    }
-
-    pub fn extended_statistic(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("extended_statistic", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn insufficient_data_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("insufficient_data_actions", value.into());
-        self
-    }
-
-    pub fn metric_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("metric_name", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn metric_query(mut self, block: CloudwatchMetricAlarmMetricQuery) -> Self {
-        self.0.push_block("metric_query", block.0);
-        self
-    }
-
-    pub fn namespace(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("namespace", value.into());
-        self
-    }
-
-    pub fn ok_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("ok_actions", value.into());
-        self
-    }
-
-    pub fn period(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("period", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn statistic(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("statistic", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn threshold(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("threshold", value.into());
-        self
-    }
-
-    pub fn threshold_metric_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("threshold_metric_id", value.into());
-        self
-    }
-
-    pub fn treat_missing_data(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("treat_missing_data", value.into());
-        self
-    }
-
-    pub fn unit(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("unit", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchMetricAlarm {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchMetricAlarm {
-    const TYPE: &'static str = "aws_cloudwatch_metric_alarm";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchMetricAlarmRef;
-}
-
-/// A declared [`CloudwatchMetricAlarm`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchMetricAlarmRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchMetricAlarmRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricAlarmRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchMetricAlarmRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchMetricAlarmRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchMetricAlarmRef {
-    type Block = CloudwatchMetricAlarm;
-}
-
-impl CloudwatchMetricAlarmRef {
-    #[inline]
-    pub fn actions_enabled(&self) -> Tf<bool> {
-        self.0.attr("actions_enabled")
-    }
-
-    #[inline]
-    pub fn alarm_actions(&self) -> Tf<Set<String>> {
-        self.0.attr("alarm_actions")
-    }
-
-    #[inline]
-    pub fn alarm_description(&self) -> Tf<String> {
-        self.0.attr("alarm_description")
-    }
-
-    #[inline]
-    pub fn alarm_name(&self) -> Tf<String> {
-        self.0.attr("alarm_name")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn comparison_operator(&self) -> Tf<String> {
-        self.0.attr("comparison_operator")
-    }
-
-    #[inline]
-    pub fn datapoints_to_alarm(&self) -> Tf<Number> {
-        self.0.attr("datapoints_to_alarm")
-    }
-
-    #[inline]
-    pub fn dimensions(&self) -> Tf<Map<String>> {
-        self.0.attr("dimensions")
-    }
-
-    #[inline]
-    pub fn evaluate_low_sample_count_percentiles(&self) -> Tf<String> {
-        self.0.attr("evaluate_low_sample_count_percentiles")
-    }
-
-    #[inline]
-    pub fn evaluation_periods(&self) -> Tf<Number> {
-        self.0.attr("evaluation_periods")
-    }
-
-    #[inline]
-    pub fn extended_statistic(&self) -> Tf<String> {
-        self.0.attr("extended_statistic")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn insufficient_data_actions(&self) -> Tf<Set<String>> {
-        self.0.attr("insufficient_data_actions")
-    }
-
-    #[inline]
-    pub fn metric_name(&self) -> Tf<String> {
-        self.0.attr("metric_name")
-    }
-
-    #[inline]
-    pub fn metric_query(&self) -> Tf<Set<CloudwatchMetricAlarmMetricQuery>> {
-        self.0.attr("metric_query")
-    }
-
-    #[inline]
-    pub fn namespace(&self) -> Tf<String> {
-        self.0.attr("namespace")
-    }
-
-    #[inline]
-    pub fn ok_actions(&self) -> Tf<Set<String>> {
-        self.0.attr("ok_actions")
-    }
-
-    #[inline]
-    pub fn period(&self) -> Tf<Number> {
-        self.0.attr("period")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn statistic(&self) -> Tf<String> {
-        self.0.attr("statistic")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn threshold(&self) -> Tf<Number> {
-        self.0.attr("threshold")
-    }
-
-    #[inline]
-    pub fn threshold_metric_id(&self) -> Tf<String> {
-        self.0.attr("threshold_metric_id")
-    }
-
-    #[inline]
-    pub fn treat_missing_data(&self) -> Tf<String> {
-        self.0.attr("treat_missing_data")
-    }
-
-    #[inline]
-    pub fn unit(&self) -> Tf<String> {
-        self.0.attr("unit")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_metric_alarm.metric_query`.
-#[derive(Clone)]
-pub struct CloudwatchMetricAlarmMetricQuery(Body);
-
-impl std::fmt::Debug for CloudwatchMetricAlarmMetricQuery {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricAlarmMetricQuery").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricAlarmMetricQuery`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricAlarmMetricQueryArgs {
-    pub id: Tf<String>,
-}
-
-impl CloudwatchMetricAlarmMetricQuery {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricAlarmMetricQueryArgs) -> Self {
-        Self(Body::of([
-            ("id", args.id.into()),
-        ]))
-    }
-
-    pub fn account_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("account_id", value.into());
-        self
-    }
-
-    pub fn expression(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("expression", value.into());
-        self
-    }
-
-    pub fn label(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("label", value.into());
-        self
-    }
-
-    pub fn metric(mut self, block: CloudwatchMetricAlarmMetricQueryMetric) -> Self {
-        self.0.set_block("metric", block.0);
-        self
-    }
-
-    pub fn period(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("period", value.into());
-        self
-    }
-
-    pub fn return_data(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("return_data", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchMetricAlarmMetricQuery`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchMetricAlarmMetricQueryFields(Expr);
-
-impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricAlarmMetricQueryFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchMetricAlarmMetricQueryFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchMetricAlarmMetricQuery {
-    type Fields = CloudwatchMetricAlarmMetricQueryFields;
-}
-
-impl CloudwatchMetricAlarmMetricQueryFields {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        field(&self.0, "account_id")
-    }
-
-    #[inline]
-    pub fn expression(&self) -> Tf<String> {
-        field(&self.0, "expression")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
-    }
-
-    #[inline]
-    pub fn label(&self) -> Tf<String> {
-        field(&self.0, "label")
-    }
-
-    #[inline]
-    pub fn metric(&self) -> Tf<List<CloudwatchMetricAlarmMetricQueryMetric>> {
-        field(&self.0, "metric")
-    }
-
-    #[inline]
-    pub fn period(&self) -> Tf<Number> {
-        field(&self.0, "period")
-    }
-
-    #[inline]
-    pub fn return_data(&self) -> Tf<bool> {
-        field(&self.0, "return_data")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_metric_alarm.metric_query.metric`.
-#[derive(Clone)]
-pub struct CloudwatchMetricAlarmMetricQueryMetric(Body);
-
-impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryMetric {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricAlarmMetricQueryMetric").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricAlarmMetricQueryMetric`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricAlarmMetricQueryMetricArgs {
-    pub metric_name: Tf<String>,
-    pub period: Tf<Number>,
-    pub stat: Tf<String>,
-}
-
-impl CloudwatchMetricAlarmMetricQueryMetric {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricAlarmMetricQueryMetricArgs) -> Self {
-        Self(Body::of([
-            ("metric_name", args.metric_name.into()),
-            ("period", args.period.into()),
-            ("stat", args.stat.into()),
-        ]))
-    }
-
-    pub fn dimensions(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("dimensions", value.into());
-        self
-    }
-
-    pub fn namespace(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("namespace", value.into());
-        self
-    }
-
-    pub fn unit(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("unit", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchMetricAlarmMetricQueryMetric`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchMetricAlarmMetricQueryMetricFields(Expr);
-
-impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryMetricFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricAlarmMetricQueryMetricFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchMetricAlarmMetricQueryMetricFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchMetricAlarmMetricQueryMetric {
-    type Fields = CloudwatchMetricAlarmMetricQueryMetricFields;
-}
-
-impl CloudwatchMetricAlarmMetricQueryMetricFields {
-    #[inline]
-    pub fn dimensions(&self) -> Tf<Map<String>> {
-        field(&self.0, "dimensions")
-    }
-
-    #[inline]
-    pub fn metric_name(&self) -> Tf<String> {
-        field(&self.0, "metric_name")
-    }
-
-    #[inline]
-    pub fn namespace(&self) -> Tf<String> {
-        field(&self.0, "namespace")
-    }
-
-    #[inline]
-    pub fn period(&self) -> Tf<Number> {
-        field(&self.0, "period")
-    }
-
-    #[inline]
-    pub fn stat(&self) -> Tf<String> {
-        field(&self.0, "stat")
-    }
-
-    #[inline]
-    pub fn unit(&self) -> Tf<String> {
-        field(&self.0, "unit")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_metric_stream`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStream(Body);
-
-impl std::fmt::Debug for CloudwatchMetricStream {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStream").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricStream`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricStreamArgs {
-    pub firehose_arn: Tf<Arn>,
-    pub output_format: Tf<String>,
-    pub role_arn: Tf<Arn>,
-}
-
-impl CloudwatchMetricStream {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricStreamArgs) -> Self {
-        Self(Body::of([
-            ("firehose_arn", args.firehose_arn.into()),
-            ("output_format", args.output_format.into()),
-            ("role_arn", args.role_arn.into()),
-        ]))
-    }
-
-    /// Adds one block; call again for more.
-    pub fn exclude_filter(mut self, block: CloudwatchMetricStreamExcludeFilter) -> Self {
-        self.0.push_block("exclude_filter", block.0);
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn include_filter(mut self, block: CloudwatchMetricStreamIncludeFilter) -> Self {
-        self.0.push_block("include_filter", block.0);
-        self
-    }
-
-    pub fn include_linked_accounts_metrics(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("include_linked_accounts_metrics", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn statistics_configuration(mut self, block: CloudwatchMetricStreamStatisticsConfiguration) -> Self {
-        self.0.push_block("statistics_configuration", block.0);
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn timeouts(mut self, block: CloudwatchMetricStreamTimeouts) -> Self {
-        self.0.set_block("timeouts", block.0);
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchMetricStream {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchMetricStream {
-    const TYPE: &'static str = "aws_cloudwatch_metric_stream";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = CloudwatchMetricStreamRef;
-}
-
-/// A declared [`CloudwatchMetricStream`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchMetricStreamRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchMetricStreamRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchMetricStreamRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchMetricStreamRef {
-    type Block = CloudwatchMetricStream;
-}
-
-impl CloudwatchMetricStreamRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn creation_date(&self) -> Tf<String> {
-        self.0.attr("creation_date")
-    }
-
-    #[inline]
-    pub fn exclude_filter(&self) -> Tf<Set<CloudwatchMetricStreamExcludeFilter>> {
-        self.0.attr("exclude_filter")
-    }
-
-    #[inline]
-    pub fn firehose_arn(&self) -> Tf<Arn> {
-        self.0.attr("firehose_arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn include_filter(&self) -> Tf<Set<CloudwatchMetricStreamIncludeFilter>> {
-        self.0.attr("include_filter")
-    }
-
-    #[inline]
-    pub fn include_linked_accounts_metrics(&self) -> Tf<bool> {
-        self.0.attr("include_linked_accounts_metrics")
-    }
-
-    #[inline]
-    pub fn last_update_date(&self) -> Tf<String> {
-        self.0.attr("last_update_date")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn output_format(&self) -> Tf<String> {
-        self.0.attr("output_format")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn role_arn(&self) -> Tf<Arn> {
-        self.0.attr("role_arn")
-    }
-
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        self.0.attr("state")
-    }
-
-    #[inline]
-    pub fn statistics_configuration(&self) -> Tf<Set<CloudwatchMetricStreamStatisticsConfiguration>> {
-        self.0.attr("statistics_configuration")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn timeouts(&self) -> Tf<CloudwatchMetricStreamTimeouts> {
-        self.0.attr("timeouts")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_metric_stream.exclude_filter`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamExcludeFilter(Body);
-
-impl std::fmt::Debug for CloudwatchMetricStreamExcludeFilter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamExcludeFilter").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricStreamExcludeFilter`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricStreamExcludeFilterArgs {
-    pub namespace: Tf<String>,
-}
-
-impl CloudwatchMetricStreamExcludeFilter {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricStreamExcludeFilterArgs) -> Self {
-        Self(Body::of([
-            ("namespace", args.namespace.into()),
-        ]))
-    }
-
-    pub fn metric_names(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("metric_names", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchMetricStreamExcludeFilter`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamExcludeFilterFields(Expr);
-
-impl std::fmt::Debug for CloudwatchMetricStreamExcludeFilterFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamExcludeFilterFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchMetricStreamExcludeFilterFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchMetricStreamExcludeFilter {
-    type Fields = CloudwatchMetricStreamExcludeFilterFields;
-}
-
-impl CloudwatchMetricStreamExcludeFilterFields {
-    #[inline]
-    pub fn metric_names(&self) -> Tf<Set<String>> {
-        field(&self.0, "metric_names")
-    }
-
-    #[inline]
-    pub fn namespace(&self) -> Tf<String> {
-        field(&self.0, "namespace")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_metric_stream.include_filter`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamIncludeFilter(Body);
-
-impl std::fmt::Debug for CloudwatchMetricStreamIncludeFilter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamIncludeFilter").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricStreamIncludeFilter`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricStreamIncludeFilterArgs {
-    pub namespace: Tf<String>,
-}
-
-impl CloudwatchMetricStreamIncludeFilter {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricStreamIncludeFilterArgs) -> Self {
-        Self(Body::of([
-            ("namespace", args.namespace.into()),
-        ]))
-    }
-
-    pub fn metric_names(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("metric_names", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchMetricStreamIncludeFilter`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamIncludeFilterFields(Expr);
-
-impl std::fmt::Debug for CloudwatchMetricStreamIncludeFilterFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamIncludeFilterFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchMetricStreamIncludeFilterFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchMetricStreamIncludeFilter {
-    type Fields = CloudwatchMetricStreamIncludeFilterFields;
-}
-
-impl CloudwatchMetricStreamIncludeFilterFields {
-    #[inline]
-    pub fn metric_names(&self) -> Tf<Set<String>> {
-        field(&self.0, "metric_names")
-    }
-
-    #[inline]
-    pub fn namespace(&self) -> Tf<String> {
-        field(&self.0, "namespace")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_metric_stream.statistics_configuration`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamStatisticsConfiguration(Body);
-
-impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamStatisticsConfiguration").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricStreamStatisticsConfiguration`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricStreamStatisticsConfigurationArgs {
-    pub additional_statistics: Tf<Set<String>>,
-    pub include_metric: CloudwatchMetricStreamStatisticsConfigurationIncludeMetric,
-}
-
-impl CloudwatchMetricStreamStatisticsConfiguration {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricStreamStatisticsConfigurationArgs) -> Self {
-        Self(Body::of([
-            ("additional_statistics", args.additional_statistics.into()),
-            ("include_metric", Value::Blocks(vec![args.include_metric.0])),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchMetricStreamStatisticsConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamStatisticsConfigurationFields(Expr);
-
-impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchMetricStreamStatisticsConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchMetricStreamStatisticsConfiguration {
-    type Fields = CloudwatchMetricStreamStatisticsConfigurationFields;
-}
-
-impl CloudwatchMetricStreamStatisticsConfigurationFields {
-    #[inline]
-    pub fn additional_statistics(&self) -> Tf<Set<String>> {
-        field(&self.0, "additional_statistics")
-    }
-
-    #[inline]
-    pub fn include_metric(&self) -> Tf<Set<CloudwatchMetricStreamStatisticsConfigurationIncludeMetric>> {
-        field(&self.0, "include_metric")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_metric_stream.statistics_configuration.include_metric`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetric(Body);
-
-impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationIncludeMetric").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchMetricStreamStatisticsConfigurationIncludeMetric`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetricArgs {
-    pub metric_name: Tf<String>,
-    pub namespace: Tf<String>,
-}
-
-impl CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchMetricStreamStatisticsConfigurationIncludeMetricArgs) -> Self {
-        Self(Body::of([
-            ("metric_name", args.metric_name.into()),
-            ("namespace", args.namespace.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`CloudwatchMetricStreamStatisticsConfigurationIncludeMetric`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields(Expr);
-
-impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
-    type Fields = CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields;
-}
-
-impl CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
-    #[inline]
-    pub fn metric_name(&self) -> Tf<String> {
-        field(&self.0, "metric_name")
-    }
-
-    #[inline]
-    pub fn namespace(&self) -> Tf<String> {
-        field(&self.0, "namespace")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_metric_stream.timeouts`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamTimeouts(Body);
-
-impl std::fmt::Debug for CloudwatchMetricStreamTimeouts {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamTimeouts").field(&self.0).finish()
-    }
-}
-
-impl CloudwatchMetricStreamTimeouts {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("create", value.into());
-        self
-    }
-
-    pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("delete", value.into());
-        self
-    }
-
-    pub fn update(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("update", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`CloudwatchMetricStreamTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct CloudwatchMetricStreamTimeoutsFields(Expr);
-
-impl std::fmt::Debug for CloudwatchMetricStreamTimeoutsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchMetricStreamTimeoutsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for CloudwatchMetricStreamTimeoutsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for CloudwatchMetricStreamTimeouts {
-    type Fields = CloudwatchMetricStreamTimeoutsFields;
-}
-
-impl CloudwatchMetricStreamTimeoutsFields {
-    #[inline]
-    pub fn create(&self) -> Tf<String> {
-        field(&self.0, "create")
-    }
-
-    #[inline]
-    pub fn delete(&self) -> Tf<String> {
-        field(&self.0, "delete")
-    }
-
-    #[inline]
-    pub fn update(&self) -> Tf<String> {
-        field(&self.0, "update")
-    }
-
-}
-
-/// The resource `aws_cloudwatch_query_definition`.
-#[derive(Clone)]
-pub struct CloudwatchQueryDefinition(Body);
-
-impl std::fmt::Debug for CloudwatchQueryDefinition {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchQueryDefinition").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`CloudwatchQueryDefinition`].
-#[derive(Clone, Debug)]
-pub struct CloudwatchQueryDefinitionArgs {
-    pub name: Tf<String>,
-    pub query_string: Tf<String>,
-}
-
-impl CloudwatchQueryDefinition {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: CloudwatchQueryDefinitionArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("query_string", args.query_string.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn log_group_names(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("log_group_names", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for CloudwatchQueryDefinition {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for CloudwatchQueryDefinition {
-    const TYPE: &'static str = "aws_cloudwatch_query_definition";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = CloudwatchQueryDefinitionRef;
-}
-
-/// A declared [`CloudwatchQueryDefinition`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct CloudwatchQueryDefinitionRef(BlockRef);
-
-impl std::fmt::Debug for CloudwatchQueryDefinitionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("CloudwatchQueryDefinitionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for CloudwatchQueryDefinitionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for CloudwatchQueryDefinitionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for CloudwatchQueryDefinitionRef {
-    type Block = CloudwatchQueryDefinition;
-}
-
-impl CloudwatchQueryDefinitionRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn log_group_names(&self) -> Tf<List<String>> {
-        self.0.attr("log_group_names")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn query_definition_id(&self) -> Tf<String> {
-        self.0.attr("query_definition_id")
-    }
-
-    #[inline]
-    pub fn query_string(&self) -> Tf<String> {
-        self.0.attr("query_string")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The data source `aws_cloudwatch_contributor_managed_insight_rules`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchContributorManagedInsightRules(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRules {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRules").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchContributorManagedInsightRules`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchContributorManagedInsightRulesArgs {
-    pub resource_arn: Tf<Arn>,
-}
-
-impl DataAwsCloudwatchContributorManagedInsightRules {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchContributorManagedInsightRulesArgs) -> Self {
-        Self(Body::of([
-            ("resource_arn", args.resource_arn.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsCloudwatchContributorManagedInsightRules {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsCloudwatchContributorManagedInsightRules {
-    const TYPE: &'static str = "aws_cloudwatch_contributor_managed_insight_rules";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsCloudwatchContributorManagedInsightRulesRef;
-}
-
-/// A declared [`DataAwsCloudwatchContributorManagedInsightRules`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchContributorManagedInsightRulesRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsCloudwatchContributorManagedInsightRulesRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsCloudwatchContributorManagedInsightRulesRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsCloudwatchContributorManagedInsightRulesRef {
-    type Block = DataAwsCloudwatchContributorManagedInsightRules;
-}
-
-impl DataAwsCloudwatchContributorManagedInsightRulesRef {
-    #[inline]
-    pub fn managed_rules(&self) -> Tf<List<DataAwsCloudwatchContributorManagedInsightRulesManagedRules>> {
-        self.0.attr("managed_rules")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn resource_arn(&self) -> Tf<Arn> {
-        self.0.attr("resource_arn")
-    }
-
-}
-
-/// The value of `aws_cloudwatch_contributor_managed_insight_rules.managed_rules`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsCloudwatchContributorManagedInsightRulesManagedRules {}
-
-/// The fields of a [`DataAwsCloudwatchContributorManagedInsightRulesManagedRules`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchContributorManagedInsightRulesManagedRules {
-    type Fields = DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields;
-}
-
-impl DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
-    #[inline]
-    pub fn resource_arn(&self) -> Tf<Arn> {
-        field(&self.0, "resource_arn")
-    }
-
-    #[inline]
-    pub fn rule_state(&self) -> Tf<List<DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState>> {
-        field(&self.0, "rule_state")
-    }
-
-    #[inline]
-    pub fn template_name(&self) -> Tf<String> {
-        field(&self.0, "template_name")
-    }
-
-}
-
-/// The value of `aws_cloudwatch_contributor_managed_insight_rules.managed_rules.rule_state`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState {}
-
-/// The fields of a [`DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState {
-    type Fields = DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields;
-}
-
-impl DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
-    #[inline]
-    pub fn rule_name(&self) -> Tf<String> {
-        field(&self.0, "rule_name")
-    }
-
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        field(&self.0, "state")
-    }
-
-}
-
-/// The data source `aws_cloudwatch_event_bus`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventBus(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventBus {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventBus").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchEventBus`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchEventBusArgs {
-    pub name: Tf<String>,
-}
-
-impl DataAwsCloudwatchEventBus {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchEventBusArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsCloudwatchEventBus {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsCloudwatchEventBus {
-    const TYPE: &'static str = "aws_cloudwatch_event_bus";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsCloudwatchEventBusRef;
-}
-
-/// A declared [`DataAwsCloudwatchEventBus`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventBusRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventBusRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventBusRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsCloudwatchEventBusRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsCloudwatchEventBusRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsCloudwatchEventBusRef {
-    type Block = DataAwsCloudwatchEventBus;
-}
-
-impl DataAwsCloudwatchEventBusRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn dead_letter_config(&self) -> Tf<List<DataAwsCloudwatchEventBusDeadLetterConfig>> {
-        self.0.attr("dead_letter_config")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn kms_key_identifier(&self) -> Tf<String> {
-        self.0.attr("kms_key_identifier")
-    }
-
-    #[inline]
-    pub fn log_config(&self) -> Tf<List<DataAwsCloudwatchEventBusLogConfig>> {
-        self.0.attr("log_config")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The value of `aws_cloudwatch_event_bus.dead_letter_config`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsCloudwatchEventBusDeadLetterConfig {}
-
-/// The fields of a [`DataAwsCloudwatchEventBusDeadLetterConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventBusDeadLetterConfigFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventBusDeadLetterConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventBusDeadLetterConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchEventBusDeadLetterConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchEventBusDeadLetterConfig {
-    type Fields = DataAwsCloudwatchEventBusDeadLetterConfigFields;
-}
-
-impl DataAwsCloudwatchEventBusDeadLetterConfigFields {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        field(&self.0, "arn")
-    }
-
-}
-
-/// The value of `aws_cloudwatch_event_bus.log_config`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsCloudwatchEventBusLogConfig {}
-
-/// The fields of a [`DataAwsCloudwatchEventBusLogConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventBusLogConfigFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventBusLogConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventBusLogConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchEventBusLogConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchEventBusLogConfig {
-    type Fields = DataAwsCloudwatchEventBusLogConfigFields;
-}
-
-impl DataAwsCloudwatchEventBusLogConfigFields {
-    #[inline]
-    pub fn include_detail(&self) -> Tf<String> {
-        field(&self.0, "include_detail")
-    }
-
-    #[inline]
-    pub fn level(&self) -> Tf<String> {
-        field(&self.0, "level")
-    }
-
-}
-
-/// The data source `aws_cloudwatch_event_buses`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventBuses(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventBuses {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventBuses").field(&self.0).finish()
-    }
-}
-
-impl DataAwsCloudwatchEventBuses {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsCloudwatchEventBuses {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsCloudwatchEventBuses {
-    const TYPE: &'static str = "aws_cloudwatch_event_buses";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsCloudwatchEventBusesRef;
-}
-
-/// A declared [`DataAwsCloudwatchEventBuses`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventBusesRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventBusesRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventBusesRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsCloudwatchEventBusesRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsCloudwatchEventBusesRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsCloudwatchEventBusesRef {
-    type Block = DataAwsCloudwatchEventBuses;
-}
-
-impl DataAwsCloudwatchEventBusesRef {
-    #[inline]
-    pub fn event_buses(&self) -> Tf<List<DataAwsCloudwatchEventBusesEventBuses>> {
-        self.0.attr("event_buses")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The value of `aws_cloudwatch_event_buses.event_buses`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsCloudwatchEventBusesEventBuses {}
-
-/// The fields of a [`DataAwsCloudwatchEventBusesEventBuses`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventBusesEventBusesFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventBusesEventBusesFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventBusesEventBusesFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchEventBusesEventBusesFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchEventBusesEventBuses {
-    type Fields = DataAwsCloudwatchEventBusesEventBusesFields;
-}
-
-impl DataAwsCloudwatchEventBusesEventBusesFields {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        field(&self.0, "arn")
-    }
-
-    #[inline]
-    pub fn creation_time(&self) -> Tf<String> {
-        field(&self.0, "creation_time")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        field(&self.0, "description")
-    }
-
-    #[inline]
-    pub fn last_modified_time(&self) -> Tf<String> {
-        field(&self.0, "last_modified_time")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        field(&self.0, "policy")
-    }
-
-}
-
-/// The data source `aws_cloudwatch_event_connection`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventConnection(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventConnection {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventConnection").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchEventConnection`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchEventConnectionArgs {
-    pub name: Tf<String>,
-}
-
-impl DataAwsCloudwatchEventConnection {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchEventConnectionArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsCloudwatchEventConnection {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsCloudwatchEventConnection {
-    const TYPE: &'static str = "aws_cloudwatch_event_connection";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsCloudwatchEventConnectionRef;
-}
-
-/// A declared [`DataAwsCloudwatchEventConnection`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventConnectionRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventConnectionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventConnectionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsCloudwatchEventConnectionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsCloudwatchEventConnectionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsCloudwatchEventConnectionRef {
-    type Block = DataAwsCloudwatchEventConnection;
-}
-
-impl DataAwsCloudwatchEventConnectionRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn authorization_type(&self) -> Tf<String> {
-        self.0.attr("authorization_type")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn kms_key_identifier(&self) -> Tf<String> {
-        self.0.attr("kms_key_identifier")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn secret_arn(&self) -> Tf<Arn> {
-        self.0.attr("secret_arn")
-    }
-
-}
-
-/// The data source `aws_cloudwatch_event_source`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventSource(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventSource {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventSource").field(&self.0).finish()
-    }
-}
-
-impl DataAwsCloudwatchEventSource {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsCloudwatchEventSource {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsCloudwatchEventSource {
-    const TYPE: &'static str = "aws_cloudwatch_event_source";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsCloudwatchEventSourceRef;
-}
-
-/// A declared [`DataAwsCloudwatchEventSource`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchEventSourceRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsCloudwatchEventSourceRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchEventSourceRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsCloudwatchEventSourceRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsCloudwatchEventSourceRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsCloudwatchEventSourceRef {
-    type Block = DataAwsCloudwatchEventSource;
-}
-
-impl DataAwsCloudwatchEventSourceRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn created_by(&self) -> Tf<String> {
-        self.0.attr("created_by")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        self.0.attr("state")
-    }
-
-}
-
-/// The data source `aws_cloudwatch_log_data_protection_policy_document`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocument(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocument {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocument").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocument`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentArgs {
-    pub name: Tf<String>,
-    pub statement: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocument {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("statement", Value::Blocks(vec![args.statement.0])),
-        ]))
-    }
-
-    pub fn configuration(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration) -> Self {
-        self.0.set_block("configuration", block.0);
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("version", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsCloudwatchLogDataProtectionPolicyDocument {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsCloudwatchLogDataProtectionPolicyDocument {
-    const TYPE: &'static str = "aws_cloudwatch_log_data_protection_policy_document";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsCloudwatchLogDataProtectionPolicyDocumentRef;
-}
-
-/// A declared [`DataAwsCloudwatchLogDataProtectionPolicyDocument`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
-    type Block = DataAwsCloudwatchLogDataProtectionPolicyDocument;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
-    #[inline]
-    pub fn configuration(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration>> {
-        self.0.attr("configuration")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn json(&self) -> Tf<String> {
-        self.0.attr("json")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn statement(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement>> {
-        self.0.attr("statement")
-    }
-
-    #[inline]
-    pub fn version(&self) -> Tf<String> {
-        self.0.attr("version")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.configuration`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration").field(&self.0).finish()
-    }
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn custom_data_identifier(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier) -> Self {
-        self.0.push_block("custom_data_identifier", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
-    #[inline]
-    pub fn custom_data_identifier(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier>> {
-        field(&self.0, "custom_data_identifier")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.configuration.custom_data_identifier`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierArgs {
-    pub name: Tf<String>,
-    pub regex: Tf<String>,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("regex", args.regex.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
-
-    #[inline]
-    pub fn regex(&self) -> Tf<String> {
-        field(&self.0, "regex")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementArgs {
-    pub data_identifiers: Tf<Set<String>>,
-    pub operation: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementArgs) -> Self {
-        Self(Body::of([
-            ("data_identifiers", args.data_identifiers.into()),
-            ("operation", Value::Block(args.operation.0)),
-        ]))
-    }
-
-    pub fn sid(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("sid", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
-    #[inline]
-    pub fn data_identifiers(&self) -> Tf<Set<String>> {
-        field(&self.0, "data_identifiers")
-    }
-
-    #[inline]
-    pub fn operation(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation>> {
-        field(&self.0, "operation")
-    }
-
-    #[inline]
-    pub fn sid(&self) -> Tf<String> {
-        field(&self.0, "sid")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation").field(&self.0).finish()
-    }
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn audit(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit) -> Self {
-        self.0.set_block("audit", block.0);
-        self
-    }
-
-    pub fn deidentify(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify) -> Self {
-        self.0.set_block("deidentify", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
-    #[inline]
-    pub fn audit(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit>> {
-        field(&self.0, "audit")
-    }
-
-    #[inline]
-    pub fn deidentify(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify>> {
-        field(&self.0, "deidentify")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditArgs {
-    pub findings_destination: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditArgs) -> Self {
-        Self(Body::of([
-            ("findings_destination", Value::Block(args.findings_destination.0)),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
-    #[inline]
-    pub fn findings_destination(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination>> {
-        field(&self.0, "findings_destination")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination").field(&self.0).finish()
-    }
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn cloudwatch_logs(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs) -> Self {
-        self.0.set_block("cloudwatch_logs", block.0);
-        self
-    }
-
-    pub fn firehose(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose) -> Self {
-        self.0.set_block("firehose", block.0);
-        self
-    }
-
-    pub fn s3(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3) -> Self {
-        self.0.set_block("s3", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
-    #[inline]
-    pub fn cloudwatch_logs(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs>> {
-        field(&self.0, "cloudwatch_logs")
-    }
-
-    #[inline]
-    pub fn firehose(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose>> {
-        field(&self.0, "firehose")
-    }
-
-    #[inline]
-    pub fn s3(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3>> {
-        field(&self.0, "s3")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.cloudwatch_logs`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsArgs {
-    pub log_group: Tf<String>,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsArgs) -> Self {
-        Self(Body::of([
-            ("log_group", args.log_group.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
-    #[inline]
-    pub fn log_group(&self) -> Tf<String> {
-        field(&self.0, "log_group")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.firehose`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseArgs {
-    pub delivery_stream: Tf<String>,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseArgs) -> Self {
-        Self(Body::of([
-            ("delivery_stream", args.delivery_stream.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
-    #[inline]
-    pub fn delivery_stream(&self) -> Tf<String> {
-        field(&self.0, "delivery_stream")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.s3`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3 {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Args {
-    pub bucket: Tf<String>,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3 {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Args) -> Self {
-        Self(Body::of([
-            ("bucket", args.bucket.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3 {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
-    #[inline]
-    pub fn bucket(&self) -> Tf<String> {
-        field(&self.0, "bucket")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.deidentify`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify`].
-#[derive(Clone, Debug)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyArgs {
-    pub mask_config: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig,
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyArgs) -> Self {
-        Self(Body::of([
-            ("mask_config", Value::Block(args.mask_config.0)),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields(Expr);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify {
-    type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields;
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
-    #[inline]
-    pub fn mask_config(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig>> {
-        field(&self.0, "mask_config")
-    }
-
-}
-
-/// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.deidentify.mask_config`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig(Body);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig").field(&self.0).finish()
-    }
-}
-
-impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-}
-
 /// The data source `aws_cloudwatch_log_group`.
 #[derive(Clone)]
 pub struct DataAwsCloudwatchLogGroup(Body);
@@ -12699,112 +336,12484 @@ impl DataAwsCloudwatchLogGroupRef {
 
 }
 
-/// The data source `aws_cloudwatch_log_groups`.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogGroups(Body);
+/// The rest of `cloudwatch`, with the `aws-cloudwatch` feature.
+#[cfg(feature = "aws-cloudwatch")]
+pub use gated::*;
 
-impl std::fmt::Debug for DataAwsCloudwatchLogGroups {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogGroups").field(&self.0).finish()
+#[cfg(feature = "aws-cloudwatch")]
+mod gated {
+    use super::*;
+
+    /// The resource `aws_cloudwatch_composite_alarm`.
+    #[derive(Clone)]
+    pub struct CloudwatchCompositeAlarm(Body);
+
+    impl std::fmt::Debug for CloudwatchCompositeAlarm {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchCompositeAlarm").field(&self.0).finish()
+        }
     }
+
+    /// The required arguments of [`CloudwatchCompositeAlarm`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchCompositeAlarmArgs {
+        pub alarm_name: Tf<String>,
+        pub alarm_rule: Tf<String>,
+    }
+
+    impl CloudwatchCompositeAlarm {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchCompositeAlarmArgs) -> Self {
+            Self(Body::of([
+                ("alarm_name", args.alarm_name.into()),
+                ("alarm_rule", args.alarm_rule.into()),
+            ]))
+        }
+
+        pub fn actions_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("actions_enabled", value.into());
+            self
+        }
+
+        pub fn actions_suppressor(mut self, block: CloudwatchCompositeAlarmActionsSuppressor) -> Self {
+            self.0.set_block("actions_suppressor", block.0);
+            self
+        }
+
+        pub fn alarm_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("alarm_actions", value.into());
+            self
+        }
+
+        pub fn alarm_description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("alarm_description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn insufficient_data_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("insufficient_data_actions", value.into());
+            self
+        }
+
+        pub fn ok_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("ok_actions", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchCompositeAlarm {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchCompositeAlarm {
+        const TYPE: &'static str = "aws_cloudwatch_composite_alarm";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchCompositeAlarmRef;
+    }
+
+    /// A declared [`CloudwatchCompositeAlarm`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchCompositeAlarmRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchCompositeAlarmRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchCompositeAlarmRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchCompositeAlarmRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchCompositeAlarmRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchCompositeAlarmRef {
+        type Block = CloudwatchCompositeAlarm;
+    }
+
+    impl CloudwatchCompositeAlarmRef {
+        #[inline]
+        pub fn actions_enabled(&self) -> Tf<bool> {
+            self.0.attr("actions_enabled")
+        }
+
+        #[inline]
+        pub fn actions_suppressor(&self) -> Tf<List<CloudwatchCompositeAlarmActionsSuppressor>> {
+            self.0.attr("actions_suppressor")
+        }
+
+        #[inline]
+        pub fn alarm_actions(&self) -> Tf<Set<String>> {
+            self.0.attr("alarm_actions")
+        }
+
+        #[inline]
+        pub fn alarm_description(&self) -> Tf<String> {
+            self.0.attr("alarm_description")
+        }
+
+        #[inline]
+        pub fn alarm_name(&self) -> Tf<String> {
+            self.0.attr("alarm_name")
+        }
+
+        #[inline]
+        pub fn alarm_rule(&self) -> Tf<String> {
+            self.0.attr("alarm_rule")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn insufficient_data_actions(&self) -> Tf<Set<String>> {
+            self.0.attr("insufficient_data_actions")
+        }
+
+        #[inline]
+        pub fn ok_actions(&self) -> Tf<Set<String>> {
+            self.0.attr("ok_actions")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_composite_alarm.actions_suppressor`.
+    #[derive(Clone)]
+    pub struct CloudwatchCompositeAlarmActionsSuppressor(Body);
+
+    impl std::fmt::Debug for CloudwatchCompositeAlarmActionsSuppressor {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchCompositeAlarmActionsSuppressor").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchCompositeAlarmActionsSuppressor`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchCompositeAlarmActionsSuppressorArgs {
+        pub alarm: Tf<String>,
+        pub extension_period: Tf<Number>,
+        pub wait_period: Tf<Number>,
+    }
+
+    impl CloudwatchCompositeAlarmActionsSuppressor {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchCompositeAlarmActionsSuppressorArgs) -> Self {
+            Self(Body::of([
+                ("alarm", args.alarm.into()),
+                ("extension_period", args.extension_period.into()),
+                ("wait_period", args.wait_period.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchCompositeAlarmActionsSuppressor`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchCompositeAlarmActionsSuppressorFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchCompositeAlarmActionsSuppressorFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchCompositeAlarmActionsSuppressorFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchCompositeAlarmActionsSuppressorFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchCompositeAlarmActionsSuppressor {
+        type Fields = CloudwatchCompositeAlarmActionsSuppressorFields;
+    }
+
+    impl CloudwatchCompositeAlarmActionsSuppressorFields {
+        #[inline]
+        pub fn alarm(&self) -> Tf<String> {
+            field(&self.0, "alarm")
+        }
+
+        #[inline]
+        pub fn extension_period(&self) -> Tf<Number> {
+            field(&self.0, "extension_period")
+        }
+
+        #[inline]
+        pub fn wait_period(&self) -> Tf<Number> {
+            field(&self.0, "wait_period")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_contributor_insight_rule`.
+    #[derive(Clone)]
+    pub struct CloudwatchContributorInsightRule(Body);
+
+    impl std::fmt::Debug for CloudwatchContributorInsightRule {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchContributorInsightRule").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchContributorInsightRule`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchContributorInsightRuleArgs {
+        pub rule_definition: Tf<String>,
+        pub rule_name: Tf<String>,
+    }
+
+    impl CloudwatchContributorInsightRule {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchContributorInsightRuleArgs) -> Self {
+            Self(Body::of([
+                ("rule_definition", args.rule_definition.into()),
+                ("rule_name", args.rule_name.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn rule_state(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("rule_state", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchContributorInsightRule {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchContributorInsightRule {
+        const TYPE: &'static str = "aws_cloudwatch_contributor_insight_rule";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchContributorInsightRuleRef;
+    }
+
+    /// A declared [`CloudwatchContributorInsightRule`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchContributorInsightRuleRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchContributorInsightRuleRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchContributorInsightRuleRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchContributorInsightRuleRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchContributorInsightRuleRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchContributorInsightRuleRef {
+        type Block = CloudwatchContributorInsightRule;
+    }
+
+    impl CloudwatchContributorInsightRuleRef {
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn resource_arn(&self) -> Tf<Arn> {
+            self.0.attr("resource_arn")
+        }
+
+        #[inline]
+        pub fn rule_definition(&self) -> Tf<String> {
+            self.0.attr("rule_definition")
+        }
+
+        #[inline]
+        pub fn rule_name(&self) -> Tf<String> {
+            self.0.attr("rule_name")
+        }
+
+        #[inline]
+        pub fn rule_state(&self) -> Tf<String> {
+            self.0.attr("rule_state")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_contributor_managed_insight_rule`.
+    #[derive(Clone)]
+    pub struct CloudwatchContributorManagedInsightRule(Body);
+
+    impl std::fmt::Debug for CloudwatchContributorManagedInsightRule {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchContributorManagedInsightRule").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchContributorManagedInsightRule`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchContributorManagedInsightRuleArgs {
+        pub resource_arn: Tf<Arn>,
+        pub template_name: Tf<String>,
+    }
+
+    impl CloudwatchContributorManagedInsightRule {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchContributorManagedInsightRuleArgs) -> Self {
+            Self(Body::of([
+                ("resource_arn", args.resource_arn.into()),
+                ("template_name", args.template_name.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn state(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("state", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchContributorManagedInsightRule {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchContributorManagedInsightRule {
+        const TYPE: &'static str = "aws_cloudwatch_contributor_managed_insight_rule";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchContributorManagedInsightRuleRef;
+    }
+
+    /// A declared [`CloudwatchContributorManagedInsightRule`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchContributorManagedInsightRuleRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchContributorManagedInsightRuleRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchContributorManagedInsightRuleRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchContributorManagedInsightRuleRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchContributorManagedInsightRuleRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchContributorManagedInsightRuleRef {
+        type Block = CloudwatchContributorManagedInsightRule;
+    }
+
+    impl CloudwatchContributorManagedInsightRuleRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn resource_arn(&self) -> Tf<Arn> {
+            self.0.attr("resource_arn")
+        }
+
+        #[inline]
+        pub fn rule_name(&self) -> Tf<String> {
+            self.0.attr("rule_name")
+        }
+
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            self.0.attr("state")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn template_name(&self) -> Tf<String> {
+            self.0.attr("template_name")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_dashboard`.
+    #[derive(Clone)]
+    pub struct CloudwatchDashboard(Body);
+
+    impl std::fmt::Debug for CloudwatchDashboard {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchDashboard").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchDashboard`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchDashboardArgs {
+        pub dashboard_body: Tf<String>,
+        pub dashboard_name: Tf<String>,
+    }
+
+    impl CloudwatchDashboard {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchDashboardArgs) -> Self {
+            Self(Body::of([
+                ("dashboard_body", args.dashboard_body.into()),
+                ("dashboard_name", args.dashboard_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchDashboard {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchDashboard {
+        const TYPE: &'static str = "aws_cloudwatch_dashboard";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchDashboardRef;
+    }
+
+    /// A declared [`CloudwatchDashboard`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchDashboardRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchDashboardRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchDashboardRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchDashboardRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchDashboardRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchDashboardRef {
+        type Block = CloudwatchDashboard;
+    }
+
+    impl CloudwatchDashboardRef {
+        #[inline]
+        pub fn dashboard_arn(&self) -> Tf<Arn> {
+            self.0.attr("dashboard_arn")
+        }
+
+        #[inline]
+        pub fn dashboard_body(&self) -> Tf<String> {
+            self.0.attr("dashboard_body")
+        }
+
+        #[inline]
+        pub fn dashboard_name(&self) -> Tf<String> {
+            self.0.attr("dashboard_name")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_api_destination`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventApiDestination(Body);
+
+    impl std::fmt::Debug for CloudwatchEventApiDestination {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventApiDestination").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventApiDestination`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventApiDestinationArgs {
+        pub connection_arn: Tf<Arn>,
+        pub http_method: Tf<String>,
+        pub invocation_endpoint: Tf<String>,
+        pub name: Tf<String>,
+    }
+
+    impl CloudwatchEventApiDestination {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventApiDestinationArgs) -> Self {
+            Self(Body::of([
+                ("connection_arn", args.connection_arn.into()),
+                ("http_method", args.http_method.into()),
+                ("invocation_endpoint", args.invocation_endpoint.into()),
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn invocation_rate_limit_per_second(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("invocation_rate_limit_per_second", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventApiDestination {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventApiDestination {
+        const TYPE: &'static str = "aws_cloudwatch_event_api_destination";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchEventApiDestinationRef;
+    }
+
+    /// A declared [`CloudwatchEventApiDestination`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventApiDestinationRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventApiDestinationRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventApiDestinationRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventApiDestinationRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventApiDestinationRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventApiDestinationRef {
+        type Block = CloudwatchEventApiDestination;
+    }
+
+    impl CloudwatchEventApiDestinationRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn connection_arn(&self) -> Tf<Arn> {
+            self.0.attr("connection_arn")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn http_method(&self) -> Tf<String> {
+            self.0.attr("http_method")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn invocation_endpoint(&self) -> Tf<String> {
+            self.0.attr("invocation_endpoint")
+        }
+
+        #[inline]
+        pub fn invocation_rate_limit_per_second(&self) -> Tf<Number> {
+            self.0.attr("invocation_rate_limit_per_second")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_archive`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventArchive(Body);
+
+    impl std::fmt::Debug for CloudwatchEventArchive {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventArchive").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventArchive`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventArchiveArgs {
+        pub event_source_arn: Tf<Arn>,
+        pub name: Tf<String>,
+    }
+
+    impl CloudwatchEventArchive {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventArchiveArgs) -> Self {
+            Self(Body::of([
+                ("event_source_arn", args.event_source_arn.into()),
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn event_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_pattern", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn kms_key_identifier(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("kms_key_identifier", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn retention_days(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("retention_days", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventArchive {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventArchive {
+        const TYPE: &'static str = "aws_cloudwatch_event_archive";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchEventArchiveRef;
+    }
+
+    /// A declared [`CloudwatchEventArchive`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventArchiveRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventArchiveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventArchiveRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventArchiveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventArchiveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventArchiveRef {
+        type Block = CloudwatchEventArchive;
+    }
+
+    impl CloudwatchEventArchiveRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn event_pattern(&self) -> Tf<String> {
+            self.0.attr("event_pattern")
+        }
+
+        #[inline]
+        pub fn event_source_arn(&self) -> Tf<Arn> {
+            self.0.attr("event_source_arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn kms_key_identifier(&self) -> Tf<String> {
+            self.0.attr("kms_key_identifier")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn retention_days(&self) -> Tf<Number> {
+            self.0.attr("retention_days")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_bus`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBus(Body);
+
+    impl std::fmt::Debug for CloudwatchEventBus {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBus").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventBus`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventBusArgs {
+        pub name: Tf<String>,
+    }
+
+    impl CloudwatchEventBus {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventBusArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn dead_letter_config(mut self, block: CloudwatchEventBusDeadLetterConfig) -> Self {
+            self.0.set_block("dead_letter_config", block.0);
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn event_source_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_source_name", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn kms_key_identifier(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("kms_key_identifier", value.into());
+            self
+        }
+
+        pub fn log_config(mut self, block: CloudwatchEventBusLogConfig) -> Self {
+            self.0.set_block("log_config", block.0);
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventBus {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventBus {
+        const TYPE: &'static str = "aws_cloudwatch_event_bus";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchEventBusRef;
+    }
+
+    /// A declared [`CloudwatchEventBus`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBusRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventBusRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBusRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventBusRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventBusRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventBusRef {
+        type Block = CloudwatchEventBus;
+    }
+
+    impl CloudwatchEventBusRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn dead_letter_config(&self) -> Tf<List<CloudwatchEventBusDeadLetterConfig>> {
+            self.0.attr("dead_letter_config")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn event_source_name(&self) -> Tf<String> {
+            self.0.attr("event_source_name")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn kms_key_identifier(&self) -> Tf<String> {
+            self.0.attr("kms_key_identifier")
+        }
+
+        #[inline]
+        pub fn log_config(&self) -> Tf<List<CloudwatchEventBusLogConfig>> {
+            self.0.attr("log_config")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_bus.dead_letter_config`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBusDeadLetterConfig(Body);
+
+    impl std::fmt::Debug for CloudwatchEventBusDeadLetterConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBusDeadLetterConfig").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventBusDeadLetterConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("arn", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventBusDeadLetterConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBusDeadLetterConfigFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventBusDeadLetterConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBusDeadLetterConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventBusDeadLetterConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventBusDeadLetterConfig {
+        type Fields = CloudwatchEventBusDeadLetterConfigFields;
+    }
+
+    impl CloudwatchEventBusDeadLetterConfigFields {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            field(&self.0, "arn")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_bus.log_config`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBusLogConfig(Body);
+
+    impl std::fmt::Debug for CloudwatchEventBusLogConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBusLogConfig").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventBusLogConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn include_detail(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("include_detail", value.into());
+            self
+        }
+
+        pub fn level(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("level", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventBusLogConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBusLogConfigFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventBusLogConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBusLogConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventBusLogConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventBusLogConfig {
+        type Fields = CloudwatchEventBusLogConfigFields;
+    }
+
+    impl CloudwatchEventBusLogConfigFields {
+        #[inline]
+        pub fn include_detail(&self) -> Tf<String> {
+            field(&self.0, "include_detail")
+        }
+
+        #[inline]
+        pub fn level(&self) -> Tf<String> {
+            field(&self.0, "level")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_bus_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBusPolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchEventBusPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBusPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventBusPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventBusPolicyArgs {
+        pub policy: Tf<String>,
+    }
+
+    impl CloudwatchEventBusPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventBusPolicyArgs) -> Self {
+            Self(Body::of([
+                ("policy", args.policy.into()),
+            ]))
+        }
+
+        pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_bus_name", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventBusPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventBusPolicy {
+        const TYPE: &'static str = "aws_cloudwatch_event_bus_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchEventBusPolicyRef;
+    }
+
+    /// A declared [`CloudwatchEventBusPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventBusPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventBusPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventBusPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventBusPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventBusPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventBusPolicyRef {
+        type Block = CloudwatchEventBusPolicy;
+    }
+
+    impl CloudwatchEventBusPolicyRef {
+        #[inline]
+        pub fn event_bus_name(&self) -> Tf<String> {
+            self.0.attr("event_bus_name")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_connection`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnection(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnection {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnection").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventConnection`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventConnectionArgs {
+        pub auth_parameters: CloudwatchEventConnectionAuthParameters,
+        pub authorization_type: Tf<String>,
+        pub name: Tf<String>,
+    }
+
+    impl CloudwatchEventConnection {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventConnectionArgs) -> Self {
+            Self(Body::of([
+                ("auth_parameters", Value::Block(args.auth_parameters.0)),
+                ("authorization_type", args.authorization_type.into()),
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn invocation_connectivity_parameters(mut self, block: CloudwatchEventConnectionInvocationConnectivityParameters) -> Self {
+            self.0.set_block("invocation_connectivity_parameters", block.0);
+            self
+        }
+
+        pub fn kms_key_identifier(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("kms_key_identifier", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventConnection {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventConnection {
+        const TYPE: &'static str = "aws_cloudwatch_event_connection";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchEventConnectionRef;
+    }
+
+    /// A declared [`CloudwatchEventConnection`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventConnectionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventConnectionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventConnectionRef {
+        type Block = CloudwatchEventConnection;
+    }
+
+    impl CloudwatchEventConnectionRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn auth_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParameters>> {
+            self.0.attr("auth_parameters")
+        }
+
+        #[inline]
+        pub fn authorization_type(&self) -> Tf<String> {
+            self.0.attr("authorization_type")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn invocation_connectivity_parameters(&self) -> Tf<List<CloudwatchEventConnectionInvocationConnectivityParameters>> {
+            self.0.attr("invocation_connectivity_parameters")
+        }
+
+        #[inline]
+        pub fn kms_key_identifier(&self) -> Tf<String> {
+            self.0.attr("kms_key_identifier")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn secret_arn(&self) -> Tf<Arn> {
+            self.0.attr("secret_arn")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParameters(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParameters {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParameters").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParameters {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn api_key(mut self, block: CloudwatchEventConnectionAuthParametersApiKey) -> Self {
+            self.0.set_block("api_key", block.0);
+            self
+        }
+
+        pub fn basic(mut self, block: CloudwatchEventConnectionAuthParametersBasic) -> Self {
+            self.0.set_block("basic", block.0);
+            self
+        }
+
+        pub fn invocation_http_parameters(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParameters) -> Self {
+            self.0.set_block("invocation_http_parameters", block.0);
+            self
+        }
+
+        pub fn oauth(mut self, block: CloudwatchEventConnectionAuthParametersOauth) -> Self {
+            self.0.set_block("oauth", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParameters`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParameters {
+        type Fields = CloudwatchEventConnectionAuthParametersFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersFields {
+        #[inline]
+        pub fn api_key(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersApiKey>> {
+            field(&self.0, "api_key")
+        }
+
+        #[inline]
+        pub fn basic(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersBasic>> {
+            field(&self.0, "basic")
+        }
+
+        #[inline]
+        pub fn invocation_http_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParameters>> {
+            field(&self.0, "invocation_http_parameters")
+        }
+
+        #[inline]
+        pub fn oauth(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauth>> {
+            field(&self.0, "oauth")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.api_key`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersApiKey(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersApiKey {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersApiKey").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventConnectionAuthParametersApiKey`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventConnectionAuthParametersApiKeyArgs {
+        pub key: Tf<String>,
+        pub value: Tf<String>,
+    }
+
+    impl CloudwatchEventConnectionAuthParametersApiKey {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventConnectionAuthParametersApiKeyArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("value", args.value.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersApiKey`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersApiKeyFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersApiKeyFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersApiKeyFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersApiKeyFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersApiKey {
+        type Fields = CloudwatchEventConnectionAuthParametersApiKeyFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersApiKeyFields {
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.basic`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersBasic(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersBasic {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersBasic").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventConnectionAuthParametersBasic`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventConnectionAuthParametersBasicArgs {
+        pub password: Tf<String>,
+        pub username: Tf<String>,
+    }
+
+    impl CloudwatchEventConnectionAuthParametersBasic {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventConnectionAuthParametersBasicArgs) -> Self {
+            Self(Body::of([
+                ("password", args.password.into()),
+                ("username", args.username.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersBasic`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersBasicFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersBasicFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersBasicFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersBasicFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersBasic {
+        type Fields = CloudwatchEventConnectionAuthParametersBasicFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersBasicFields {
+        #[inline]
+        pub fn password(&self) -> Tf<String> {
+            field(&self.0, "password")
+        }
+
+        #[inline]
+        pub fn username(&self) -> Tf<String> {
+            field(&self.0, "username")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParameters(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParameters").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn body(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody) -> Self {
+            self.0.push_block("body", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn header(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader) -> Self {
+            self.0.push_block("header", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn query_string(mut self, block: CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString) -> Self {
+            self.0.push_block("query_string", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParameters`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParameters {
+        type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersFields {
+        #[inline]
+        pub fn body(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody>> {
+            field(&self.0, "body")
+        }
+
+        #[inline]
+        pub fn header(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader>> {
+            field(&self.0, "header")
+        }
+
+        #[inline]
+        pub fn query_string(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString>> {
+            field(&self.0, "query_string")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.body`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("is_value_secret", value.into());
+            self
+        }
+
+        pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key", value.into());
+            self
+        }
+
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParametersBody {
+        type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersBodyFields {
+        #[inline]
+        pub fn is_value_secret(&self) -> Tf<bool> {
+            field(&self.0, "is_value_secret")
+        }
+
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.header`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("is_value_secret", value.into());
+            self
+        }
+
+        pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key", value.into());
+            self
+        }
+
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeader {
+        type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersHeaderFields {
+        #[inline]
+        pub fn is_value_secret(&self) -> Tf<bool> {
+            field(&self.0, "is_value_secret")
+        }
+
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.invocation_http_parameters.query_string`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("is_value_secret", value.into());
+            self
+        }
+
+        pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key", value.into());
+            self
+        }
+
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryString {
+        type Fields = CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersInvocationHttpParametersQueryStringFields {
+        #[inline]
+        pub fn is_value_secret(&self) -> Tf<bool> {
+            field(&self.0, "is_value_secret")
+        }
+
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauth(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauth {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauth").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventConnectionAuthParametersOauth`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthArgs {
+        pub authorization_endpoint: Tf<String>,
+        pub http_method: Tf<String>,
+        pub oauth_http_parameters: CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters,
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauth {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventConnectionAuthParametersOauthArgs) -> Self {
+            Self(Body::of([
+                ("authorization_endpoint", args.authorization_endpoint.into()),
+                ("http_method", args.http_method.into()),
+                ("oauth_http_parameters", Value::Block(args.oauth_http_parameters.0)),
+            ]))
+        }
+
+        pub fn client_parameters(mut self, block: CloudwatchEventConnectionAuthParametersOauthClientParameters) -> Self {
+            self.0.set_block("client_parameters", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersOauth`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersOauth {
+        type Fields = CloudwatchEventConnectionAuthParametersOauthFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthFields {
+        #[inline]
+        pub fn authorization_endpoint(&self) -> Tf<String> {
+            field(&self.0, "authorization_endpoint")
+        }
+
+        #[inline]
+        pub fn client_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthClientParameters>> {
+            field(&self.0, "client_parameters")
+        }
+
+        #[inline]
+        pub fn http_method(&self) -> Tf<String> {
+            field(&self.0, "http_method")
+        }
+
+        #[inline]
+        pub fn oauth_http_parameters(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters>> {
+            field(&self.0, "oauth_http_parameters")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.client_parameters`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthClientParameters(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthClientParameters {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthClientParameters").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventConnectionAuthParametersOauthClientParameters`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthClientParametersArgs {
+        pub client_id: Tf<String>,
+        pub client_secret: Tf<String>,
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthClientParameters {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventConnectionAuthParametersOauthClientParametersArgs) -> Self {
+            Self(Body::of([
+                ("client_id", args.client_id.into()),
+                ("client_secret", args.client_secret.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthClientParameters`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthClientParametersFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthClientParametersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersOauthClientParameters {
+        type Fields = CloudwatchEventConnectionAuthParametersOauthClientParametersFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthClientParametersFields {
+        #[inline]
+        pub fn client_id(&self) -> Tf<String> {
+            field(&self.0, "client_id")
+        }
+
+        #[inline]
+        pub fn client_secret(&self) -> Tf<String> {
+            field(&self.0, "client_secret")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn body(mut self, block: CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody) -> Self {
+            self.0.push_block("body", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn header(mut self, block: CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader) -> Self {
+            self.0.push_block("header", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn query_string(mut self, block: CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString) -> Self {
+            self.0.push_block("query_string", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParameters {
+        type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersFields {
+        #[inline]
+        pub fn body(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody>> {
+            field(&self.0, "body")
+        }
+
+        #[inline]
+        pub fn header(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader>> {
+            field(&self.0, "header")
+        }
+
+        #[inline]
+        pub fn query_string(&self) -> Tf<List<CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString>> {
+            field(&self.0, "query_string")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.body`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("is_value_secret", value.into());
+            self
+        }
+
+        pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key", value.into());
+            self
+        }
+
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBody {
+        type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersBodyFields {
+        #[inline]
+        pub fn is_value_secret(&self) -> Tf<bool> {
+            field(&self.0, "is_value_secret")
+        }
+
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.header`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("is_value_secret", value.into());
+            self
+        }
+
+        pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key", value.into());
+            self
+        }
+
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeader {
+        type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersHeaderFields {
+        #[inline]
+        pub fn is_value_secret(&self) -> Tf<bool> {
+            field(&self.0, "is_value_secret")
+        }
+
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.auth_parameters.oauth.oauth_http_parameters.query_string`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn is_value_secret(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("is_value_secret", value.into());
+            self
+        }
+
+        pub fn key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key", value.into());
+            self
+        }
+
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryString {
+        type Fields = CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields;
+    }
+
+    impl CloudwatchEventConnectionAuthParametersOauthOauthHttpParametersQueryStringFields {
+        #[inline]
+        pub fn is_value_secret(&self) -> Tf<bool> {
+            field(&self.0, "is_value_secret")
+        }
+
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.invocation_connectivity_parameters`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionInvocationConnectivityParameters(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParameters {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParameters").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventConnectionInvocationConnectivityParameters`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventConnectionInvocationConnectivityParametersArgs {
+        pub resource_parameters: CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters,
+    }
+
+    impl CloudwatchEventConnectionInvocationConnectivityParameters {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventConnectionInvocationConnectivityParametersArgs) -> Self {
+            Self(Body::of([
+                ("resource_parameters", Value::Block(args.resource_parameters.0)),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionInvocationConnectivityParameters`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionInvocationConnectivityParametersFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionInvocationConnectivityParametersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionInvocationConnectivityParameters {
+        type Fields = CloudwatchEventConnectionInvocationConnectivityParametersFields;
+    }
+
+    impl CloudwatchEventConnectionInvocationConnectivityParametersFields {
+        #[inline]
+        pub fn resource_parameters(&self) -> Tf<List<CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters>> {
+            field(&self.0, "resource_parameters")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_connection.invocation_connectivity_parameters.resource_parameters`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters(Body);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersArgs {
+        pub resource_configuration_arn: Tf<Arn>,
+    }
+
+    impl CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersArgs) -> Self {
+            Self(Body::of([
+                ("resource_configuration_arn", args.resource_configuration_arn.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventConnectionInvocationConnectivityParametersResourceParameters {
+        type Fields = CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields;
+    }
+
+    impl CloudwatchEventConnectionInvocationConnectivityParametersResourceParametersFields {
+        #[inline]
+        pub fn resource_association_arn(&self) -> Tf<Arn> {
+            field(&self.0, "resource_association_arn")
+        }
+
+        #[inline]
+        pub fn resource_configuration_arn(&self) -> Tf<Arn> {
+            field(&self.0, "resource_configuration_arn")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_endpoint`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpoint(Body);
+
+    impl std::fmt::Debug for CloudwatchEventEndpoint {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpoint").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventEndpoint`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventEndpointArgs {
+        pub event_bus: CloudwatchEventEndpointEventBus,
+        pub name: Tf<String>,
+        pub routing_config: CloudwatchEventEndpointRoutingConfig,
+    }
+
+    impl CloudwatchEventEndpoint {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventEndpointArgs) -> Self {
+            Self(Body::of([
+                ("event_bus", Value::Blocks(vec![args.event_bus.0])),
+                ("name", args.name.into()),
+                ("routing_config", Value::Block(args.routing_config.0)),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn replication_config(mut self, block: CloudwatchEventEndpointReplicationConfig) -> Self {
+            self.0.set_block("replication_config", block.0);
+            self
+        }
+
+        pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("role_arn", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventEndpoint {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventEndpoint {
+        const TYPE: &'static str = "aws_cloudwatch_event_endpoint";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchEventEndpointRef;
+    }
+
+    /// A declared [`CloudwatchEventEndpoint`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventEndpointRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventEndpointRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventEndpointRef {
+        type Block = CloudwatchEventEndpoint;
+    }
+
+    impl CloudwatchEventEndpointRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn endpoint_url(&self) -> Tf<String> {
+            self.0.attr("endpoint_url")
+        }
+
+        #[inline]
+        pub fn event_bus(&self) -> Tf<List<CloudwatchEventEndpointEventBus>> {
+            self.0.attr("event_bus")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn replication_config(&self) -> Tf<List<CloudwatchEventEndpointReplicationConfig>> {
+            self.0.attr("replication_config")
+        }
+
+        #[inline]
+        pub fn role_arn(&self) -> Tf<Arn> {
+            self.0.attr("role_arn")
+        }
+
+        #[inline]
+        pub fn routing_config(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfig>> {
+            self.0.attr("routing_config")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_endpoint.event_bus`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointEventBus(Body);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointEventBus {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointEventBus").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventEndpointEventBus`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventEndpointEventBusArgs {
+        pub event_bus_arn: Tf<Arn>,
+    }
+
+    impl CloudwatchEventEndpointEventBus {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventEndpointEventBusArgs) -> Self {
+            Self(Body::of([
+                ("event_bus_arn", args.event_bus_arn.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventEndpointEventBus`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointEventBusFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointEventBusFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointEventBusFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventEndpointEventBusFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventEndpointEventBus {
+        type Fields = CloudwatchEventEndpointEventBusFields;
+    }
+
+    impl CloudwatchEventEndpointEventBusFields {
+        #[inline]
+        pub fn event_bus_arn(&self) -> Tf<Arn> {
+            field(&self.0, "event_bus_arn")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_endpoint.replication_config`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointReplicationConfig(Body);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointReplicationConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointReplicationConfig").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventEndpointReplicationConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn state(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("state", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventEndpointReplicationConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointReplicationConfigFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointReplicationConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointReplicationConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventEndpointReplicationConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventEndpointReplicationConfig {
+        type Fields = CloudwatchEventEndpointReplicationConfigFields;
+    }
+
+    impl CloudwatchEventEndpointReplicationConfigFields {
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            field(&self.0, "state")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_endpoint.routing_config`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfig(Body);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventEndpointRoutingConfig`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventEndpointRoutingConfigArgs {
+        pub failover_config: CloudwatchEventEndpointRoutingConfigFailoverConfig,
+    }
+
+    impl CloudwatchEventEndpointRoutingConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventEndpointRoutingConfigArgs) -> Self {
+            Self(Body::of([
+                ("failover_config", Value::Block(args.failover_config.0)),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventEndpointRoutingConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfigFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventEndpointRoutingConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventEndpointRoutingConfig {
+        type Fields = CloudwatchEventEndpointRoutingConfigFields;
+    }
+
+    impl CloudwatchEventEndpointRoutingConfigFields {
+        #[inline]
+        pub fn failover_config(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfigFailoverConfig>> {
+            field(&self.0, "failover_config")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfigFailoverConfig(Body);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventEndpointRoutingConfigFailoverConfig`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigArgs {
+        pub primary: CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary,
+        pub secondary: CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary,
+    }
+
+    impl CloudwatchEventEndpointRoutingConfigFailoverConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventEndpointRoutingConfigFailoverConfigArgs) -> Self {
+            Self(Body::of([
+                ("primary", Value::Block(args.primary.0)),
+                ("secondary", Value::Block(args.secondary.0)),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventEndpointRoutingConfigFailoverConfig {
+        type Fields = CloudwatchEventEndpointRoutingConfigFailoverConfigFields;
+    }
+
+    impl CloudwatchEventEndpointRoutingConfigFailoverConfigFields {
+        #[inline]
+        pub fn primary(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary>> {
+            field(&self.0, "primary")
+        }
+
+        #[inline]
+        pub fn secondary(&self) -> Tf<List<CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary>> {
+            field(&self.0, "secondary")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config.primary`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary(Body);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn health_check(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("health_check", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventEndpointRoutingConfigFailoverConfigPrimary {
+        type Fields = CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields;
+    }
+
+    impl CloudwatchEventEndpointRoutingConfigFailoverConfigPrimaryFields {
+        #[inline]
+        pub fn health_check(&self) -> Tf<String> {
+            field(&self.0, "health_check")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_endpoint.routing_config.failover_config.secondary`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary(Body);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn route(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("route", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventEndpointRoutingConfigFailoverConfigSecondary {
+        type Fields = CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields;
+    }
+
+    impl CloudwatchEventEndpointRoutingConfigFailoverConfigSecondaryFields {
+        #[inline]
+        pub fn route(&self) -> Tf<String> {
+            field(&self.0, "route")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_permission`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventPermission(Body);
+
+    impl std::fmt::Debug for CloudwatchEventPermission {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventPermission").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventPermission`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventPermissionArgs {
+        pub principal: Tf<String>,
+        pub statement_id: Tf<String>,
+    }
+
+    impl CloudwatchEventPermission {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventPermissionArgs) -> Self {
+            Self(Body::of([
+                ("principal", args.principal.into()),
+                ("statement_id", args.statement_id.into()),
+            ]))
+        }
+
+        pub fn action(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("action", value.into());
+            self
+        }
+
+        pub fn condition(mut self, block: CloudwatchEventPermissionCondition) -> Self {
+            self.0.set_block("condition", block.0);
+            self
+        }
+
+        pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_bus_name", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventPermission {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventPermission {
+        const TYPE: &'static str = "aws_cloudwatch_event_permission";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchEventPermissionRef;
+    }
+
+    /// A declared [`CloudwatchEventPermission`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventPermissionRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventPermissionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventPermissionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventPermissionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventPermissionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventPermissionRef {
+        type Block = CloudwatchEventPermission;
+    }
+
+    impl CloudwatchEventPermissionRef {
+        #[inline]
+        pub fn action(&self) -> Tf<String> {
+            self.0.attr("action")
+        }
+
+        #[inline]
+        pub fn condition(&self) -> Tf<List<CloudwatchEventPermissionCondition>> {
+            self.0.attr("condition")
+        }
+
+        #[inline]
+        pub fn event_bus_name(&self) -> Tf<String> {
+            self.0.attr("event_bus_name")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn principal(&self) -> Tf<String> {
+            self.0.attr("principal")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn statement_id(&self) -> Tf<String> {
+            self.0.attr("statement_id")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_permission.condition`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventPermissionCondition(Body);
+
+    impl std::fmt::Debug for CloudwatchEventPermissionCondition {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventPermissionCondition").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventPermissionCondition`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventPermissionConditionArgs {
+        pub key: Tf<String>,
+        pub r#type: Tf<String>,
+        pub value: Tf<String>,
+    }
+
+    impl CloudwatchEventPermissionCondition {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventPermissionConditionArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("type", args.r#type.into()),
+                ("value", args.value.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventPermissionCondition`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventPermissionConditionFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventPermissionConditionFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventPermissionConditionFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventPermissionConditionFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventPermissionCondition {
+        type Fields = CloudwatchEventPermissionConditionFields;
+    }
+
+    impl CloudwatchEventPermissionConditionFields {
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_rule`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventRule(Body);
+
+    impl std::fmt::Debug for CloudwatchEventRule {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventRule").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventRule {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_bus_name", value.into());
+            self
+        }
+
+        pub fn event_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_pattern", value.into());
+            self
+        }
+
+        pub fn force_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("force_destroy", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn is_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("is_enabled", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("role_arn", value.into());
+            self
+        }
+
+        pub fn schedule_expression(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("schedule_expression", value.into());
+            self
+        }
+
+        pub fn state(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("state", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventRule {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventRule {
+        const TYPE: &'static str = "aws_cloudwatch_event_rule";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchEventRuleRef;
+    }
+
+    /// A declared [`CloudwatchEventRule`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventRuleRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventRuleRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventRuleRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventRuleRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventRuleRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventRuleRef {
+        type Block = CloudwatchEventRule;
+    }
+
+    impl CloudwatchEventRuleRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn event_bus_name(&self) -> Tf<String> {
+            self.0.attr("event_bus_name")
+        }
+
+        #[inline]
+        pub fn event_pattern(&self) -> Tf<String> {
+            self.0.attr("event_pattern")
+        }
+
+        #[inline]
+        pub fn force_destroy(&self) -> Tf<bool> {
+            self.0.attr("force_destroy")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn is_enabled(&self) -> Tf<bool> {
+            self.0.attr("is_enabled")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn role_arn(&self) -> Tf<Arn> {
+            self.0.attr("role_arn")
+        }
+
+        #[inline]
+        pub fn schedule_expression(&self) -> Tf<String> {
+            self.0.attr("schedule_expression")
+        }
+
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            self.0.attr("state")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_event_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTarget").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTarget`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetArgs {
+        pub arn: Tf<Arn>,
+        pub rule: Tf<String>,
+    }
+
+    impl CloudwatchEventTarget {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetArgs) -> Self {
+            Self(Body::of([
+                ("arn", args.arn.into()),
+                ("rule", args.rule.into()),
+            ]))
+        }
+
+        pub fn appsync_target(mut self, block: CloudwatchEventTargetAppsyncTarget) -> Self {
+            self.0.set_block("appsync_target", block.0);
+            self
+        }
+
+        pub fn batch_target(mut self, block: CloudwatchEventTargetBatchTarget) -> Self {
+            self.0.set_block("batch_target", block.0);
+            self
+        }
+
+        pub fn dead_letter_config(mut self, block: CloudwatchEventTargetDeadLetterConfig) -> Self {
+            self.0.set_block("dead_letter_config", block.0);
+            self
+        }
+
+        pub fn ecs_target(mut self, block: CloudwatchEventTargetEcsTarget) -> Self {
+            self.0.set_block("ecs_target", block.0);
+            self
+        }
+
+        pub fn event_bus_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_bus_name", value.into());
+            self
+        }
+
+        pub fn force_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("force_destroy", value.into());
+            self
+        }
+
+        pub fn http_target(mut self, block: CloudwatchEventTargetHttpTarget) -> Self {
+            self.0.set_block("http_target", block.0);
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn input(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("input", value.into());
+            self
+        }
+
+        pub fn input_path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("input_path", value.into());
+            self
+        }
+
+        pub fn input_transformer(mut self, block: CloudwatchEventTargetInputTransformer) -> Self {
+            self.0.set_block("input_transformer", block.0);
+            self
+        }
+
+        pub fn kinesis_target(mut self, block: CloudwatchEventTargetKinesisTarget) -> Self {
+            self.0.set_block("kinesis_target", block.0);
+            self
+        }
+
+        pub fn redshift_target(mut self, block: CloudwatchEventTargetRedshiftTarget) -> Self {
+            self.0.set_block("redshift_target", block.0);
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn retry_policy(mut self, block: CloudwatchEventTargetRetryPolicy) -> Self {
+            self.0.set_block("retry_policy", block.0);
+            self
+        }
+
+        pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("role_arn", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn run_command_targets(mut self, block: CloudwatchEventTargetRunCommandTargets) -> Self {
+            self.0.push_block("run_command_targets", block.0);
+            self
+        }
+
+        pub fn sagemaker_pipeline_target(mut self, block: CloudwatchEventTargetSagemakerPipelineTarget) -> Self {
+            self.0.set_block("sagemaker_pipeline_target", block.0);
+            self
+        }
+
+        pub fn sqs_target(mut self, block: CloudwatchEventTargetSqsTarget) -> Self {
+            self.0.set_block("sqs_target", block.0);
+            self
+        }
+
+        pub fn target_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("target_id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchEventTarget {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchEventTarget {
+        const TYPE: &'static str = "aws_cloudwatch_event_target";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchEventTargetRef;
+    }
+
+    /// A declared [`CloudwatchEventTarget`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchEventTargetRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchEventTargetRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchEventTargetRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchEventTargetRef {
+        type Block = CloudwatchEventTarget;
+    }
+
+    impl CloudwatchEventTargetRef {
+        #[inline]
+        pub fn appsync_target(&self) -> Tf<List<CloudwatchEventTargetAppsyncTarget>> {
+            self.0.attr("appsync_target")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn batch_target(&self) -> Tf<List<CloudwatchEventTargetBatchTarget>> {
+            self.0.attr("batch_target")
+        }
+
+        #[inline]
+        pub fn dead_letter_config(&self) -> Tf<List<CloudwatchEventTargetDeadLetterConfig>> {
+            self.0.attr("dead_letter_config")
+        }
+
+        #[inline]
+        pub fn ecs_target(&self) -> Tf<List<CloudwatchEventTargetEcsTarget>> {
+            self.0.attr("ecs_target")
+        }
+
+        #[inline]
+        pub fn event_bus_name(&self) -> Tf<String> {
+            self.0.attr("event_bus_name")
+        }
+
+        #[inline]
+        pub fn force_destroy(&self) -> Tf<bool> {
+            self.0.attr("force_destroy")
+        }
+
+        #[inline]
+        pub fn http_target(&self) -> Tf<List<CloudwatchEventTargetHttpTarget>> {
+            self.0.attr("http_target")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn input(&self) -> Tf<String> {
+            self.0.attr("input")
+        }
+
+        #[inline]
+        pub fn input_path(&self) -> Tf<String> {
+            self.0.attr("input_path")
+        }
+
+        #[inline]
+        pub fn input_transformer(&self) -> Tf<List<CloudwatchEventTargetInputTransformer>> {
+            self.0.attr("input_transformer")
+        }
+
+        #[inline]
+        pub fn kinesis_target(&self) -> Tf<List<CloudwatchEventTargetKinesisTarget>> {
+            self.0.attr("kinesis_target")
+        }
+
+        #[inline]
+        pub fn redshift_target(&self) -> Tf<List<CloudwatchEventTargetRedshiftTarget>> {
+            self.0.attr("redshift_target")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn retry_policy(&self) -> Tf<List<CloudwatchEventTargetRetryPolicy>> {
+            self.0.attr("retry_policy")
+        }
+
+        #[inline]
+        pub fn role_arn(&self) -> Tf<Arn> {
+            self.0.attr("role_arn")
+        }
+
+        #[inline]
+        pub fn rule(&self) -> Tf<String> {
+            self.0.attr("rule")
+        }
+
+        #[inline]
+        pub fn run_command_targets(&self) -> Tf<List<CloudwatchEventTargetRunCommandTargets>> {
+            self.0.attr("run_command_targets")
+        }
+
+        #[inline]
+        pub fn sagemaker_pipeline_target(&self) -> Tf<List<CloudwatchEventTargetSagemakerPipelineTarget>> {
+            self.0.attr("sagemaker_pipeline_target")
+        }
+
+        #[inline]
+        pub fn sqs_target(&self) -> Tf<List<CloudwatchEventTargetSqsTarget>> {
+            self.0.attr("sqs_target")
+        }
+
+        #[inline]
+        pub fn target_id(&self) -> Tf<String> {
+            self.0.attr("target_id")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.appsync_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetAppsyncTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetAppsyncTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetAppsyncTarget").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventTargetAppsyncTarget {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn graphql_operation(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("graphql_operation", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetAppsyncTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetAppsyncTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetAppsyncTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetAppsyncTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetAppsyncTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetAppsyncTarget {
+        type Fields = CloudwatchEventTargetAppsyncTargetFields;
+    }
+
+    impl CloudwatchEventTargetAppsyncTargetFields {
+        #[inline]
+        pub fn graphql_operation(&self) -> Tf<String> {
+            field(&self.0, "graphql_operation")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.batch_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetBatchTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetBatchTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetBatchTarget").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetBatchTarget`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetBatchTargetArgs {
+        pub job_definition: Tf<String>,
+        pub job_name: Tf<String>,
+    }
+
+    impl CloudwatchEventTargetBatchTarget {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetBatchTargetArgs) -> Self {
+            Self(Body::of([
+                ("job_definition", args.job_definition.into()),
+                ("job_name", args.job_name.into()),
+            ]))
+        }
+
+        pub fn array_size(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("array_size", value.into());
+            self
+        }
+
+        pub fn job_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("job_attempts", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetBatchTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetBatchTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetBatchTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetBatchTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetBatchTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetBatchTarget {
+        type Fields = CloudwatchEventTargetBatchTargetFields;
+    }
+
+    impl CloudwatchEventTargetBatchTargetFields {
+        #[inline]
+        pub fn array_size(&self) -> Tf<Number> {
+            field(&self.0, "array_size")
+        }
+
+        #[inline]
+        pub fn job_attempts(&self) -> Tf<Number> {
+            field(&self.0, "job_attempts")
+        }
+
+        #[inline]
+        pub fn job_definition(&self) -> Tf<String> {
+            field(&self.0, "job_definition")
+        }
+
+        #[inline]
+        pub fn job_name(&self) -> Tf<String> {
+            field(&self.0, "job_name")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.dead_letter_config`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetDeadLetterConfig(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetDeadLetterConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetDeadLetterConfig").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventTargetDeadLetterConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("arn", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetDeadLetterConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetDeadLetterConfigFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetDeadLetterConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetDeadLetterConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetDeadLetterConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetDeadLetterConfig {
+        type Fields = CloudwatchEventTargetDeadLetterConfigFields;
+    }
+
+    impl CloudwatchEventTargetDeadLetterConfigFields {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            field(&self.0, "arn")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.ecs_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTarget").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetEcsTarget`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetEcsTargetArgs {
+        pub task_definition_arn: Tf<Arn>,
+    }
+
+    impl CloudwatchEventTargetEcsTarget {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetEcsTargetArgs) -> Self {
+            Self(Body::of([
+                ("task_definition_arn", args.task_definition_arn.into()),
+            ]))
+        }
+
+        /// Adds one block; call again for more.
+        pub fn capacity_provider_strategy(mut self, block: CloudwatchEventTargetEcsTargetCapacityProviderStrategy) -> Self {
+            self.0.push_block("capacity_provider_strategy", block.0);
+            self
+        }
+
+        pub fn enable_ecs_managed_tags(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("enable_ecs_managed_tags", value.into());
+            self
+        }
+
+        pub fn enable_execute_command(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("enable_execute_command", value.into());
+            self
+        }
+
+        pub fn group(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("group", value.into());
+            self
+        }
+
+        pub fn launch_type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("launch_type", value.into());
+            self
+        }
+
+        pub fn network_configuration(mut self, block: CloudwatchEventTargetEcsTargetNetworkConfiguration) -> Self {
+            self.0.set_block("network_configuration", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn ordered_placement_strategy(mut self, block: CloudwatchEventTargetEcsTargetOrderedPlacementStrategy) -> Self {
+            self.0.push_block("ordered_placement_strategy", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn placement_constraint(mut self, block: CloudwatchEventTargetEcsTargetPlacementConstraint) -> Self {
+            self.0.push_block("placement_constraint", block.0);
+            self
+        }
+
+        pub fn platform_version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("platform_version", value.into());
+            self
+        }
+
+        pub fn propagate_tags(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("propagate_tags", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn task_count(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("task_count", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetEcsTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetEcsTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetEcsTarget {
+        type Fields = CloudwatchEventTargetEcsTargetFields;
+    }
+
+    impl CloudwatchEventTargetEcsTargetFields {
+        #[inline]
+        pub fn capacity_provider_strategy(&self) -> Tf<Set<CloudwatchEventTargetEcsTargetCapacityProviderStrategy>> {
+            field(&self.0, "capacity_provider_strategy")
+        }
+
+        #[inline]
+        pub fn enable_ecs_managed_tags(&self) -> Tf<bool> {
+            field(&self.0, "enable_ecs_managed_tags")
+        }
+
+        #[inline]
+        pub fn enable_execute_command(&self) -> Tf<bool> {
+            field(&self.0, "enable_execute_command")
+        }
+
+        #[inline]
+        pub fn group(&self) -> Tf<String> {
+            field(&self.0, "group")
+        }
+
+        #[inline]
+        pub fn launch_type(&self) -> Tf<String> {
+            field(&self.0, "launch_type")
+        }
+
+        #[inline]
+        pub fn network_configuration(&self) -> Tf<List<CloudwatchEventTargetEcsTargetNetworkConfiguration>> {
+            field(&self.0, "network_configuration")
+        }
+
+        #[inline]
+        pub fn ordered_placement_strategy(&self) -> Tf<List<CloudwatchEventTargetEcsTargetOrderedPlacementStrategy>> {
+            field(&self.0, "ordered_placement_strategy")
+        }
+
+        #[inline]
+        pub fn placement_constraint(&self) -> Tf<Set<CloudwatchEventTargetEcsTargetPlacementConstraint>> {
+            field(&self.0, "placement_constraint")
+        }
+
+        #[inline]
+        pub fn platform_version(&self) -> Tf<String> {
+            field(&self.0, "platform_version")
+        }
+
+        #[inline]
+        pub fn propagate_tags(&self) -> Tf<String> {
+            field(&self.0, "propagate_tags")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            field(&self.0, "tags")
+        }
+
+        #[inline]
+        pub fn task_count(&self) -> Tf<Number> {
+            field(&self.0, "task_count")
+        }
+
+        #[inline]
+        pub fn task_definition_arn(&self) -> Tf<Arn> {
+            field(&self.0, "task_definition_arn")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.ecs_target.capacity_provider_strategy`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategy(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetCapacityProviderStrategy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetEcsTargetCapacityProviderStrategy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategyArgs {
+        pub capacity_provider: Tf<String>,
+    }
+
+    impl CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetEcsTargetCapacityProviderStrategyArgs) -> Self {
+            Self(Body::of([
+                ("capacity_provider", args.capacity_provider.into()),
+            ]))
+        }
+
+        pub fn base(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("base", value.into());
+            self
+        }
+
+        pub fn weight(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("weight", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetEcsTargetCapacityProviderStrategy`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetEcsTargetCapacityProviderStrategy {
+        type Fields = CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields;
+    }
+
+    impl CloudwatchEventTargetEcsTargetCapacityProviderStrategyFields {
+        #[inline]
+        pub fn base(&self) -> Tf<Number> {
+            field(&self.0, "base")
+        }
+
+        #[inline]
+        pub fn capacity_provider(&self) -> Tf<String> {
+            field(&self.0, "capacity_provider")
+        }
+
+        #[inline]
+        pub fn weight(&self) -> Tf<Number> {
+            field(&self.0, "weight")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.ecs_target.network_configuration`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetNetworkConfiguration(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetNetworkConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetNetworkConfiguration").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetEcsTargetNetworkConfiguration`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetEcsTargetNetworkConfigurationArgs {
+        pub subnets: Tf<Set<String>>,
+    }
+
+    impl CloudwatchEventTargetEcsTargetNetworkConfiguration {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetEcsTargetNetworkConfigurationArgs) -> Self {
+            Self(Body::of([
+                ("subnets", args.subnets.into()),
+            ]))
+        }
+
+        pub fn assign_public_ip(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("assign_public_ip", value.into());
+            self
+        }
+
+        pub fn security_groups(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("security_groups", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetEcsTargetNetworkConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetNetworkConfigurationFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetNetworkConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetEcsTargetNetworkConfiguration {
+        type Fields = CloudwatchEventTargetEcsTargetNetworkConfigurationFields;
+    }
+
+    impl CloudwatchEventTargetEcsTargetNetworkConfigurationFields {
+        #[inline]
+        pub fn assign_public_ip(&self) -> Tf<bool> {
+            field(&self.0, "assign_public_ip")
+        }
+
+        #[inline]
+        pub fn security_groups(&self) -> Tf<Set<String>> {
+            field(&self.0, "security_groups")
+        }
+
+        #[inline]
+        pub fn subnets(&self) -> Tf<Set<String>> {
+            field(&self.0, "subnets")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.ecs_target.ordered_placement_strategy`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategy(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetOrderedPlacementStrategy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetEcsTargetOrderedPlacementStrategy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategyArgs {
+        pub r#type: Tf<String>,
+    }
+
+    impl CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetEcsTargetOrderedPlacementStrategyArgs) -> Self {
+            Self(Body::of([
+                ("type", args.r#type.into()),
+            ]))
+        }
+
+        pub fn field(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("field", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetEcsTargetOrderedPlacementStrategy`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetEcsTargetOrderedPlacementStrategy {
+        type Fields = CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields;
+    }
+
+    impl CloudwatchEventTargetEcsTargetOrderedPlacementStrategyFields {
+        #[inline]
+        pub fn field(&self) -> Tf<String> {
+            field(&self.0, "field")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.ecs_target.placement_constraint`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetPlacementConstraint(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetPlacementConstraint {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetPlacementConstraint").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetEcsTargetPlacementConstraint`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetEcsTargetPlacementConstraintArgs {
+        pub r#type: Tf<String>,
+    }
+
+    impl CloudwatchEventTargetEcsTargetPlacementConstraint {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetEcsTargetPlacementConstraintArgs) -> Self {
+            Self(Body::of([
+                ("type", args.r#type.into()),
+            ]))
+        }
+
+        pub fn expression(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("expression", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetEcsTargetPlacementConstraint`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetEcsTargetPlacementConstraintFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetEcsTargetPlacementConstraintFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetEcsTargetPlacementConstraintFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetEcsTargetPlacementConstraintFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetEcsTargetPlacementConstraint {
+        type Fields = CloudwatchEventTargetEcsTargetPlacementConstraintFields;
+    }
+
+    impl CloudwatchEventTargetEcsTargetPlacementConstraintFields {
+        #[inline]
+        pub fn expression(&self) -> Tf<String> {
+            field(&self.0, "expression")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.http_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetHttpTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetHttpTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetHttpTarget").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventTargetHttpTarget {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn header_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("header_parameters", value.into());
+            self
+        }
+
+        pub fn path_parameter_values(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("path_parameter_values", value.into());
+            self
+        }
+
+        pub fn query_string_parameters(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("query_string_parameters", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetHttpTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetHttpTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetHttpTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetHttpTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetHttpTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetHttpTarget {
+        type Fields = CloudwatchEventTargetHttpTargetFields;
+    }
+
+    impl CloudwatchEventTargetHttpTargetFields {
+        #[inline]
+        pub fn header_parameters(&self) -> Tf<Map<String>> {
+            field(&self.0, "header_parameters")
+        }
+
+        #[inline]
+        pub fn path_parameter_values(&self) -> Tf<List<String>> {
+            field(&self.0, "path_parameter_values")
+        }
+
+        #[inline]
+        pub fn query_string_parameters(&self) -> Tf<Map<String>> {
+            field(&self.0, "query_string_parameters")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.input_transformer`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetInputTransformer(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetInputTransformer {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetInputTransformer").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetInputTransformer`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetInputTransformerArgs {
+        pub input_template: Tf<String>,
+    }
+
+    impl CloudwatchEventTargetInputTransformer {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetInputTransformerArgs) -> Self {
+            Self(Body::of([
+                ("input_template", args.input_template.into()),
+            ]))
+        }
+
+        pub fn input_paths(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("input_paths", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetInputTransformer`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetInputTransformerFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetInputTransformerFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetInputTransformerFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetInputTransformerFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetInputTransformer {
+        type Fields = CloudwatchEventTargetInputTransformerFields;
+    }
+
+    impl CloudwatchEventTargetInputTransformerFields {
+        #[inline]
+        pub fn input_paths(&self) -> Tf<Map<String>> {
+            field(&self.0, "input_paths")
+        }
+
+        #[inline]
+        pub fn input_template(&self) -> Tf<String> {
+            field(&self.0, "input_template")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.kinesis_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetKinesisTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetKinesisTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetKinesisTarget").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventTargetKinesisTarget {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn partition_key_path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("partition_key_path", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetKinesisTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetKinesisTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetKinesisTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetKinesisTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetKinesisTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetKinesisTarget {
+        type Fields = CloudwatchEventTargetKinesisTargetFields;
+    }
+
+    impl CloudwatchEventTargetKinesisTargetFields {
+        #[inline]
+        pub fn partition_key_path(&self) -> Tf<String> {
+            field(&self.0, "partition_key_path")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.redshift_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetRedshiftTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetRedshiftTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetRedshiftTarget").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetRedshiftTarget`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetRedshiftTargetArgs {
+        pub database: Tf<String>,
+    }
+
+    impl CloudwatchEventTargetRedshiftTarget {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetRedshiftTargetArgs) -> Self {
+            Self(Body::of([
+                ("database", args.database.into()),
+            ]))
+        }
+
+        pub fn db_user(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("db_user", value.into());
+            self
+        }
+
+        pub fn secrets_manager_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("secrets_manager_arn", value.into());
+            self
+        }
+
+        pub fn sql(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("sql", value.into());
+            self
+        }
+
+        pub fn statement_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("statement_name", value.into());
+            self
+        }
+
+        pub fn with_event(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("with_event", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetRedshiftTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetRedshiftTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetRedshiftTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetRedshiftTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetRedshiftTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetRedshiftTarget {
+        type Fields = CloudwatchEventTargetRedshiftTargetFields;
+    }
+
+    impl CloudwatchEventTargetRedshiftTargetFields {
+        #[inline]
+        pub fn database(&self) -> Tf<String> {
+            field(&self.0, "database")
+        }
+
+        #[inline]
+        pub fn db_user(&self) -> Tf<String> {
+            field(&self.0, "db_user")
+        }
+
+        #[inline]
+        pub fn secrets_manager_arn(&self) -> Tf<Arn> {
+            field(&self.0, "secrets_manager_arn")
+        }
+
+        #[inline]
+        pub fn sql(&self) -> Tf<String> {
+            field(&self.0, "sql")
+        }
+
+        #[inline]
+        pub fn statement_name(&self) -> Tf<String> {
+            field(&self.0, "statement_name")
+        }
+
+        #[inline]
+        pub fn with_event(&self) -> Tf<bool> {
+            field(&self.0, "with_event")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.retry_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetRetryPolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetRetryPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetRetryPolicy").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventTargetRetryPolicy {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_event_age_in_seconds", value.into());
+            self
+        }
+
+        pub fn maximum_retry_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_retry_attempts", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetRetryPolicy`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetRetryPolicyFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetRetryPolicyFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetRetryPolicyFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetRetryPolicyFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetRetryPolicy {
+        type Fields = CloudwatchEventTargetRetryPolicyFields;
+    }
+
+    impl CloudwatchEventTargetRetryPolicyFields {
+        #[inline]
+        pub fn maximum_event_age_in_seconds(&self) -> Tf<Number> {
+            field(&self.0, "maximum_event_age_in_seconds")
+        }
+
+        #[inline]
+        pub fn maximum_retry_attempts(&self) -> Tf<Number> {
+            field(&self.0, "maximum_retry_attempts")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.run_command_targets`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetRunCommandTargets(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetRunCommandTargets {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetRunCommandTargets").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetRunCommandTargets`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetRunCommandTargetsArgs {
+        pub key: Tf<String>,
+        pub values: Tf<List<String>>,
+    }
+
+    impl CloudwatchEventTargetRunCommandTargets {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetRunCommandTargetsArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("values", args.values.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetRunCommandTargets`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetRunCommandTargetsFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetRunCommandTargetsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetRunCommandTargetsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetRunCommandTargetsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetRunCommandTargets {
+        type Fields = CloudwatchEventTargetRunCommandTargetsFields;
+    }
+
+    impl CloudwatchEventTargetRunCommandTargetsFields {
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn values(&self) -> Tf<List<String>> {
+            field(&self.0, "values")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.sagemaker_pipeline_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetSagemakerPipelineTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTarget").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventTargetSagemakerPipelineTarget {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn pipeline_parameter_list(mut self, block: CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList) -> Self {
+            self.0.push_block("pipeline_parameter_list", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetSagemakerPipelineTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetSagemakerPipelineTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetSagemakerPipelineTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetSagemakerPipelineTarget {
+        type Fields = CloudwatchEventTargetSagemakerPipelineTargetFields;
+    }
+
+    impl CloudwatchEventTargetSagemakerPipelineTargetFields {
+        #[inline]
+        pub fn pipeline_parameter_list(&self) -> Tf<Set<CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList>> {
+            field(&self.0, "pipeline_parameter_list")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.sagemaker_pipeline_target.pipeline_parameter_list`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListArgs {
+        pub name: Tf<String>,
+        pub value: Tf<String>,
+    }
+
+    impl CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("value", args.value.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterList {
+        type Fields = CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields;
+    }
+
+    impl CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListFields {
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_event_target.sqs_target`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetSqsTarget(Body);
+
+    impl std::fmt::Debug for CloudwatchEventTargetSqsTarget {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetSqsTarget").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchEventTargetSqsTarget {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn message_group_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("message_group_id", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchEventTargetSqsTarget`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchEventTargetSqsTargetFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchEventTargetSqsTargetFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchEventTargetSqsTargetFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchEventTargetSqsTargetFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchEventTargetSqsTarget {
+        type Fields = CloudwatchEventTargetSqsTargetFields;
+    }
+
+    impl CloudwatchEventTargetSqsTargetFields {
+        #[inline]
+        pub fn message_group_id(&self) -> Tf<String> {
+            field(&self.0, "message_group_id")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_account_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogAccountPolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchLogAccountPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogAccountPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogAccountPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogAccountPolicyArgs {
+        pub policy_document: Tf<String>,
+        pub policy_name: Tf<String>,
+        pub policy_type: Tf<String>,
+    }
+
+    impl CloudwatchLogAccountPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogAccountPolicyArgs) -> Self {
+            Self(Body::of([
+                ("policy_document", args.policy_document.into()),
+                ("policy_name", args.policy_name.into()),
+                ("policy_type", args.policy_type.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn scope(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("scope", value.into());
+            self
+        }
+
+        pub fn selection_criteria(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("selection_criteria", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogAccountPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogAccountPolicy {
+        const TYPE: &'static str = "aws_cloudwatch_log_account_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogAccountPolicyRef;
+    }
+
+    /// A declared [`CloudwatchLogAccountPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogAccountPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogAccountPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogAccountPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogAccountPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogAccountPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogAccountPolicyRef {
+        type Block = CloudwatchLogAccountPolicy;
+    }
+
+    impl CloudwatchLogAccountPolicyRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn policy_document(&self) -> Tf<String> {
+            self.0.attr("policy_document")
+        }
+
+        #[inline]
+        pub fn policy_name(&self) -> Tf<String> {
+            self.0.attr("policy_name")
+        }
+
+        #[inline]
+        pub fn policy_type(&self) -> Tf<String> {
+            self.0.attr("policy_type")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn scope(&self) -> Tf<String> {
+            self.0.attr("scope")
+        }
+
+        #[inline]
+        pub fn selection_criteria(&self) -> Tf<String> {
+            self.0.attr("selection_criteria")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_anomaly_detector`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogAnomalyDetector(Body);
+
+    impl std::fmt::Debug for CloudwatchLogAnomalyDetector {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogAnomalyDetector").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogAnomalyDetector`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogAnomalyDetectorArgs {
+        pub enabled: Tf<bool>,
+        pub log_group_arn_list: Tf<List<String>>,
+    }
+
+    impl CloudwatchLogAnomalyDetector {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogAnomalyDetectorArgs) -> Self {
+            Self(Body::of([
+                ("enabled", args.enabled.into()),
+                ("log_group_arn_list", args.log_group_arn_list.into()),
+            ]))
+        }
+
+        pub fn anomaly_visibility_time(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("anomaly_visibility_time", value.into());
+            self
+        }
+
+        pub fn detector_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("detector_name", value.into());
+            self
+        }
+
+        pub fn evaluation_frequency(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("evaluation_frequency", value.into());
+            self
+        }
+
+        pub fn filter_pattern(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("filter_pattern", value.into());
+            self
+        }
+
+        pub fn kms_key_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("kms_key_id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogAnomalyDetector {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogAnomalyDetector {
+        const TYPE: &'static str = "aws_cloudwatch_log_anomaly_detector";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchLogAnomalyDetectorRef;
+    }
+
+    /// A declared [`CloudwatchLogAnomalyDetector`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogAnomalyDetectorRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogAnomalyDetectorRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogAnomalyDetectorRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogAnomalyDetectorRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogAnomalyDetectorRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogAnomalyDetectorRef {
+        type Block = CloudwatchLogAnomalyDetector;
+    }
+
+    impl CloudwatchLogAnomalyDetectorRef {
+        #[inline]
+        pub fn anomaly_visibility_time(&self) -> Tf<Number> {
+            self.0.attr("anomaly_visibility_time")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn detector_name(&self) -> Tf<String> {
+            self.0.attr("detector_name")
+        }
+
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            self.0.attr("enabled")
+        }
+
+        #[inline]
+        pub fn evaluation_frequency(&self) -> Tf<String> {
+            self.0.attr("evaluation_frequency")
+        }
+
+        #[inline]
+        pub fn filter_pattern(&self) -> Tf<String> {
+            self.0.attr("filter_pattern")
+        }
+
+        #[inline]
+        pub fn kms_key_id(&self) -> Tf<String> {
+            self.0.attr("kms_key_id")
+        }
+
+        #[inline]
+        pub fn log_group_arn_list(&self) -> Tf<List<String>> {
+            self.0.attr("log_group_arn_list")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_data_protection_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDataProtectionPolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDataProtectionPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDataProtectionPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDataProtectionPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDataProtectionPolicyArgs {
+        pub log_group_name: Tf<String>,
+        pub policy_document: Tf<String>,
+    }
+
+    impl CloudwatchLogDataProtectionPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDataProtectionPolicyArgs) -> Self {
+            Self(Body::of([
+                ("log_group_name", args.log_group_name.into()),
+                ("policy_document", args.policy_document.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogDataProtectionPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogDataProtectionPolicy {
+        const TYPE: &'static str = "aws_cloudwatch_log_data_protection_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogDataProtectionPolicyRef;
+    }
+
+    /// A declared [`CloudwatchLogDataProtectionPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDataProtectionPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogDataProtectionPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDataProtectionPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogDataProtectionPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogDataProtectionPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogDataProtectionPolicyRef {
+        type Block = CloudwatchLogDataProtectionPolicy;
+    }
+
+    impl CloudwatchLogDataProtectionPolicyRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn log_group_name(&self) -> Tf<String> {
+            self.0.attr("log_group_name")
+        }
+
+        #[inline]
+        pub fn policy_document(&self) -> Tf<String> {
+            self.0.attr("policy_document")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_delivery`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDelivery(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDelivery {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDelivery").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDelivery`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDeliveryArgs {
+        pub delivery_destination_arn: Tf<Arn>,
+        pub delivery_source_name: Tf<String>,
+    }
+
+    impl CloudwatchLogDelivery {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDeliveryArgs) -> Self {
+            Self(Body::of([
+                ("delivery_destination_arn", args.delivery_destination_arn.into()),
+                ("delivery_source_name", args.delivery_source_name.into()),
+            ]))
+        }
+
+        pub fn field_delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("field_delimiter", value.into());
+            self
+        }
+
+        pub fn record_fields(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("record_fields", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn s3_delivery_configuration(mut self, value: impl Into<Tf<List<CloudwatchLogDeliveryS3DeliveryConfiguration>>>) -> Self {
+            self.0.set("s3_delivery_configuration", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogDelivery {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogDelivery {
+        const TYPE: &'static str = "aws_cloudwatch_log_delivery";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchLogDeliveryRef;
+    }
+
+    /// A declared [`CloudwatchLogDelivery`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogDeliveryRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogDeliveryRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogDeliveryRef {
+        type Block = CloudwatchLogDelivery;
+    }
+
+    impl CloudwatchLogDeliveryRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn delivery_destination_arn(&self) -> Tf<Arn> {
+            self.0.attr("delivery_destination_arn")
+        }
+
+        #[inline]
+        pub fn delivery_source_name(&self) -> Tf<String> {
+            self.0.attr("delivery_source_name")
+        }
+
+        #[inline]
+        pub fn field_delimiter(&self) -> Tf<String> {
+            self.0.attr("field_delimiter")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn record_fields(&self) -> Tf<List<String>> {
+            self.0.attr("record_fields")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn s3_delivery_configuration(&self) -> Tf<List<CloudwatchLogDeliveryS3DeliveryConfiguration>> {
+            self.0.attr("s3_delivery_configuration")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The value of `aws_cloudwatch_log_delivery.s3_delivery_configuration`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryS3DeliveryConfiguration(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryS3DeliveryConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryS3DeliveryConfiguration").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDeliveryS3DeliveryConfiguration`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDeliveryS3DeliveryConfigurationArgs {
+        pub enable_hive_compatible_path: Tf<bool>,
+        pub suffix_path: Tf<String>,
+    }
+
+    impl CloudwatchLogDeliveryS3DeliveryConfiguration {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDeliveryS3DeliveryConfigurationArgs) -> Self {
+            Self(Body::of([
+                ("enable_hive_compatible_path", args.enable_hive_compatible_path.into()),
+                ("suffix_path", args.suffix_path.into()),
+            ]))
+        }
+
+    }
+
+    impl From<CloudwatchLogDeliveryS3DeliveryConfiguration> for Tf<CloudwatchLogDeliveryS3DeliveryConfiguration> {
+        #[inline]
+        fn from(value: CloudwatchLogDeliveryS3DeliveryConfiguration) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`CloudwatchLogDeliveryS3DeliveryConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryS3DeliveryConfigurationFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryS3DeliveryConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryS3DeliveryConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogDeliveryS3DeliveryConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogDeliveryS3DeliveryConfiguration {
+        type Fields = CloudwatchLogDeliveryS3DeliveryConfigurationFields;
+    }
+
+    impl CloudwatchLogDeliveryS3DeliveryConfigurationFields {
+        #[inline]
+        pub fn enable_hive_compatible_path(&self) -> Tf<bool> {
+            field(&self.0, "enable_hive_compatible_path")
+        }
+
+        #[inline]
+        pub fn suffix_path(&self) -> Tf<String> {
+            field(&self.0, "suffix_path")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_delivery_destination`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryDestination(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryDestination {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryDestination").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDeliveryDestination`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDeliveryDestinationArgs {
+        pub name: Tf<String>,
+    }
+
+    impl CloudwatchLogDeliveryDestination {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDeliveryDestinationArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        /// Adds one block; call again for more.
+        pub fn delivery_destination_configuration(mut self, block: CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration) -> Self {
+            self.0.push_block("delivery_destination_configuration", block.0);
+            self
+        }
+
+        pub fn delivery_destination_type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("delivery_destination_type", value.into());
+            self
+        }
+
+        pub fn output_format(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("output_format", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogDeliveryDestination {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogDeliveryDestination {
+        const TYPE: &'static str = "aws_cloudwatch_log_delivery_destination";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchLogDeliveryDestinationRef;
+    }
+
+    /// A declared [`CloudwatchLogDeliveryDestination`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryDestinationRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryDestinationRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryDestinationRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogDeliveryDestinationRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogDeliveryDestinationRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogDeliveryDestinationRef {
+        type Block = CloudwatchLogDeliveryDestination;
+    }
+
+    impl CloudwatchLogDeliveryDestinationRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn delivery_destination_configuration(&self) -> Tf<List<CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration>> {
+            self.0.attr("delivery_destination_configuration")
+        }
+
+        #[inline]
+        pub fn delivery_destination_type(&self) -> Tf<String> {
+            self.0.attr("delivery_destination_type")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn output_format(&self) -> Tf<String> {
+            self.0.attr("output_format")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_delivery_destination.delivery_destination_configuration`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn destination_resource_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("destination_resource_arn", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogDeliveryDestinationDeliveryDestinationConfiguration {
+        type Fields = CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields;
+    }
+
+    impl CloudwatchLogDeliveryDestinationDeliveryDestinationConfigurationFields {
+        #[inline]
+        pub fn destination_resource_arn(&self) -> Tf<Arn> {
+            field(&self.0, "destination_resource_arn")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_delivery_destination_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryDestinationPolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryDestinationPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryDestinationPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDeliveryDestinationPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDeliveryDestinationPolicyArgs {
+        pub delivery_destination_name: Tf<String>,
+        pub delivery_destination_policy: Tf<String>,
+    }
+
+    impl CloudwatchLogDeliveryDestinationPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDeliveryDestinationPolicyArgs) -> Self {
+            Self(Body::of([
+                ("delivery_destination_name", args.delivery_destination_name.into()),
+                ("delivery_destination_policy", args.delivery_destination_policy.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogDeliveryDestinationPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogDeliveryDestinationPolicy {
+        const TYPE: &'static str = "aws_cloudwatch_log_delivery_destination_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogDeliveryDestinationPolicyRef;
+    }
+
+    /// A declared [`CloudwatchLogDeliveryDestinationPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliveryDestinationPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogDeliveryDestinationPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliveryDestinationPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogDeliveryDestinationPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogDeliveryDestinationPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogDeliveryDestinationPolicyRef {
+        type Block = CloudwatchLogDeliveryDestinationPolicy;
+    }
+
+    impl CloudwatchLogDeliveryDestinationPolicyRef {
+        #[inline]
+        pub fn delivery_destination_name(&self) -> Tf<String> {
+            self.0.attr("delivery_destination_name")
+        }
+
+        #[inline]
+        pub fn delivery_destination_policy(&self) -> Tf<String> {
+            self.0.attr("delivery_destination_policy")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_delivery_source`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliverySource(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDeliverySource {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliverySource").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDeliverySource`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDeliverySourceArgs {
+        pub log_type: Tf<String>,
+        pub name: Tf<String>,
+        pub resource_arn: Tf<Arn>,
+    }
+
+    impl CloudwatchLogDeliverySource {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDeliverySourceArgs) -> Self {
+            Self(Body::of([
+                ("log_type", args.log_type.into()),
+                ("name", args.name.into()),
+                ("resource_arn", args.resource_arn.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogDeliverySource {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogDeliverySource {
+        const TYPE: &'static str = "aws_cloudwatch_log_delivery_source";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchLogDeliverySourceRef;
+    }
+
+    /// A declared [`CloudwatchLogDeliverySource`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDeliverySourceRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogDeliverySourceRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDeliverySourceRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogDeliverySourceRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogDeliverySourceRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogDeliverySourceRef {
+        type Block = CloudwatchLogDeliverySource;
+    }
+
+    impl CloudwatchLogDeliverySourceRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn log_type(&self) -> Tf<String> {
+            self.0.attr("log_type")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn resource_arn(&self) -> Tf<Arn> {
+            self.0.attr("resource_arn")
+        }
+
+        #[inline]
+        pub fn service(&self) -> Tf<String> {
+            self.0.attr("service")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_destination`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDestination(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDestination {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDestination").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDestination`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDestinationArgs {
+        pub name: Tf<String>,
+        pub role_arn: Tf<Arn>,
+        pub target_arn: Tf<Arn>,
+    }
+
+    impl CloudwatchLogDestination {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDestinationArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("role_arn", args.role_arn.into()),
+                ("target_arn", args.target_arn.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogDestination {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogDestination {
+        const TYPE: &'static str = "aws_cloudwatch_log_destination";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchLogDestinationRef;
+    }
+
+    /// A declared [`CloudwatchLogDestination`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDestinationRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogDestinationRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDestinationRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogDestinationRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogDestinationRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogDestinationRef {
+        type Block = CloudwatchLogDestination;
+    }
+
+    impl CloudwatchLogDestinationRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn role_arn(&self) -> Tf<Arn> {
+            self.0.attr("role_arn")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn target_arn(&self) -> Tf<Arn> {
+            self.0.attr("target_arn")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_destination_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDestinationPolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchLogDestinationPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDestinationPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogDestinationPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogDestinationPolicyArgs {
+        pub access_policy: Tf<String>,
+        pub destination_name: Tf<String>,
+    }
+
+    impl CloudwatchLogDestinationPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogDestinationPolicyArgs) -> Self {
+            Self(Body::of([
+                ("access_policy", args.access_policy.into()),
+                ("destination_name", args.destination_name.into()),
+            ]))
+        }
+
+        pub fn force_update(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("force_update", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogDestinationPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogDestinationPolicy {
+        const TYPE: &'static str = "aws_cloudwatch_log_destination_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogDestinationPolicyRef;
+    }
+
+    /// A declared [`CloudwatchLogDestinationPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogDestinationPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogDestinationPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogDestinationPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogDestinationPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogDestinationPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogDestinationPolicyRef {
+        type Block = CloudwatchLogDestinationPolicy;
+    }
+
+    impl CloudwatchLogDestinationPolicyRef {
+        #[inline]
+        pub fn access_policy(&self) -> Tf<String> {
+            self.0.attr("access_policy")
+        }
+
+        #[inline]
+        pub fn destination_name(&self) -> Tf<String> {
+            self.0.attr("destination_name")
+        }
+
+        #[inline]
+        pub fn force_update(&self) -> Tf<bool> {
+            self.0.attr("force_update")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_index_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogIndexPolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchLogIndexPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogIndexPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogIndexPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogIndexPolicyArgs {
+        pub log_group_name: Tf<String>,
+        /// Field index filter policy, in JSON
+        pub policy_document: Tf<String>,
+    }
+
+    impl CloudwatchLogIndexPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogIndexPolicyArgs) -> Self {
+            Self(Body::of([
+                ("log_group_name", args.log_group_name.into()),
+                ("policy_document", args.policy_document.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogIndexPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogIndexPolicy {
+        const TYPE: &'static str = "aws_cloudwatch_log_index_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogIndexPolicyRef;
+    }
+
+    /// A declared [`CloudwatchLogIndexPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogIndexPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogIndexPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogIndexPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogIndexPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogIndexPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogIndexPolicyRef {
+        type Block = CloudwatchLogIndexPolicy;
+    }
+
+    impl CloudwatchLogIndexPolicyRef {
+        #[inline]
+        pub fn log_group_name(&self) -> Tf<String> {
+            self.0.attr("log_group_name")
+        }
+
+        #[inline]
+        pub fn policy_document(&self) -> Tf<String> {
+            self.0.attr("policy_document")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_metric_filter`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogMetricFilter(Body);
+
+    impl std::fmt::Debug for CloudwatchLogMetricFilter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogMetricFilter").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogMetricFilter`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogMetricFilterArgs {
+        pub log_group_name: Tf<String>,
+        pub metric_transformation: CloudwatchLogMetricFilterMetricTransformation,
+        pub name: Tf<String>,
+        pub pattern: Tf<String>,
+    }
+
+    impl CloudwatchLogMetricFilter {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogMetricFilterArgs) -> Self {
+            Self(Body::of([
+                ("log_group_name", args.log_group_name.into()),
+                ("metric_transformation", Value::Block(args.metric_transformation.0)),
+                ("name", args.name.into()),
+                ("pattern", args.pattern.into()),
+            ]))
+        }
+
+        pub fn apply_on_transformed_logs(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("apply_on_transformed_logs", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogMetricFilter {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogMetricFilter {
+        const TYPE: &'static str = "aws_cloudwatch_log_metric_filter";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogMetricFilterRef;
+    }
+
+    /// A declared [`CloudwatchLogMetricFilter`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogMetricFilterRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogMetricFilterRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogMetricFilterRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogMetricFilterRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogMetricFilterRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogMetricFilterRef {
+        type Block = CloudwatchLogMetricFilter;
+    }
+
+    impl CloudwatchLogMetricFilterRef {
+        #[inline]
+        pub fn apply_on_transformed_logs(&self) -> Tf<bool> {
+            self.0.attr("apply_on_transformed_logs")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn log_group_name(&self) -> Tf<String> {
+            self.0.attr("log_group_name")
+        }
+
+        #[inline]
+        pub fn metric_transformation(&self) -> Tf<List<CloudwatchLogMetricFilterMetricTransformation>> {
+            self.0.attr("metric_transformation")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn pattern(&self) -> Tf<String> {
+            self.0.attr("pattern")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_metric_filter.metric_transformation`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogMetricFilterMetricTransformation(Body);
+
+    impl std::fmt::Debug for CloudwatchLogMetricFilterMetricTransformation {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogMetricFilterMetricTransformation").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogMetricFilterMetricTransformation`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogMetricFilterMetricTransformationArgs {
+        pub name: Tf<String>,
+        pub namespace: Tf<String>,
+        pub value: Tf<String>,
+    }
+
+    impl CloudwatchLogMetricFilterMetricTransformation {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogMetricFilterMetricTransformationArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("namespace", args.namespace.into()),
+                ("value", args.value.into()),
+            ]))
+        }
+
+        pub fn default_value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("default_value", value.into());
+            self
+        }
+
+        pub fn dimensions(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("dimensions", value.into());
+            self
+        }
+
+        pub fn unit(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("unit", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogMetricFilterMetricTransformation`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogMetricFilterMetricTransformationFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogMetricFilterMetricTransformationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogMetricFilterMetricTransformationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogMetricFilterMetricTransformationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogMetricFilterMetricTransformation {
+        type Fields = CloudwatchLogMetricFilterMetricTransformationFields;
+    }
+
+    impl CloudwatchLogMetricFilterMetricTransformationFields {
+        #[inline]
+        pub fn default_value(&self) -> Tf<String> {
+            field(&self.0, "default_value")
+        }
+
+        #[inline]
+        pub fn dimensions(&self) -> Tf<Map<String>> {
+            field(&self.0, "dimensions")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn namespace(&self) -> Tf<String> {
+            field(&self.0, "namespace")
+        }
+
+        #[inline]
+        pub fn unit(&self) -> Tf<String> {
+            field(&self.0, "unit")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_resource_policy`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogResourcePolicy(Body);
+
+    impl std::fmt::Debug for CloudwatchLogResourcePolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogResourcePolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogResourcePolicy`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogResourcePolicyArgs {
+        pub policy_document: Tf<String>,
+        pub policy_name: Tf<String>,
+    }
+
+    impl CloudwatchLogResourcePolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogResourcePolicyArgs) -> Self {
+            Self(Body::of([
+                ("policy_document", args.policy_document.into()),
+                ("policy_name", args.policy_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogResourcePolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogResourcePolicy {
+        const TYPE: &'static str = "aws_cloudwatch_log_resource_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogResourcePolicyRef;
+    }
+
+    /// A declared [`CloudwatchLogResourcePolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogResourcePolicyRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogResourcePolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogResourcePolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogResourcePolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogResourcePolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogResourcePolicyRef {
+        type Block = CloudwatchLogResourcePolicy;
+    }
+
+    impl CloudwatchLogResourcePolicyRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn policy_document(&self) -> Tf<String> {
+            self.0.attr("policy_document")
+        }
+
+        #[inline]
+        pub fn policy_name(&self) -> Tf<String> {
+            self.0.attr("policy_name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_stream`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogStream(Body);
+
+    impl std::fmt::Debug for CloudwatchLogStream {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogStream").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogStream`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogStreamArgs {
+        pub log_group_name: Tf<String>,
+        pub name: Tf<String>,
+    }
+
+    impl CloudwatchLogStream {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogStreamArgs) -> Self {
+            Self(Body::of([
+                ("log_group_name", args.log_group_name.into()),
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogStream {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogStream {
+        const TYPE: &'static str = "aws_cloudwatch_log_stream";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogStreamRef;
+    }
+
+    /// A declared [`CloudwatchLogStream`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogStreamRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogStreamRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogStreamRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogStreamRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogStreamRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogStreamRef {
+        type Block = CloudwatchLogStream;
+    }
+
+    impl CloudwatchLogStreamRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn log_group_name(&self) -> Tf<String> {
+            self.0.attr("log_group_name")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_subscription_filter`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogSubscriptionFilter(Body);
+
+    impl std::fmt::Debug for CloudwatchLogSubscriptionFilter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogSubscriptionFilter").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogSubscriptionFilter`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogSubscriptionFilterArgs {
+        pub destination_arn: Tf<Arn>,
+        pub filter_pattern: Tf<String>,
+        pub log_group_name: Tf<String>,
+        pub name: Tf<String>,
+    }
+
+    impl CloudwatchLogSubscriptionFilter {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogSubscriptionFilterArgs) -> Self {
+            Self(Body::of([
+                ("destination_arn", args.destination_arn.into()),
+                ("filter_pattern", args.filter_pattern.into()),
+                ("log_group_name", args.log_group_name.into()),
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn distribution(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("distribution", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn role_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("role_arn", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogSubscriptionFilter {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogSubscriptionFilter {
+        const TYPE: &'static str = "aws_cloudwatch_log_subscription_filter";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogSubscriptionFilterRef;
+    }
+
+    /// A declared [`CloudwatchLogSubscriptionFilter`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogSubscriptionFilterRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogSubscriptionFilterRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogSubscriptionFilterRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogSubscriptionFilterRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogSubscriptionFilterRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogSubscriptionFilterRef {
+        type Block = CloudwatchLogSubscriptionFilter;
+    }
+
+    impl CloudwatchLogSubscriptionFilterRef {
+        #[inline]
+        pub fn destination_arn(&self) -> Tf<Arn> {
+            self.0.attr("destination_arn")
+        }
+
+        #[inline]
+        pub fn distribution(&self) -> Tf<String> {
+            self.0.attr("distribution")
+        }
+
+        #[inline]
+        pub fn filter_pattern(&self) -> Tf<String> {
+            self.0.attr("filter_pattern")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn log_group_name(&self) -> Tf<String> {
+            self.0.attr("log_group_name")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn role_arn(&self) -> Tf<Arn> {
+            self.0.attr("role_arn")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_log_transformer`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformer(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformer {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformer").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformer`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerArgs {
+        pub log_group_arn: Tf<Arn>,
+    }
+
+    impl CloudwatchLogTransformer {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerArgs) -> Self {
+            Self(Body::of([
+                ("log_group_arn", args.log_group_arn.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn transformer_config(mut self, block: CloudwatchLogTransformerTransformerConfig) -> Self {
+            self.0.push_block("transformer_config", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchLogTransformer {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchLogTransformer {
+        const TYPE: &'static str = "aws_cloudwatch_log_transformer";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchLogTransformerRef;
+    }
+
+    /// A declared [`CloudwatchLogTransformer`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchLogTransformerRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchLogTransformerRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchLogTransformerRef {
+        type Block = CloudwatchLogTransformer;
+    }
+
+    impl CloudwatchLogTransformerRef {
+        #[inline]
+        pub fn log_group_arn(&self) -> Tf<Arn> {
+            self.0.attr("log_group_arn")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn transformer_config(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfig>> {
+            self.0.attr("transformer_config")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfig(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfig").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn add_keys(mut self, block: CloudwatchLogTransformerTransformerConfigAddKeys) -> Self {
+            self.0.push_block("add_keys", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn copy_value(mut self, block: CloudwatchLogTransformerTransformerConfigCopyValue) -> Self {
+            self.0.push_block("copy_value", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn csv(mut self, block: CloudwatchLogTransformerTransformerConfigCsv) -> Self {
+            self.0.push_block("csv", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn date_time_converter(mut self, block: CloudwatchLogTransformerTransformerConfigDateTimeConverter) -> Self {
+            self.0.push_block("date_time_converter", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn delete_keys(mut self, block: CloudwatchLogTransformerTransformerConfigDeleteKeys) -> Self {
+            self.0.push_block("delete_keys", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn grok(mut self, block: CloudwatchLogTransformerTransformerConfigGrok) -> Self {
+            self.0.push_block("grok", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn list_to_map(mut self, block: CloudwatchLogTransformerTransformerConfigListToMap) -> Self {
+            self.0.push_block("list_to_map", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn lower_case_string(mut self, block: CloudwatchLogTransformerTransformerConfigLowerCaseString) -> Self {
+            self.0.push_block("lower_case_string", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn move_keys(mut self, block: CloudwatchLogTransformerTransformerConfigMoveKeys) -> Self {
+            self.0.push_block("move_keys", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_cloudfront(mut self, block: CloudwatchLogTransformerTransformerConfigParseCloudfront) -> Self {
+            self.0.push_block("parse_cloudfront", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_json(mut self, block: CloudwatchLogTransformerTransformerConfigParseJson) -> Self {
+            self.0.push_block("parse_json", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_key_value(mut self, block: CloudwatchLogTransformerTransformerConfigParseKeyValue) -> Self {
+            self.0.push_block("parse_key_value", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_postgres(mut self, block: CloudwatchLogTransformerTransformerConfigParsePostgres) -> Self {
+            self.0.push_block("parse_postgres", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_route53(mut self, block: CloudwatchLogTransformerTransformerConfigParseRoute53) -> Self {
+            self.0.push_block("parse_route53", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_to_ocsf(mut self, block: CloudwatchLogTransformerTransformerConfigParseToOcsf) -> Self {
+            self.0.push_block("parse_to_ocsf", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_vpc(mut self, block: CloudwatchLogTransformerTransformerConfigParseVpc) -> Self {
+            self.0.push_block("parse_vpc", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn parse_waf(mut self, block: CloudwatchLogTransformerTransformerConfigParseWaf) -> Self {
+            self.0.push_block("parse_waf", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn rename_keys(mut self, block: CloudwatchLogTransformerTransformerConfigRenameKeys) -> Self {
+            self.0.push_block("rename_keys", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn split_string(mut self, block: CloudwatchLogTransformerTransformerConfigSplitString) -> Self {
+            self.0.push_block("split_string", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn substitute_string(mut self, block: CloudwatchLogTransformerTransformerConfigSubstituteString) -> Self {
+            self.0.push_block("substitute_string", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn trim_string(mut self, block: CloudwatchLogTransformerTransformerConfigTrimString) -> Self {
+            self.0.push_block("trim_string", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn type_converter(mut self, block: CloudwatchLogTransformerTransformerConfigTypeConverter) -> Self {
+            self.0.push_block("type_converter", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn upper_case_string(mut self, block: CloudwatchLogTransformerTransformerConfigUpperCaseString) -> Self {
+            self.0.push_block("upper_case_string", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfig {
+        type Fields = CloudwatchLogTransformerTransformerConfigFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigFields {
+        #[inline]
+        pub fn add_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigAddKeys>> {
+            field(&self.0, "add_keys")
+        }
+
+        #[inline]
+        pub fn copy_value(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigCopyValue>> {
+            field(&self.0, "copy_value")
+        }
+
+        #[inline]
+        pub fn csv(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigCsv>> {
+            field(&self.0, "csv")
+        }
+
+        #[inline]
+        pub fn date_time_converter(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigDateTimeConverter>> {
+            field(&self.0, "date_time_converter")
+        }
+
+        #[inline]
+        pub fn delete_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigDeleteKeys>> {
+            field(&self.0, "delete_keys")
+        }
+
+        #[inline]
+        pub fn grok(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigGrok>> {
+            field(&self.0, "grok")
+        }
+
+        #[inline]
+        pub fn list_to_map(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigListToMap>> {
+            field(&self.0, "list_to_map")
+        }
+
+        #[inline]
+        pub fn lower_case_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigLowerCaseString>> {
+            field(&self.0, "lower_case_string")
+        }
+
+        #[inline]
+        pub fn move_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigMoveKeys>> {
+            field(&self.0, "move_keys")
+        }
+
+        #[inline]
+        pub fn parse_cloudfront(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseCloudfront>> {
+            field(&self.0, "parse_cloudfront")
+        }
+
+        #[inline]
+        pub fn parse_json(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseJson>> {
+            field(&self.0, "parse_json")
+        }
+
+        #[inline]
+        pub fn parse_key_value(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseKeyValue>> {
+            field(&self.0, "parse_key_value")
+        }
+
+        #[inline]
+        pub fn parse_postgres(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParsePostgres>> {
+            field(&self.0, "parse_postgres")
+        }
+
+        #[inline]
+        pub fn parse_route53(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseRoute53>> {
+            field(&self.0, "parse_route53")
+        }
+
+        #[inline]
+        pub fn parse_to_ocsf(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseToOcsf>> {
+            field(&self.0, "parse_to_ocsf")
+        }
+
+        #[inline]
+        pub fn parse_vpc(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseVpc>> {
+            field(&self.0, "parse_vpc")
+        }
+
+        #[inline]
+        pub fn parse_waf(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigParseWaf>> {
+            field(&self.0, "parse_waf")
+        }
+
+        #[inline]
+        pub fn rename_keys(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigRenameKeys>> {
+            field(&self.0, "rename_keys")
+        }
+
+        #[inline]
+        pub fn split_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSplitString>> {
+            field(&self.0, "split_string")
+        }
+
+        #[inline]
+        pub fn substitute_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSubstituteString>> {
+            field(&self.0, "substitute_string")
+        }
+
+        #[inline]
+        pub fn trim_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigTrimString>> {
+            field(&self.0, "trim_string")
+        }
+
+        #[inline]
+        pub fn type_converter(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigTypeConverter>> {
+            field(&self.0, "type_converter")
+        }
+
+        #[inline]
+        pub fn upper_case_string(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigUpperCaseString>> {
+            field(&self.0, "upper_case_string")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.add_keys`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigAddKeys(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeys {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeys").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigAddKeys {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigAddKeysEntry) -> Self {
+            self.0.push_block("entry", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigAddKeys`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigAddKeysFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigAddKeysFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigAddKeys {
+        type Fields = CloudwatchLogTransformerTransformerConfigAddKeysFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigAddKeysFields {
+        #[inline]
+        pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigAddKeysEntry>> {
+            field(&self.0, "entry")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.add_keys.entry`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntry(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysEntry {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysEntry").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigAddKeysEntry`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntryArgs {
+        pub key: Tf<String>,
+        pub value: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigAddKeysEntry {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigAddKeysEntryArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("value", args.value.into()),
+            ]))
+        }
+
+        pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("overwrite_if_exists", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigAddKeysEntry`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigAddKeysEntryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigAddKeysEntryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigAddKeysEntry {
+        type Fields = CloudwatchLogTransformerTransformerConfigAddKeysEntryFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigAddKeysEntryFields {
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn overwrite_if_exists(&self) -> Tf<bool> {
+            field(&self.0, "overwrite_if_exists")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.copy_value`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigCopyValue(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValue {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValue").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigCopyValue {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigCopyValueEntry) -> Self {
+            self.0.push_block("entry", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigCopyValue`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigCopyValueFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigCopyValueFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigCopyValue {
+        type Fields = CloudwatchLogTransformerTransformerConfigCopyValueFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigCopyValueFields {
+        #[inline]
+        pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigCopyValueEntry>> {
+            field(&self.0, "entry")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.copy_value.entry`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntry(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueEntry {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueEntry").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigCopyValueEntry`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntryArgs {
+        pub source: Tf<String>,
+        pub target: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigCopyValueEntry {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigCopyValueEntryArgs) -> Self {
+            Self(Body::of([
+                ("source", args.source.into()),
+                ("target", args.target.into()),
+            ]))
+        }
+
+        pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("overwrite_if_exists", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigCopyValueEntry`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigCopyValueEntryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigCopyValueEntryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigCopyValueEntry {
+        type Fields = CloudwatchLogTransformerTransformerConfigCopyValueEntryFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigCopyValueEntryFields {
+        #[inline]
+        pub fn overwrite_if_exists(&self) -> Tf<bool> {
+            field(&self.0, "overwrite_if_exists")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.csv`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigCsv(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCsv {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigCsv").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigCsv {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn columns(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("columns", value.into());
+            self
+        }
+
+        pub fn delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("delimiter", value.into());
+            self
+        }
+
+        pub fn quote_character(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("quote_character", value.into());
+            self
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigCsv`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigCsvFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigCsvFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigCsvFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigCsvFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigCsv {
+        type Fields = CloudwatchLogTransformerTransformerConfigCsvFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigCsvFields {
+        #[inline]
+        pub fn columns(&self) -> Tf<List<String>> {
+            field(&self.0, "columns")
+        }
+
+        #[inline]
+        pub fn delimiter(&self) -> Tf<String> {
+            field(&self.0, "delimiter")
+        }
+
+        #[inline]
+        pub fn quote_character(&self) -> Tf<String> {
+            field(&self.0, "quote_character")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.date_time_converter`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverter(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDateTimeConverter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigDateTimeConverter").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigDateTimeConverter`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverterArgs {
+        pub match_patterns: Tf<List<String>>,
+        pub source: Tf<String>,
+        pub target: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigDateTimeConverter {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigDateTimeConverterArgs) -> Self {
+            Self(Body::of([
+                ("match_patterns", args.match_patterns.into()),
+                ("source", args.source.into()),
+                ("target", args.target.into()),
+            ]))
+        }
+
+        pub fn locale(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("locale", value.into());
+            self
+        }
+
+        pub fn source_timezone(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source_timezone", value.into());
+            self
+        }
+
+        pub fn target_format(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("target_format", value.into());
+            self
+        }
+
+        pub fn target_timezone(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("target_timezone", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigDateTimeConverter`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigDateTimeConverterFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigDateTimeConverterFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigDateTimeConverter {
+        type Fields = CloudwatchLogTransformerTransformerConfigDateTimeConverterFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigDateTimeConverterFields {
+        #[inline]
+        pub fn locale(&self) -> Tf<String> {
+            field(&self.0, "locale")
+        }
+
+        #[inline]
+        pub fn match_patterns(&self) -> Tf<List<String>> {
+            field(&self.0, "match_patterns")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+        #[inline]
+        pub fn source_timezone(&self) -> Tf<String> {
+            field(&self.0, "source_timezone")
+        }
+
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
+
+        #[inline]
+        pub fn target_format(&self) -> Tf<String> {
+            field(&self.0, "target_format")
+        }
+
+        #[inline]
+        pub fn target_timezone(&self) -> Tf<String> {
+            field(&self.0, "target_timezone")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.delete_keys`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigDeleteKeys(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDeleteKeys {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigDeleteKeys").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigDeleteKeys`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigDeleteKeysArgs {
+        pub with_keys: Tf<List<String>>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigDeleteKeys {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigDeleteKeysArgs) -> Self {
+            Self(Body::of([
+                ("with_keys", args.with_keys.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigDeleteKeys`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigDeleteKeysFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigDeleteKeysFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigDeleteKeys {
+        type Fields = CloudwatchLogTransformerTransformerConfigDeleteKeysFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigDeleteKeysFields {
+        #[inline]
+        pub fn with_keys(&self) -> Tf<List<String>> {
+            field(&self.0, "with_keys")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.grok`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigGrok(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigGrok {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigGrok").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigGrok`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigGrokArgs {
+        pub r#match: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigGrok {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigGrokArgs) -> Self {
+            Self(Body::of([
+                ("match", args.r#match.into()),
+            ]))
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigGrok`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigGrokFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigGrokFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigGrokFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigGrokFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigGrok {
+        type Fields = CloudwatchLogTransformerTransformerConfigGrokFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigGrokFields {
+        #[inline]
+        pub fn r#match(&self) -> Tf<String> {
+            field(&self.0, "match")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.list_to_map`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigListToMap(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigListToMap {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigListToMap").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigListToMap`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigListToMapArgs {
+        pub key: Tf<String>,
+        pub source: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigListToMap {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigListToMapArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("source", args.source.into()),
+            ]))
+        }
+
+        pub fn flatten(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("flatten", value.into());
+            self
+        }
+
+        pub fn flattened_element(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("flattened_element", value.into());
+            self
+        }
+
+        pub fn target(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("target", value.into());
+            self
+        }
+
+        pub fn value_key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value_key", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigListToMap`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigListToMapFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigListToMapFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigListToMapFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigListToMapFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigListToMap {
+        type Fields = CloudwatchLogTransformerTransformerConfigListToMapFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigListToMapFields {
+        #[inline]
+        pub fn flatten(&self) -> Tf<bool> {
+            field(&self.0, "flatten")
+        }
+
+        #[inline]
+        pub fn flattened_element(&self) -> Tf<String> {
+            field(&self.0, "flattened_element")
+        }
+
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
+
+        #[inline]
+        pub fn value_key(&self) -> Tf<String> {
+            field(&self.0, "value_key")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.lower_case_string`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigLowerCaseString(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigLowerCaseString {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigLowerCaseString").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigLowerCaseString`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigLowerCaseStringArgs {
+        pub with_keys: Tf<List<String>>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigLowerCaseString {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigLowerCaseStringArgs) -> Self {
+            Self(Body::of([
+                ("with_keys", args.with_keys.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigLowerCaseString`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigLowerCaseStringFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigLowerCaseStringFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigLowerCaseString {
+        type Fields = CloudwatchLogTransformerTransformerConfigLowerCaseStringFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigLowerCaseStringFields {
+        #[inline]
+        pub fn with_keys(&self) -> Tf<List<String>> {
+            field(&self.0, "with_keys")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.move_keys`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigMoveKeys(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeys {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeys").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigMoveKeys {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigMoveKeysEntry) -> Self {
+            self.0.push_block("entry", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigMoveKeys`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigMoveKeysFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigMoveKeysFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigMoveKeys {
+        type Fields = CloudwatchLogTransformerTransformerConfigMoveKeysFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigMoveKeysFields {
+        #[inline]
+        pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigMoveKeysEntry>> {
+            field(&self.0, "entry")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.move_keys.entry`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntry(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysEntry").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigMoveKeysEntry`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntryArgs {
+        pub source: Tf<String>,
+        pub target: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigMoveKeysEntryArgs) -> Self {
+            Self(Body::of([
+                ("source", args.source.into()),
+                ("target", args.target.into()),
+            ]))
+        }
+
+        pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("overwrite_if_exists", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigMoveKeysEntry`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigMoveKeysEntry {
+        type Fields = CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigMoveKeysEntryFields {
+        #[inline]
+        pub fn overwrite_if_exists(&self) -> Tf<bool> {
+            field(&self.0, "overwrite_if_exists")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_cloudfront`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseCloudfront(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseCloudfront {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseCloudfront").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseCloudfront {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseCloudfront`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseCloudfrontFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseCloudfrontFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParseCloudfront {
+        type Fields = CloudwatchLogTransformerTransformerConfigParseCloudfrontFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseCloudfrontFields {
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_json`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseJson(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseJson {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseJson").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseJson {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn destination(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("destination", value.into());
+            self
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseJson`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseJsonFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseJsonFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseJsonFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseJsonFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParseJson {
+        type Fields = CloudwatchLogTransformerTransformerConfigParseJsonFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseJsonFields {
+        #[inline]
+        pub fn destination(&self) -> Tf<String> {
+            field(&self.0, "destination")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_key_value`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseKeyValue(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseKeyValue {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseKeyValue").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseKeyValue {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn destination(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("destination", value.into());
+            self
+        }
+
+        pub fn field_delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("field_delimiter", value.into());
+            self
+        }
+
+        pub fn key_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key_prefix", value.into());
+            self
+        }
+
+        pub fn key_value_delimiter(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("key_value_delimiter", value.into());
+            self
+        }
+
+        pub fn non_match_value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("non_match_value", value.into());
+            self
+        }
+
+        pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("overwrite_if_exists", value.into());
+            self
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseKeyValue`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseKeyValueFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseKeyValueFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParseKeyValue {
+        type Fields = CloudwatchLogTransformerTransformerConfigParseKeyValueFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseKeyValueFields {
+        #[inline]
+        pub fn destination(&self) -> Tf<String> {
+            field(&self.0, "destination")
+        }
+
+        #[inline]
+        pub fn field_delimiter(&self) -> Tf<String> {
+            field(&self.0, "field_delimiter")
+        }
+
+        #[inline]
+        pub fn key_prefix(&self) -> Tf<String> {
+            field(&self.0, "key_prefix")
+        }
+
+        #[inline]
+        pub fn key_value_delimiter(&self) -> Tf<String> {
+            field(&self.0, "key_value_delimiter")
+        }
+
+        #[inline]
+        pub fn non_match_value(&self) -> Tf<String> {
+            field(&self.0, "non_match_value")
+        }
+
+        #[inline]
+        pub fn overwrite_if_exists(&self) -> Tf<bool> {
+            field(&self.0, "overwrite_if_exists")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_postgres`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParsePostgres(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParsePostgres {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParsePostgres").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParsePostgres {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParsePostgres`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParsePostgresFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParsePostgresFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParsePostgresFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParsePostgresFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParsePostgres {
+        type Fields = CloudwatchLogTransformerTransformerConfigParsePostgresFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParsePostgresFields {
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_route53`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseRoute53(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseRoute53 {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseRoute53").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseRoute53 {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseRoute53`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseRoute53Fields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseRoute53Fields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParseRoute53 {
+        type Fields = CloudwatchLogTransformerTransformerConfigParseRoute53Fields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseRoute53Fields {
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_to_ocsf`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseToOcsf(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseToOcsf {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseToOcsf").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigParseToOcsf`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseToOcsfArgs {
+        pub event_source: Tf<String>,
+        pub ocsf_version: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseToOcsf {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigParseToOcsfArgs) -> Self {
+            Self(Body::of([
+                ("event_source", args.event_source.into()),
+                ("ocsf_version", args.ocsf_version.into()),
+            ]))
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseToOcsf`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseToOcsfFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseToOcsfFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParseToOcsf {
+        type Fields = CloudwatchLogTransformerTransformerConfigParseToOcsfFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseToOcsfFields {
+        #[inline]
+        pub fn event_source(&self) -> Tf<String> {
+            field(&self.0, "event_source")
+        }
+
+        #[inline]
+        pub fn ocsf_version(&self) -> Tf<String> {
+            field(&self.0, "ocsf_version")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_vpc`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseVpc(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseVpc {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseVpc").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseVpc {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseVpc`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseVpcFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseVpcFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseVpcFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseVpcFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParseVpc {
+        type Fields = CloudwatchLogTransformerTransformerConfigParseVpcFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseVpcFields {
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.parse_waf`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseWaf(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseWaf {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseWaf").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseWaf {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn source(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigParseWaf`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigParseWafFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigParseWafFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigParseWafFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigParseWafFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigParseWaf {
+        type Fields = CloudwatchLogTransformerTransformerConfigParseWafFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigParseWafFields {
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.rename_keys`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigRenameKeys(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeys {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeys").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigRenameKeys {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigRenameKeysEntry) -> Self {
+            self.0.push_block("entry", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigRenameKeys`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigRenameKeysFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigRenameKeysFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigRenameKeys {
+        type Fields = CloudwatchLogTransformerTransformerConfigRenameKeysFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigRenameKeysFields {
+        #[inline]
+        pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigRenameKeysEntry>> {
+            field(&self.0, "entry")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.rename_keys.entry`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntry(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysEntry").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigRenameKeysEntry`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntryArgs {
+        pub key: Tf<String>,
+        pub rename_to: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigRenameKeysEntryArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("rename_to", args.rename_to.into()),
+            ]))
+        }
+
+        pub fn overwrite_if_exists(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("overwrite_if_exists", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigRenameKeysEntry`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigRenameKeysEntry {
+        type Fields = CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigRenameKeysEntryFields {
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn overwrite_if_exists(&self) -> Tf<bool> {
+            field(&self.0, "overwrite_if_exists")
+        }
+
+        #[inline]
+        pub fn rename_to(&self) -> Tf<String> {
+            field(&self.0, "rename_to")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.split_string`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSplitString(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitString {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitString").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSplitString {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigSplitStringEntry) -> Self {
+            self.0.push_block("entry", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigSplitString`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSplitStringFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigSplitStringFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigSplitString {
+        type Fields = CloudwatchLogTransformerTransformerConfigSplitStringFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSplitStringFields {
+        #[inline]
+        pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSplitStringEntry>> {
+            field(&self.0, "entry")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.split_string.entry`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntry(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringEntry {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringEntry").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigSplitStringEntry`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntryArgs {
+        pub delimiter: Tf<String>,
+        pub source: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSplitStringEntry {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigSplitStringEntryArgs) -> Self {
+            Self(Body::of([
+                ("delimiter", args.delimiter.into()),
+                ("source", args.source.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigSplitStringEntry`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSplitStringEntryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSplitStringEntryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigSplitStringEntry {
+        type Fields = CloudwatchLogTransformerTransformerConfigSplitStringEntryFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSplitStringEntryFields {
+        #[inline]
+        pub fn delimiter(&self) -> Tf<String> {
+            field(&self.0, "delimiter")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.substitute_string`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSubstituteString(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteString {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteString").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSubstituteString {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigSubstituteStringEntry) -> Self {
+            self.0.push_block("entry", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigSubstituteString`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigSubstituteString {
+        type Fields = CloudwatchLogTransformerTransformerConfigSubstituteStringFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSubstituteStringFields {
+        #[inline]
+        pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigSubstituteStringEntry>> {
+            field(&self.0, "entry")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.substitute_string.entry`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntry(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringEntry").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigSubstituteStringEntry`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntryArgs {
+        pub from: Tf<String>,
+        pub source: Tf<String>,
+        pub to: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigSubstituteStringEntryArgs) -> Self {
+            Self(Body::of([
+                ("from", args.from.into()),
+                ("source", args.source.into()),
+                ("to", args.to.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigSubstituteStringEntry`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigSubstituteStringEntry {
+        type Fields = CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigSubstituteStringEntryFields {
+        #[inline]
+        pub fn from(&self) -> Tf<String> {
+            field(&self.0, "from")
+        }
+
+        #[inline]
+        pub fn source(&self) -> Tf<String> {
+            field(&self.0, "source")
+        }
+
+        #[inline]
+        pub fn to(&self) -> Tf<String> {
+            field(&self.0, "to")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.trim_string`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigTrimString(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTrimString {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigTrimString").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigTrimString`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigTrimStringArgs {
+        pub with_keys: Tf<List<String>>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigTrimString {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigTrimStringArgs) -> Self {
+            Self(Body::of([
+                ("with_keys", args.with_keys.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigTrimString`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigTrimStringFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTrimStringFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigTrimStringFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigTrimStringFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigTrimString {
+        type Fields = CloudwatchLogTransformerTransformerConfigTrimStringFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigTrimStringFields {
+        #[inline]
+        pub fn with_keys(&self) -> Tf<List<String>> {
+            field(&self.0, "with_keys")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.type_converter`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigTypeConverter(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverter").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigTypeConverter {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn entry(mut self, block: CloudwatchLogTransformerTransformerConfigTypeConverterEntry) -> Self {
+            self.0.push_block("entry", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigTypeConverter`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigTypeConverterFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigTypeConverterFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigTypeConverter {
+        type Fields = CloudwatchLogTransformerTransformerConfigTypeConverterFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigTypeConverterFields {
+        #[inline]
+        pub fn entry(&self) -> Tf<List<CloudwatchLogTransformerTransformerConfigTypeConverterEntry>> {
+            field(&self.0, "entry")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.type_converter.entry`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntry(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterEntry").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigTypeConverterEntry`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntryArgs {
+        pub key: Tf<String>,
+        pub r#type: Tf<String>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigTypeConverterEntryArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("type", args.r#type.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigTypeConverterEntry`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigTypeConverterEntry {
+        type Fields = CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigTypeConverterEntryFields {
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_transformer.transformer_config.upper_case_string`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigUpperCaseString(Body);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigUpperCaseString {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigUpperCaseString").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchLogTransformerTransformerConfigUpperCaseString`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchLogTransformerTransformerConfigUpperCaseStringArgs {
+        pub with_keys: Tf<List<String>>,
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigUpperCaseString {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchLogTransformerTransformerConfigUpperCaseStringArgs) -> Self {
+            Self(Body::of([
+                ("with_keys", args.with_keys.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchLogTransformerTransformerConfigUpperCaseString`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchLogTransformerTransformerConfigUpperCaseStringFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchLogTransformerTransformerConfigUpperCaseStringFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchLogTransformerTransformerConfigUpperCaseString {
+        type Fields = CloudwatchLogTransformerTransformerConfigUpperCaseStringFields;
+    }
+
+    impl CloudwatchLogTransformerTransformerConfigUpperCaseStringFields {
+        #[inline]
+        pub fn with_keys(&self) -> Tf<List<String>> {
+            field(&self.0, "with_keys")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_metric_alarm`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricAlarm(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricAlarm {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricAlarm").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricAlarm`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricAlarmArgs {
+        pub alarm_name: Tf<String>,
+        pub comparison_operator: Tf<String>,
+        pub evaluation_periods: Tf<Number>,
+    }
+
+    impl CloudwatchMetricAlarm {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricAlarmArgs) -> Self {
+            Self(Body::of([
+                ("alarm_name", args.alarm_name.into()),
+                ("comparison_operator", args.comparison_operator.into()),
+                ("evaluation_periods", args.evaluation_periods.into()),
+            ]))
+        }
+
+        pub fn actions_enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("actions_enabled", value.into());
+            self
+        }
+
+        pub fn alarm_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("alarm_actions", value.into());
+            self
+        }
+
+        pub fn alarm_description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("alarm_description", value.into());
+            self
+        }
+
+        pub fn datapoints_to_alarm(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("datapoints_to_alarm", value.into());
+            self
+        }
+
+        pub fn dimensions(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("dimensions", value.into());
+            self
+        }
+
+        pub fn evaluate_low_sample_count_percentiles(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("evaluate_low_sample_count_percentiles", value.into());
+            self
+        }
+
+        pub fn extended_statistic(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("extended_statistic", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn insufficient_data_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("insufficient_data_actions", value.into());
+            self
+        }
+
+        pub fn metric_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("metric_name", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn metric_query(mut self, block: CloudwatchMetricAlarmMetricQuery) -> Self {
+            self.0.push_block("metric_query", block.0);
+            self
+        }
+
+        pub fn namespace(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("namespace", value.into());
+            self
+        }
+
+        pub fn ok_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("ok_actions", value.into());
+            self
+        }
+
+        pub fn period(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("period", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn statistic(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("statistic", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn threshold(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("threshold", value.into());
+            self
+        }
+
+        pub fn threshold_metric_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("threshold_metric_id", value.into());
+            self
+        }
+
+        pub fn treat_missing_data(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("treat_missing_data", value.into());
+            self
+        }
+
+        pub fn unit(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("unit", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchMetricAlarm {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchMetricAlarm {
+        const TYPE: &'static str = "aws_cloudwatch_metric_alarm";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchMetricAlarmRef;
+    }
+
+    /// A declared [`CloudwatchMetricAlarm`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricAlarmRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchMetricAlarmRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricAlarmRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchMetricAlarmRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchMetricAlarmRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchMetricAlarmRef {
+        type Block = CloudwatchMetricAlarm;
+    }
+
+    impl CloudwatchMetricAlarmRef {
+        #[inline]
+        pub fn actions_enabled(&self) -> Tf<bool> {
+            self.0.attr("actions_enabled")
+        }
+
+        #[inline]
+        pub fn alarm_actions(&self) -> Tf<Set<String>> {
+            self.0.attr("alarm_actions")
+        }
+
+        #[inline]
+        pub fn alarm_description(&self) -> Tf<String> {
+            self.0.attr("alarm_description")
+        }
+
+        #[inline]
+        pub fn alarm_name(&self) -> Tf<String> {
+            self.0.attr("alarm_name")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn comparison_operator(&self) -> Tf<String> {
+            self.0.attr("comparison_operator")
+        }
+
+        #[inline]
+        pub fn datapoints_to_alarm(&self) -> Tf<Number> {
+            self.0.attr("datapoints_to_alarm")
+        }
+
+        #[inline]
+        pub fn dimensions(&self) -> Tf<Map<String>> {
+            self.0.attr("dimensions")
+        }
+
+        #[inline]
+        pub fn evaluate_low_sample_count_percentiles(&self) -> Tf<String> {
+            self.0.attr("evaluate_low_sample_count_percentiles")
+        }
+
+        #[inline]
+        pub fn evaluation_periods(&self) -> Tf<Number> {
+            self.0.attr("evaluation_periods")
+        }
+
+        #[inline]
+        pub fn extended_statistic(&self) -> Tf<String> {
+            self.0.attr("extended_statistic")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn insufficient_data_actions(&self) -> Tf<Set<String>> {
+            self.0.attr("insufficient_data_actions")
+        }
+
+        #[inline]
+        pub fn metric_name(&self) -> Tf<String> {
+            self.0.attr("metric_name")
+        }
+
+        #[inline]
+        pub fn metric_query(&self) -> Tf<Set<CloudwatchMetricAlarmMetricQuery>> {
+            self.0.attr("metric_query")
+        }
+
+        #[inline]
+        pub fn namespace(&self) -> Tf<String> {
+            self.0.attr("namespace")
+        }
+
+        #[inline]
+        pub fn ok_actions(&self) -> Tf<Set<String>> {
+            self.0.attr("ok_actions")
+        }
+
+        #[inline]
+        pub fn period(&self) -> Tf<Number> {
+            self.0.attr("period")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn statistic(&self) -> Tf<String> {
+            self.0.attr("statistic")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn threshold(&self) -> Tf<Number> {
+            self.0.attr("threshold")
+        }
+
+        #[inline]
+        pub fn threshold_metric_id(&self) -> Tf<String> {
+            self.0.attr("threshold_metric_id")
+        }
+
+        #[inline]
+        pub fn treat_missing_data(&self) -> Tf<String> {
+            self.0.attr("treat_missing_data")
+        }
+
+        #[inline]
+        pub fn unit(&self) -> Tf<String> {
+            self.0.attr("unit")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_metric_alarm.metric_query`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricAlarmMetricQuery(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricAlarmMetricQuery {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricAlarmMetricQuery").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricAlarmMetricQuery`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricAlarmMetricQueryArgs {
+        pub id: Tf<String>,
+    }
+
+    impl CloudwatchMetricAlarmMetricQuery {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricAlarmMetricQueryArgs) -> Self {
+            Self(Body::of([
+                ("id", args.id.into()),
+            ]))
+        }
+
+        pub fn account_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("account_id", value.into());
+            self
+        }
+
+        pub fn expression(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("expression", value.into());
+            self
+        }
+
+        pub fn label(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("label", value.into());
+            self
+        }
+
+        pub fn metric(mut self, block: CloudwatchMetricAlarmMetricQueryMetric) -> Self {
+            self.0.set_block("metric", block.0);
+            self
+        }
+
+        pub fn period(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("period", value.into());
+            self
+        }
+
+        pub fn return_data(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("return_data", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchMetricAlarmMetricQuery`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricAlarmMetricQueryFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricAlarmMetricQueryFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchMetricAlarmMetricQueryFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchMetricAlarmMetricQuery {
+        type Fields = CloudwatchMetricAlarmMetricQueryFields;
+    }
+
+    impl CloudwatchMetricAlarmMetricQueryFields {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            field(&self.0, "account_id")
+        }
+
+        #[inline]
+        pub fn expression(&self) -> Tf<String> {
+            field(&self.0, "expression")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
+
+        #[inline]
+        pub fn label(&self) -> Tf<String> {
+            field(&self.0, "label")
+        }
+
+        #[inline]
+        pub fn metric(&self) -> Tf<List<CloudwatchMetricAlarmMetricQueryMetric>> {
+            field(&self.0, "metric")
+        }
+
+        #[inline]
+        pub fn period(&self) -> Tf<Number> {
+            field(&self.0, "period")
+        }
+
+        #[inline]
+        pub fn return_data(&self) -> Tf<bool> {
+            field(&self.0, "return_data")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_metric_alarm.metric_query.metric`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricAlarmMetricQueryMetric(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryMetric {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricAlarmMetricQueryMetric").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricAlarmMetricQueryMetric`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricAlarmMetricQueryMetricArgs {
+        pub metric_name: Tf<String>,
+        pub period: Tf<Number>,
+        pub stat: Tf<String>,
+    }
+
+    impl CloudwatchMetricAlarmMetricQueryMetric {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricAlarmMetricQueryMetricArgs) -> Self {
+            Self(Body::of([
+                ("metric_name", args.metric_name.into()),
+                ("period", args.period.into()),
+                ("stat", args.stat.into()),
+            ]))
+        }
+
+        pub fn dimensions(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("dimensions", value.into());
+            self
+        }
+
+        pub fn namespace(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("namespace", value.into());
+            self
+        }
+
+        pub fn unit(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("unit", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchMetricAlarmMetricQueryMetric`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricAlarmMetricQueryMetricFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchMetricAlarmMetricQueryMetricFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricAlarmMetricQueryMetricFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchMetricAlarmMetricQueryMetricFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchMetricAlarmMetricQueryMetric {
+        type Fields = CloudwatchMetricAlarmMetricQueryMetricFields;
+    }
+
+    impl CloudwatchMetricAlarmMetricQueryMetricFields {
+        #[inline]
+        pub fn dimensions(&self) -> Tf<Map<String>> {
+            field(&self.0, "dimensions")
+        }
+
+        #[inline]
+        pub fn metric_name(&self) -> Tf<String> {
+            field(&self.0, "metric_name")
+        }
+
+        #[inline]
+        pub fn namespace(&self) -> Tf<String> {
+            field(&self.0, "namespace")
+        }
+
+        #[inline]
+        pub fn period(&self) -> Tf<Number> {
+            field(&self.0, "period")
+        }
+
+        #[inline]
+        pub fn stat(&self) -> Tf<String> {
+            field(&self.0, "stat")
+        }
+
+        #[inline]
+        pub fn unit(&self) -> Tf<String> {
+            field(&self.0, "unit")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_metric_stream`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStream(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricStream {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStream").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricStream`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricStreamArgs {
+        pub firehose_arn: Tf<Arn>,
+        pub output_format: Tf<String>,
+        pub role_arn: Tf<Arn>,
+    }
+
+    impl CloudwatchMetricStream {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricStreamArgs) -> Self {
+            Self(Body::of([
+                ("firehose_arn", args.firehose_arn.into()),
+                ("output_format", args.output_format.into()),
+                ("role_arn", args.role_arn.into()),
+            ]))
+        }
+
+        /// Adds one block; call again for more.
+        pub fn exclude_filter(mut self, block: CloudwatchMetricStreamExcludeFilter) -> Self {
+            self.0.push_block("exclude_filter", block.0);
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn include_filter(mut self, block: CloudwatchMetricStreamIncludeFilter) -> Self {
+            self.0.push_block("include_filter", block.0);
+            self
+        }
+
+        pub fn include_linked_accounts_metrics(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("include_linked_accounts_metrics", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn statistics_configuration(mut self, block: CloudwatchMetricStreamStatisticsConfiguration) -> Self {
+            self.0.push_block("statistics_configuration", block.0);
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn timeouts(mut self, block: CloudwatchMetricStreamTimeouts) -> Self {
+            self.0.set_block("timeouts", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchMetricStream {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchMetricStream {
+        const TYPE: &'static str = "aws_cloudwatch_metric_stream";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = CloudwatchMetricStreamRef;
+    }
+
+    /// A declared [`CloudwatchMetricStream`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchMetricStreamRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchMetricStreamRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchMetricStreamRef {
+        type Block = CloudwatchMetricStream;
+    }
+
+    impl CloudwatchMetricStreamRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn creation_date(&self) -> Tf<String> {
+            self.0.attr("creation_date")
+        }
+
+        #[inline]
+        pub fn exclude_filter(&self) -> Tf<Set<CloudwatchMetricStreamExcludeFilter>> {
+            self.0.attr("exclude_filter")
+        }
+
+        #[inline]
+        pub fn firehose_arn(&self) -> Tf<Arn> {
+            self.0.attr("firehose_arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn include_filter(&self) -> Tf<Set<CloudwatchMetricStreamIncludeFilter>> {
+            self.0.attr("include_filter")
+        }
+
+        #[inline]
+        pub fn include_linked_accounts_metrics(&self) -> Tf<bool> {
+            self.0.attr("include_linked_accounts_metrics")
+        }
+
+        #[inline]
+        pub fn last_update_date(&self) -> Tf<String> {
+            self.0.attr("last_update_date")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn output_format(&self) -> Tf<String> {
+            self.0.attr("output_format")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn role_arn(&self) -> Tf<Arn> {
+            self.0.attr("role_arn")
+        }
+
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            self.0.attr("state")
+        }
+
+        #[inline]
+        pub fn statistics_configuration(&self) -> Tf<Set<CloudwatchMetricStreamStatisticsConfiguration>> {
+            self.0.attr("statistics_configuration")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn timeouts(&self) -> Tf<CloudwatchMetricStreamTimeouts> {
+            self.0.attr("timeouts")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_metric_stream.exclude_filter`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamExcludeFilter(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamExcludeFilter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamExcludeFilter").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricStreamExcludeFilter`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricStreamExcludeFilterArgs {
+        pub namespace: Tf<String>,
+    }
+
+    impl CloudwatchMetricStreamExcludeFilter {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricStreamExcludeFilterArgs) -> Self {
+            Self(Body::of([
+                ("namespace", args.namespace.into()),
+            ]))
+        }
+
+        pub fn metric_names(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("metric_names", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchMetricStreamExcludeFilter`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamExcludeFilterFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamExcludeFilterFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamExcludeFilterFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchMetricStreamExcludeFilterFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchMetricStreamExcludeFilter {
+        type Fields = CloudwatchMetricStreamExcludeFilterFields;
+    }
+
+    impl CloudwatchMetricStreamExcludeFilterFields {
+        #[inline]
+        pub fn metric_names(&self) -> Tf<Set<String>> {
+            field(&self.0, "metric_names")
+        }
+
+        #[inline]
+        pub fn namespace(&self) -> Tf<String> {
+            field(&self.0, "namespace")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_metric_stream.include_filter`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamIncludeFilter(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamIncludeFilter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamIncludeFilter").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricStreamIncludeFilter`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricStreamIncludeFilterArgs {
+        pub namespace: Tf<String>,
+    }
+
+    impl CloudwatchMetricStreamIncludeFilter {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricStreamIncludeFilterArgs) -> Self {
+            Self(Body::of([
+                ("namespace", args.namespace.into()),
+            ]))
+        }
+
+        pub fn metric_names(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("metric_names", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchMetricStreamIncludeFilter`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamIncludeFilterFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamIncludeFilterFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamIncludeFilterFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchMetricStreamIncludeFilterFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchMetricStreamIncludeFilter {
+        type Fields = CloudwatchMetricStreamIncludeFilterFields;
+    }
+
+    impl CloudwatchMetricStreamIncludeFilterFields {
+        #[inline]
+        pub fn metric_names(&self) -> Tf<Set<String>> {
+            field(&self.0, "metric_names")
+        }
+
+        #[inline]
+        pub fn namespace(&self) -> Tf<String> {
+            field(&self.0, "namespace")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_metric_stream.statistics_configuration`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamStatisticsConfiguration(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamStatisticsConfiguration").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricStreamStatisticsConfiguration`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricStreamStatisticsConfigurationArgs {
+        pub additional_statistics: Tf<Set<String>>,
+        pub include_metric: CloudwatchMetricStreamStatisticsConfigurationIncludeMetric,
+    }
+
+    impl CloudwatchMetricStreamStatisticsConfiguration {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricStreamStatisticsConfigurationArgs) -> Self {
+            Self(Body::of([
+                ("additional_statistics", args.additional_statistics.into()),
+                ("include_metric", Value::Blocks(vec![args.include_metric.0])),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchMetricStreamStatisticsConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamStatisticsConfigurationFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchMetricStreamStatisticsConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchMetricStreamStatisticsConfiguration {
+        type Fields = CloudwatchMetricStreamStatisticsConfigurationFields;
+    }
+
+    impl CloudwatchMetricStreamStatisticsConfigurationFields {
+        #[inline]
+        pub fn additional_statistics(&self) -> Tf<Set<String>> {
+            field(&self.0, "additional_statistics")
+        }
+
+        #[inline]
+        pub fn include_metric(&self) -> Tf<Set<CloudwatchMetricStreamStatisticsConfigurationIncludeMetric>> {
+            field(&self.0, "include_metric")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_metric_stream.statistics_configuration.include_metric`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetric(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationIncludeMetric").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchMetricStreamStatisticsConfigurationIncludeMetric`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetricArgs {
+        pub metric_name: Tf<String>,
+        pub namespace: Tf<String>,
+    }
+
+    impl CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchMetricStreamStatisticsConfigurationIncludeMetricArgs) -> Self {
+            Self(Body::of([
+                ("metric_name", args.metric_name.into()),
+                ("namespace", args.namespace.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchMetricStreamStatisticsConfigurationIncludeMetric`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchMetricStreamStatisticsConfigurationIncludeMetric {
+        type Fields = CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields;
+    }
+
+    impl CloudwatchMetricStreamStatisticsConfigurationIncludeMetricFields {
+        #[inline]
+        pub fn metric_name(&self) -> Tf<String> {
+            field(&self.0, "metric_name")
+        }
+
+        #[inline]
+        pub fn namespace(&self) -> Tf<String> {
+            field(&self.0, "namespace")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_metric_stream.timeouts`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamTimeouts(Body);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamTimeouts {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamTimeouts").field(&self.0).finish()
+        }
+    }
+
+    impl CloudwatchMetricStreamTimeouts {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("create", value.into());
+            self
+        }
+
+        pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("delete", value.into());
+            self
+        }
+
+        pub fn update(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("update", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`CloudwatchMetricStreamTimeouts`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct CloudwatchMetricStreamTimeoutsFields(Expr);
+
+    impl std::fmt::Debug for CloudwatchMetricStreamTimeoutsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchMetricStreamTimeoutsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for CloudwatchMetricStreamTimeoutsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for CloudwatchMetricStreamTimeouts {
+        type Fields = CloudwatchMetricStreamTimeoutsFields;
+    }
+
+    impl CloudwatchMetricStreamTimeoutsFields {
+        #[inline]
+        pub fn create(&self) -> Tf<String> {
+            field(&self.0, "create")
+        }
+
+        #[inline]
+        pub fn delete(&self) -> Tf<String> {
+            field(&self.0, "delete")
+        }
+
+        #[inline]
+        pub fn update(&self) -> Tf<String> {
+            field(&self.0, "update")
+        }
+
+    }
+
+    /// The resource `aws_cloudwatch_query_definition`.
+    #[derive(Clone)]
+    pub struct CloudwatchQueryDefinition(Body);
+
+    impl std::fmt::Debug for CloudwatchQueryDefinition {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchQueryDefinition").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`CloudwatchQueryDefinition`].
+    #[derive(Clone, Debug)]
+    pub struct CloudwatchQueryDefinitionArgs {
+        pub name: Tf<String>,
+        pub query_string: Tf<String>,
+    }
+
+    impl CloudwatchQueryDefinition {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: CloudwatchQueryDefinitionArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("query_string", args.query_string.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn log_group_names(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("log_group_names", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for CloudwatchQueryDefinition {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for CloudwatchQueryDefinition {
+        const TYPE: &'static str = "aws_cloudwatch_query_definition";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = CloudwatchQueryDefinitionRef;
+    }
+
+    /// A declared [`CloudwatchQueryDefinition`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct CloudwatchQueryDefinitionRef(BlockRef);
+
+    impl std::fmt::Debug for CloudwatchQueryDefinitionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("CloudwatchQueryDefinitionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for CloudwatchQueryDefinitionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for CloudwatchQueryDefinitionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for CloudwatchQueryDefinitionRef {
+        type Block = CloudwatchQueryDefinition;
+    }
+
+    impl CloudwatchQueryDefinitionRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn log_group_names(&self) -> Tf<List<String>> {
+            self.0.attr("log_group_names")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn query_definition_id(&self) -> Tf<String> {
+            self.0.attr("query_definition_id")
+        }
+
+        #[inline]
+        pub fn query_string(&self) -> Tf<String> {
+            self.0.attr("query_string")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The data source `aws_cloudwatch_contributor_managed_insight_rules`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchContributorManagedInsightRules(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRules {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRules").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchContributorManagedInsightRules`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchContributorManagedInsightRulesArgs {
+        pub resource_arn: Tf<Arn>,
+    }
+
+    impl DataAwsCloudwatchContributorManagedInsightRules {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchContributorManagedInsightRulesArgs) -> Self {
+            Self(Body::of([
+                ("resource_arn", args.resource_arn.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsCloudwatchContributorManagedInsightRules {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsCloudwatchContributorManagedInsightRules {
+        const TYPE: &'static str = "aws_cloudwatch_contributor_managed_insight_rules";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsCloudwatchContributorManagedInsightRulesRef;
+    }
+
+    /// A declared [`DataAwsCloudwatchContributorManagedInsightRules`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchContributorManagedInsightRulesRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsCloudwatchContributorManagedInsightRulesRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsCloudwatchContributorManagedInsightRulesRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsCloudwatchContributorManagedInsightRulesRef {
+        type Block = DataAwsCloudwatchContributorManagedInsightRules;
+    }
+
+    impl DataAwsCloudwatchContributorManagedInsightRulesRef {
+        #[inline]
+        pub fn managed_rules(&self) -> Tf<List<DataAwsCloudwatchContributorManagedInsightRulesManagedRules>> {
+            self.0.attr("managed_rules")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn resource_arn(&self) -> Tf<Arn> {
+            self.0.attr("resource_arn")
+        }
+
+    }
+
+    /// The value of `aws_cloudwatch_contributor_managed_insight_rules.managed_rules`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsCloudwatchContributorManagedInsightRulesManagedRules {}
+
+    /// The fields of a [`DataAwsCloudwatchContributorManagedInsightRulesManagedRules`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchContributorManagedInsightRulesManagedRules {
+        type Fields = DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields;
+    }
+
+    impl DataAwsCloudwatchContributorManagedInsightRulesManagedRulesFields {
+        #[inline]
+        pub fn resource_arn(&self) -> Tf<Arn> {
+            field(&self.0, "resource_arn")
+        }
+
+        #[inline]
+        pub fn rule_state(&self) -> Tf<List<DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState>> {
+            field(&self.0, "rule_state")
+        }
+
+        #[inline]
+        pub fn template_name(&self) -> Tf<String> {
+            field(&self.0, "template_name")
+        }
+
+    }
+
+    /// The value of `aws_cloudwatch_contributor_managed_insight_rules.managed_rules.rule_state`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState {}
+
+    /// The fields of a [`DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleState {
+        type Fields = DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields;
+    }
+
+    impl DataAwsCloudwatchContributorManagedInsightRulesManagedRulesRuleStateFields {
+        #[inline]
+        pub fn rule_name(&self) -> Tf<String> {
+            field(&self.0, "rule_name")
+        }
+
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            field(&self.0, "state")
+        }
+
+    }
+
+    /// The data source `aws_cloudwatch_event_bus`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventBus(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventBus {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventBus").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchEventBus`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchEventBusArgs {
+        pub name: Tf<String>,
+    }
+
+    impl DataAwsCloudwatchEventBus {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchEventBusArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsCloudwatchEventBus {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsCloudwatchEventBus {
+        const TYPE: &'static str = "aws_cloudwatch_event_bus";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsCloudwatchEventBusRef;
+    }
+
+    /// A declared [`DataAwsCloudwatchEventBus`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventBusRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventBusRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventBusRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsCloudwatchEventBusRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsCloudwatchEventBusRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsCloudwatchEventBusRef {
+        type Block = DataAwsCloudwatchEventBus;
+    }
+
+    impl DataAwsCloudwatchEventBusRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn dead_letter_config(&self) -> Tf<List<DataAwsCloudwatchEventBusDeadLetterConfig>> {
+            self.0.attr("dead_letter_config")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn kms_key_identifier(&self) -> Tf<String> {
+            self.0.attr("kms_key_identifier")
+        }
+
+        #[inline]
+        pub fn log_config(&self) -> Tf<List<DataAwsCloudwatchEventBusLogConfig>> {
+            self.0.attr("log_config")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The value of `aws_cloudwatch_event_bus.dead_letter_config`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsCloudwatchEventBusDeadLetterConfig {}
+
+    /// The fields of a [`DataAwsCloudwatchEventBusDeadLetterConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventBusDeadLetterConfigFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventBusDeadLetterConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventBusDeadLetterConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchEventBusDeadLetterConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchEventBusDeadLetterConfig {
+        type Fields = DataAwsCloudwatchEventBusDeadLetterConfigFields;
+    }
+
+    impl DataAwsCloudwatchEventBusDeadLetterConfigFields {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            field(&self.0, "arn")
+        }
+
+    }
+
+    /// The value of `aws_cloudwatch_event_bus.log_config`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsCloudwatchEventBusLogConfig {}
+
+    /// The fields of a [`DataAwsCloudwatchEventBusLogConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventBusLogConfigFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventBusLogConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventBusLogConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchEventBusLogConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchEventBusLogConfig {
+        type Fields = DataAwsCloudwatchEventBusLogConfigFields;
+    }
+
+    impl DataAwsCloudwatchEventBusLogConfigFields {
+        #[inline]
+        pub fn include_detail(&self) -> Tf<String> {
+            field(&self.0, "include_detail")
+        }
+
+        #[inline]
+        pub fn level(&self) -> Tf<String> {
+            field(&self.0, "level")
+        }
+
+    }
+
+    /// The data source `aws_cloudwatch_event_buses`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventBuses(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventBuses {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventBuses").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsCloudwatchEventBuses {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsCloudwatchEventBuses {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsCloudwatchEventBuses {
+        const TYPE: &'static str = "aws_cloudwatch_event_buses";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsCloudwatchEventBusesRef;
+    }
+
+    /// A declared [`DataAwsCloudwatchEventBuses`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventBusesRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventBusesRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventBusesRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsCloudwatchEventBusesRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsCloudwatchEventBusesRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsCloudwatchEventBusesRef {
+        type Block = DataAwsCloudwatchEventBuses;
+    }
+
+    impl DataAwsCloudwatchEventBusesRef {
+        #[inline]
+        pub fn event_buses(&self) -> Tf<List<DataAwsCloudwatchEventBusesEventBuses>> {
+            self.0.attr("event_buses")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The value of `aws_cloudwatch_event_buses.event_buses`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsCloudwatchEventBusesEventBuses {}
+
+    /// The fields of a [`DataAwsCloudwatchEventBusesEventBuses`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventBusesEventBusesFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventBusesEventBusesFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventBusesEventBusesFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchEventBusesEventBusesFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchEventBusesEventBuses {
+        type Fields = DataAwsCloudwatchEventBusesEventBusesFields;
+    }
+
+    impl DataAwsCloudwatchEventBusesEventBusesFields {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            field(&self.0, "arn")
+        }
+
+        #[inline]
+        pub fn creation_time(&self) -> Tf<String> {
+            field(&self.0, "creation_time")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            field(&self.0, "description")
+        }
+
+        #[inline]
+        pub fn last_modified_time(&self) -> Tf<String> {
+            field(&self.0, "last_modified_time")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            field(&self.0, "policy")
+        }
+
+    }
+
+    /// The data source `aws_cloudwatch_event_connection`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventConnection(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventConnection {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventConnection").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchEventConnection`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchEventConnectionArgs {
+        pub name: Tf<String>,
+    }
+
+    impl DataAwsCloudwatchEventConnection {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchEventConnectionArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsCloudwatchEventConnection {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsCloudwatchEventConnection {
+        const TYPE: &'static str = "aws_cloudwatch_event_connection";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsCloudwatchEventConnectionRef;
+    }
+
+    /// A declared [`DataAwsCloudwatchEventConnection`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventConnectionRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventConnectionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventConnectionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsCloudwatchEventConnectionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsCloudwatchEventConnectionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsCloudwatchEventConnectionRef {
+        type Block = DataAwsCloudwatchEventConnection;
+    }
+
+    impl DataAwsCloudwatchEventConnectionRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn authorization_type(&self) -> Tf<String> {
+            self.0.attr("authorization_type")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn kms_key_identifier(&self) -> Tf<String> {
+            self.0.attr("kms_key_identifier")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn secret_arn(&self) -> Tf<Arn> {
+            self.0.attr("secret_arn")
+        }
+
+    }
+
+    /// The data source `aws_cloudwatch_event_source`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventSource(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventSource {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventSource").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsCloudwatchEventSource {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsCloudwatchEventSource {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsCloudwatchEventSource {
+        const TYPE: &'static str = "aws_cloudwatch_event_source";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsCloudwatchEventSourceRef;
+    }
+
+    /// A declared [`DataAwsCloudwatchEventSource`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchEventSourceRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsCloudwatchEventSourceRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchEventSourceRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsCloudwatchEventSourceRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsCloudwatchEventSourceRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsCloudwatchEventSourceRef {
+        type Block = DataAwsCloudwatchEventSource;
+    }
+
+    impl DataAwsCloudwatchEventSourceRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn created_by(&self) -> Tf<String> {
+            self.0.attr("created_by")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            self.0.attr("state")
+        }
+
+    }
+
+    /// The data source `aws_cloudwatch_log_data_protection_policy_document`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocument(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocument {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocument").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocument`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentArgs {
+        pub name: Tf<String>,
+        pub statement: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocument {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("statement", Value::Blocks(vec![args.statement.0])),
+            ]))
+        }
+
+        pub fn configuration(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration) -> Self {
+            self.0.set_block("configuration", block.0);
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("version", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsCloudwatchLogDataProtectionPolicyDocument {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsCloudwatchLogDataProtectionPolicyDocument {
+        const TYPE: &'static str = "aws_cloudwatch_log_data_protection_policy_document";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsCloudwatchLogDataProtectionPolicyDocumentRef;
+    }
+
+    /// A declared [`DataAwsCloudwatchLogDataProtectionPolicyDocument`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+        type Block = DataAwsCloudwatchLogDataProtectionPolicyDocument;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentRef {
+        #[inline]
+        pub fn configuration(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration>> {
+            self.0.attr("configuration")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn json(&self) -> Tf<String> {
+            self.0.attr("json")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn statement(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement>> {
+            self.0.attr("statement")
+        }
+
+        #[inline]
+        pub fn version(&self) -> Tf<String> {
+            self.0.attr("version")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.configuration`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn custom_data_identifier(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier) -> Self {
+            self.0.push_block("custom_data_identifier", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfiguration {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationFields {
+        #[inline]
+        pub fn custom_data_identifier(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier>> {
+            field(&self.0, "custom_data_identifier")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.configuration.custom_data_identifier`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierArgs {
+        pub name: Tf<String>,
+        pub regex: Tf<String>,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("regex", args.regex.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifier {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentConfigurationCustomDataIdentifierFields {
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn regex(&self) -> Tf<String> {
+            field(&self.0, "regex")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementArgs {
+        pub data_identifiers: Tf<Set<String>>,
+        pub operation: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementArgs) -> Self {
+            Self(Body::of([
+                ("data_identifiers", args.data_identifiers.into()),
+                ("operation", Value::Block(args.operation.0)),
+            ]))
+        }
+
+        pub fn sid(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("sid", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatement {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementFields {
+        #[inline]
+        pub fn data_identifiers(&self) -> Tf<Set<String>> {
+            field(&self.0, "data_identifiers")
+        }
+
+        #[inline]
+        pub fn operation(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation>> {
+            field(&self.0, "operation")
+        }
+
+        #[inline]
+        pub fn sid(&self) -> Tf<String> {
+            field(&self.0, "sid")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn audit(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit) -> Self {
+            self.0.set_block("audit", block.0);
+            self
+        }
+
+        pub fn deidentify(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify) -> Self {
+            self.0.set_block("deidentify", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperation {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationFields {
+        #[inline]
+        pub fn audit(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit>> {
+            field(&self.0, "audit")
+        }
+
+        #[inline]
+        pub fn deidentify(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify>> {
+            field(&self.0, "deidentify")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditArgs {
+        pub findings_destination: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditArgs) -> Self {
+            Self(Body::of([
+                ("findings_destination", Value::Block(args.findings_destination.0)),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAudit {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFields {
+        #[inline]
+        pub fn findings_destination(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination>> {
+            field(&self.0, "findings_destination")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn cloudwatch_logs(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs) -> Self {
+            self.0.set_block("cloudwatch_logs", block.0);
+            self
+        }
+
+        pub fn firehose(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose) -> Self {
+            self.0.set_block("firehose", block.0);
+            self
+        }
+
+        pub fn s3(mut self, block: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3) -> Self {
+            self.0.set_block("s3", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestination {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFields {
+        #[inline]
+        pub fn cloudwatch_logs(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs>> {
+            field(&self.0, "cloudwatch_logs")
+        }
+
+        #[inline]
+        pub fn firehose(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose>> {
+            field(&self.0, "firehose")
+        }
+
+        #[inline]
+        pub fn s3(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3>> {
+            field(&self.0, "s3")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.cloudwatch_logs`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsArgs {
+        pub log_group: Tf<String>,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsArgs) -> Self {
+            Self(Body::of([
+                ("log_group", args.log_group.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogs {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationCloudwatchLogsFields {
+        #[inline]
+        pub fn log_group(&self) -> Tf<String> {
+            field(&self.0, "log_group")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.firehose`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseArgs {
+        pub delivery_stream: Tf<String>,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseArgs) -> Self {
+            Self(Body::of([
+                ("delivery_stream", args.delivery_stream.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehose {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationFirehoseFields {
+        #[inline]
+        pub fn delivery_stream(&self) -> Tf<String> {
+            field(&self.0, "delivery_stream")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.audit.findings_destination.s3`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3 {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Args {
+        pub bucket: Tf<String>,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3 {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Args) -> Self {
+            Self(Body::of([
+                ("bucket", args.bucket.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3 {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationAuditFindingsDestinationS3Fields {
+        #[inline]
+        pub fn bucket(&self) -> Tf<String> {
+            field(&self.0, "bucket")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.deidentify`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyArgs {
+        pub mask_config: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig,
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyArgs) -> Self {
+            Self(Body::of([
+                ("mask_config", Value::Block(args.mask_config.0)),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields(Expr);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentify {
+        type Fields = DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields;
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyFields {
+        #[inline]
+        pub fn mask_config(&self) -> Tf<List<DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig>> {
+            field(&self.0, "mask_config")
+        }
+
+    }
+
+    /// The nested block `aws_cloudwatch_log_data_protection_policy_document.statement.operation.deidentify.mask_config`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsCloudwatchLogDataProtectionPolicyDocumentStatementOperationDeidentifyMaskConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+    }
+
+    /// The data source `aws_cloudwatch_log_groups`.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogGroups(Body);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogGroups {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogGroups").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsCloudwatchLogGroups {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn log_group_name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("log_group_name_prefix", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsCloudwatchLogGroups {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsCloudwatchLogGroups {
+        const TYPE: &'static str = "aws_cloudwatch_log_groups";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsCloudwatchLogGroupsRef;
+    }
+
+    /// A declared [`DataAwsCloudwatchLogGroups`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsCloudwatchLogGroupsRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsCloudwatchLogGroupsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsCloudwatchLogGroupsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsCloudwatchLogGroupsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsCloudwatchLogGroupsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsCloudwatchLogGroupsRef {
+        type Block = DataAwsCloudwatchLogGroups;
+    }
+
+    impl DataAwsCloudwatchLogGroupsRef {
+        #[inline]
+        pub fn arns(&self) -> Tf<Set<String>> {
+            self.0.attr("arns")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn log_group_name_prefix(&self) -> Tf<String> {
+            self.0.attr("log_group_name_prefix")
+        }
+
+        #[inline]
+        pub fn log_group_names(&self) -> Tf<Set<String>> {
+            self.0.attr("log_group_names")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
 }
-
-impl DataAwsCloudwatchLogGroups {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn log_group_name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("log_group_name_prefix", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsCloudwatchLogGroups {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsCloudwatchLogGroups {
-    const TYPE: &'static str = "aws_cloudwatch_log_groups";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsCloudwatchLogGroupsRef;
-}
-
-/// A declared [`DataAwsCloudwatchLogGroups`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsCloudwatchLogGroupsRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsCloudwatchLogGroupsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsCloudwatchLogGroupsRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsCloudwatchLogGroupsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsCloudwatchLogGroupsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsCloudwatchLogGroupsRef {
-    type Block = DataAwsCloudwatchLogGroups;
-}
-
-impl DataAwsCloudwatchLogGroupsRef {
-    #[inline]
-    pub fn arns(&self) -> Tf<Set<String>> {
-        self.0.attr("arns")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn log_group_name_prefix(&self) -> Tf<String> {
-        self.0.attr("log_group_name_prefix")
-    }
-
-    #[inline]
-    pub fn log_group_names(&self) -> Tf<Set<String>> {
-        self.0.attr("log_group_names")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-

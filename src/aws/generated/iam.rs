@@ -8,1711 +8,6 @@
 #[allow(unused_imports)]
 use crate::bindings::*;
 
-/// The resource `aws_iam_access_key`.
-#[derive(Clone)]
-pub struct IamAccessKey(Body);
-
-impl std::fmt::Debug for IamAccessKey {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamAccessKey").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamAccessKey`].
-#[derive(Clone, Debug)]
-pub struct IamAccessKeyArgs {
-    pub user: Tf<String>,
-}
-
-impl IamAccessKey {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamAccessKeyArgs) -> Self {
-        Self(Body::of([
-            ("user", args.user.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn pgp_key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("pgp_key", value.into());
-        self
-    }
-
-    pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("status", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamAccessKey {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamAccessKey {
-    const TYPE: &'static str = "aws_iam_access_key";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamAccessKeyRef;
-}
-
-/// A declared [`IamAccessKey`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamAccessKeyRef(BlockRef);
-
-impl std::fmt::Debug for IamAccessKeyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamAccessKeyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamAccessKeyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamAccessKeyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamAccessKeyRef {
-    type Block = IamAccessKey;
-}
-
-impl IamAccessKeyRef {
-    #[inline]
-    pub fn create_date(&self) -> Tf<String> {
-        self.0.attr("create_date")
-    }
-
-    #[inline]
-    pub fn encrypted_secret(&self) -> Tf<String> {
-        self.0.attr("encrypted_secret")
-    }
-
-    #[inline]
-    pub fn encrypted_ses_smtp_password_v4(&self) -> Tf<String> {
-        self.0.attr("encrypted_ses_smtp_password_v4")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn key_fingerprint(&self) -> Tf<String> {
-        self.0.attr("key_fingerprint")
-    }
-
-    #[inline]
-    pub fn pgp_key(&self) -> Tf<String> {
-        self.0.attr("pgp_key")
-    }
-
-    #[inline]
-    pub fn secret(&self) -> Tf<String> {
-        self.0.attr("secret")
-    }
-
-    #[inline]
-    pub fn ses_smtp_password_v4(&self) -> Tf<String> {
-        self.0.attr("ses_smtp_password_v4")
-    }
-
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
-    }
-
-    #[inline]
-    pub fn user(&self) -> Tf<String> {
-        self.0.attr("user")
-    }
-
-}
-
-/// The resource `aws_iam_account_alias`.
-#[derive(Clone)]
-pub struct IamAccountAlias(Body);
-
-impl std::fmt::Debug for IamAccountAlias {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamAccountAlias").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamAccountAlias`].
-#[derive(Clone, Debug)]
-pub struct IamAccountAliasArgs {
-    pub account_alias: Tf<String>,
-}
-
-impl IamAccountAlias {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamAccountAliasArgs) -> Self {
-        Self(Body::of([
-            ("account_alias", args.account_alias.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamAccountAlias {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamAccountAlias {
-    const TYPE: &'static str = "aws_iam_account_alias";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamAccountAliasRef;
-}
-
-/// A declared [`IamAccountAlias`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamAccountAliasRef(BlockRef);
-
-impl std::fmt::Debug for IamAccountAliasRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamAccountAliasRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamAccountAliasRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamAccountAliasRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamAccountAliasRef {
-    type Block = IamAccountAlias;
-}
-
-impl IamAccountAliasRef {
-    #[inline]
-    pub fn account_alias(&self) -> Tf<String> {
-        self.0.attr("account_alias")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-}
-
-/// The resource `aws_iam_account_password_policy`.
-#[derive(Clone)]
-pub struct IamAccountPasswordPolicy(Body);
-
-impl std::fmt::Debug for IamAccountPasswordPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamAccountPasswordPolicy").field(&self.0).finish()
-    }
-}
-
-impl IamAccountPasswordPolicy {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn allow_users_to_change_password(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("allow_users_to_change_password", value.into());
-        self
-    }
-
-    pub fn hard_expiry(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("hard_expiry", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn max_password_age(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_password_age", value.into());
-        self
-    }
-
-    pub fn minimum_password_length(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("minimum_password_length", value.into());
-        self
-    }
-
-    pub fn password_reuse_prevention(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("password_reuse_prevention", value.into());
-        self
-    }
-
-    pub fn require_lowercase_characters(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("require_lowercase_characters", value.into());
-        self
-    }
-
-    pub fn require_numbers(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("require_numbers", value.into());
-        self
-    }
-
-    pub fn require_symbols(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("require_symbols", value.into());
-        self
-    }
-
-    pub fn require_uppercase_characters(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("require_uppercase_characters", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamAccountPasswordPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamAccountPasswordPolicy {
-    const TYPE: &'static str = "aws_iam_account_password_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamAccountPasswordPolicyRef;
-}
-
-/// A declared [`IamAccountPasswordPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamAccountPasswordPolicyRef(BlockRef);
-
-impl std::fmt::Debug for IamAccountPasswordPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamAccountPasswordPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamAccountPasswordPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamAccountPasswordPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamAccountPasswordPolicyRef {
-    type Block = IamAccountPasswordPolicy;
-}
-
-impl IamAccountPasswordPolicyRef {
-    #[inline]
-    pub fn allow_users_to_change_password(&self) -> Tf<bool> {
-        self.0.attr("allow_users_to_change_password")
-    }
-
-    #[inline]
-    pub fn expire_passwords(&self) -> Tf<bool> {
-        self.0.attr("expire_passwords")
-    }
-
-    #[inline]
-    pub fn hard_expiry(&self) -> Tf<bool> {
-        self.0.attr("hard_expiry")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn max_password_age(&self) -> Tf<Number> {
-        self.0.attr("max_password_age")
-    }
-
-    #[inline]
-    pub fn minimum_password_length(&self) -> Tf<Number> {
-        self.0.attr("minimum_password_length")
-    }
-
-    #[inline]
-    pub fn password_reuse_prevention(&self) -> Tf<Number> {
-        self.0.attr("password_reuse_prevention")
-    }
-
-    #[inline]
-    pub fn require_lowercase_characters(&self) -> Tf<bool> {
-        self.0.attr("require_lowercase_characters")
-    }
-
-    #[inline]
-    pub fn require_numbers(&self) -> Tf<bool> {
-        self.0.attr("require_numbers")
-    }
-
-    #[inline]
-    pub fn require_symbols(&self) -> Tf<bool> {
-        self.0.attr("require_symbols")
-    }
-
-    #[inline]
-    pub fn require_uppercase_characters(&self) -> Tf<bool> {
-        self.0.attr("require_uppercase_characters")
-    }
-
-}
-
-/// The resource `aws_iam_group`.
-#[derive(Clone)]
-pub struct IamGroup(Body);
-
-impl std::fmt::Debug for IamGroup {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroup").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamGroup`].
-#[derive(Clone, Debug)]
-pub struct IamGroupArgs {
-    pub name: Tf<String>,
-}
-
-impl IamGroup {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamGroupArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamGroup {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamGroup {
-    const TYPE: &'static str = "aws_iam_group";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamGroupRef;
-}
-
-/// A declared [`IamGroup`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamGroupRef(BlockRef);
-
-impl std::fmt::Debug for IamGroupRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamGroupRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamGroupRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamGroupRef {
-    type Block = IamGroup;
-}
-
-impl IamGroupRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn unique_id(&self) -> Tf<String> {
-        self.0.attr("unique_id")
-    }
-
-}
-
-/// The resource `aws_iam_group_membership`.
-#[derive(Clone)]
-pub struct IamGroupMembership(Body);
-
-impl std::fmt::Debug for IamGroupMembership {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupMembership").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamGroupMembership`].
-#[derive(Clone, Debug)]
-pub struct IamGroupMembershipArgs {
-    pub group: Tf<String>,
-    pub name: Tf<String>,
-    pub users: Tf<Set<String>>,
-}
-
-impl IamGroupMembership {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamGroupMembershipArgs) -> Self {
-        Self(Body::of([
-            ("group", args.group.into()),
-            ("name", args.name.into()),
-            ("users", args.users.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamGroupMembership {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamGroupMembership {
-    const TYPE: &'static str = "aws_iam_group_membership";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamGroupMembershipRef;
-}
-
-/// A declared [`IamGroupMembership`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamGroupMembershipRef(BlockRef);
-
-impl std::fmt::Debug for IamGroupMembershipRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupMembershipRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamGroupMembershipRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamGroupMembershipRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamGroupMembershipRef {
-    type Block = IamGroupMembership;
-}
-
-impl IamGroupMembershipRef {
-    #[inline]
-    pub fn group(&self) -> Tf<String> {
-        self.0.attr("group")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn users(&self) -> Tf<Set<String>> {
-        self.0.attr("users")
-    }
-
-}
-
-/// The resource `aws_iam_group_policies_exclusive`.
-#[derive(Clone)]
-pub struct IamGroupPoliciesExclusive(Body);
-
-impl std::fmt::Debug for IamGroupPoliciesExclusive {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPoliciesExclusive").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamGroupPoliciesExclusive`].
-#[derive(Clone, Debug)]
-pub struct IamGroupPoliciesExclusiveArgs {
-    pub group_name: Tf<String>,
-    pub policy_names: Tf<Set<String>>,
-}
-
-impl IamGroupPoliciesExclusive {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamGroupPoliciesExclusiveArgs) -> Self {
-        Self(Body::of([
-            ("group_name", args.group_name.into()),
-            ("policy_names", args.policy_names.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for IamGroupPoliciesExclusive {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamGroupPoliciesExclusive {
-    const TYPE: &'static str = "aws_iam_group_policies_exclusive";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamGroupPoliciesExclusiveRef;
-}
-
-/// A declared [`IamGroupPoliciesExclusive`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamGroupPoliciesExclusiveRef(BlockRef);
-
-impl std::fmt::Debug for IamGroupPoliciesExclusiveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPoliciesExclusiveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamGroupPoliciesExclusiveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamGroupPoliciesExclusiveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamGroupPoliciesExclusiveRef {
-    type Block = IamGroupPoliciesExclusive;
-}
-
-impl IamGroupPoliciesExclusiveRef {
-    #[inline]
-    pub fn group_name(&self) -> Tf<String> {
-        self.0.attr("group_name")
-    }
-
-    #[inline]
-    pub fn policy_names(&self) -> Tf<Set<String>> {
-        self.0.attr("policy_names")
-    }
-
-}
-
-/// The resource `aws_iam_group_policy`.
-#[derive(Clone)]
-pub struct IamGroupPolicy(Body);
-
-impl std::fmt::Debug for IamGroupPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamGroupPolicy`].
-#[derive(Clone, Debug)]
-pub struct IamGroupPolicyArgs {
-    pub group: Tf<String>,
-    pub policy: Tf<String>,
-}
-
-impl IamGroupPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamGroupPolicyArgs) -> Self {
-        Self(Body::of([
-            ("group", args.group.into()),
-            ("policy", args.policy.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamGroupPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamGroupPolicy {
-    const TYPE: &'static str = "aws_iam_group_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamGroupPolicyRef;
-}
-
-/// A declared [`IamGroupPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamGroupPolicyRef(BlockRef);
-
-impl std::fmt::Debug for IamGroupPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamGroupPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamGroupPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamGroupPolicyRef {
-    type Block = IamGroupPolicy;
-}
-
-impl IamGroupPolicyRef {
-    #[inline]
-    pub fn group(&self) -> Tf<String> {
-        self.0.attr("group")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-}
-
-/// The resource `aws_iam_group_policy_attachment`.
-#[derive(Clone)]
-pub struct IamGroupPolicyAttachment(Body);
-
-impl std::fmt::Debug for IamGroupPolicyAttachment {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPolicyAttachment").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamGroupPolicyAttachment`].
-#[derive(Clone, Debug)]
-pub struct IamGroupPolicyAttachmentArgs {
-    pub group: Tf<String>,
-    pub policy_arn: Tf<Arn>,
-}
-
-impl IamGroupPolicyAttachment {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamGroupPolicyAttachmentArgs) -> Self {
-        Self(Body::of([
-            ("group", args.group.into()),
-            ("policy_arn", args.policy_arn.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamGroupPolicyAttachment {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamGroupPolicyAttachment {
-    const TYPE: &'static str = "aws_iam_group_policy_attachment";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamGroupPolicyAttachmentRef;
-}
-
-/// A declared [`IamGroupPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamGroupPolicyAttachmentRef(BlockRef);
-
-impl std::fmt::Debug for IamGroupPolicyAttachmentRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPolicyAttachmentRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamGroupPolicyAttachmentRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamGroupPolicyAttachmentRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamGroupPolicyAttachmentRef {
-    type Block = IamGroupPolicyAttachment;
-}
-
-impl IamGroupPolicyAttachmentRef {
-    #[inline]
-    pub fn group(&self) -> Tf<String> {
-        self.0.attr("group")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn policy_arn(&self) -> Tf<Arn> {
-        self.0.attr("policy_arn")
-    }
-
-}
-
-/// The resource `aws_iam_group_policy_attachments_exclusive`.
-#[derive(Clone)]
-pub struct IamGroupPolicyAttachmentsExclusive(Body);
-
-impl std::fmt::Debug for IamGroupPolicyAttachmentsExclusive {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPolicyAttachmentsExclusive").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamGroupPolicyAttachmentsExclusive`].
-#[derive(Clone, Debug)]
-pub struct IamGroupPolicyAttachmentsExclusiveArgs {
-    pub group_name: Tf<String>,
-    pub policy_arns: Tf<Set<Arn>>,
-}
-
-impl IamGroupPolicyAttachmentsExclusive {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamGroupPolicyAttachmentsExclusiveArgs) -> Self {
-        Self(Body::of([
-            ("group_name", args.group_name.into()),
-            ("policy_arns", args.policy_arns.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for IamGroupPolicyAttachmentsExclusive {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamGroupPolicyAttachmentsExclusive {
-    const TYPE: &'static str = "aws_iam_group_policy_attachments_exclusive";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamGroupPolicyAttachmentsExclusiveRef;
-}
-
-/// A declared [`IamGroupPolicyAttachmentsExclusive`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamGroupPolicyAttachmentsExclusiveRef(BlockRef);
-
-impl std::fmt::Debug for IamGroupPolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamGroupPolicyAttachmentsExclusiveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamGroupPolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamGroupPolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamGroupPolicyAttachmentsExclusiveRef {
-    type Block = IamGroupPolicyAttachmentsExclusive;
-}
-
-impl IamGroupPolicyAttachmentsExclusiveRef {
-    #[inline]
-    pub fn group_name(&self) -> Tf<String> {
-        self.0.attr("group_name")
-    }
-
-    #[inline]
-    pub fn policy_arns(&self) -> Tf<Set<Arn>> {
-        self.0.attr("policy_arns")
-    }
-
-}
-
-/// The resource `aws_iam_instance_profile`.
-#[derive(Clone)]
-pub struct IamInstanceProfile(Body);
-
-impl std::fmt::Debug for IamInstanceProfile {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamInstanceProfile").field(&self.0).finish()
-    }
-}
-
-impl IamInstanceProfile {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-    pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path", value.into());
-        self
-    }
-
-    pub fn role(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("role", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamInstanceProfile {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamInstanceProfile {
-    const TYPE: &'static str = "aws_iam_instance_profile";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamInstanceProfileRef;
-}
-
-/// A declared [`IamInstanceProfile`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamInstanceProfileRef(BlockRef);
-
-impl std::fmt::Debug for IamInstanceProfileRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamInstanceProfileRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamInstanceProfileRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamInstanceProfileRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamInstanceProfileRef {
-    type Block = IamInstanceProfile;
-}
-
-impl IamInstanceProfileRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn create_date(&self) -> Tf<String> {
-        self.0.attr("create_date")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn role(&self) -> Tf<String> {
-        self.0.attr("role")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn unique_id(&self) -> Tf<String> {
-        self.0.attr("unique_id")
-    }
-
-}
-
-/// The resource `aws_iam_openid_connect_provider`.
-#[derive(Clone)]
-pub struct IamOpenidConnectProvider(Body);
-
-impl std::fmt::Debug for IamOpenidConnectProvider {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamOpenidConnectProvider").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamOpenidConnectProvider`].
-#[derive(Clone, Debug)]
-pub struct IamOpenidConnectProviderArgs {
-    pub client_id_list: Tf<Set<String>>,
-    pub url: Tf<String>,
-}
-
-impl IamOpenidConnectProvider {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamOpenidConnectProviderArgs) -> Self {
-        Self(Body::of([
-            ("client_id_list", args.client_id_list.into()),
-            ("url", args.url.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn thumbprint_list(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("thumbprint_list", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamOpenidConnectProvider {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamOpenidConnectProvider {
-    const TYPE: &'static str = "aws_iam_openid_connect_provider";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamOpenidConnectProviderRef;
-}
-
-/// A declared [`IamOpenidConnectProvider`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamOpenidConnectProviderRef(BlockRef);
-
-impl std::fmt::Debug for IamOpenidConnectProviderRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamOpenidConnectProviderRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamOpenidConnectProviderRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamOpenidConnectProviderRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamOpenidConnectProviderRef {
-    type Block = IamOpenidConnectProvider;
-}
-
-impl IamOpenidConnectProviderRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn client_id_list(&self) -> Tf<Set<String>> {
-        self.0.attr("client_id_list")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn thumbprint_list(&self) -> Tf<List<String>> {
-        self.0.attr("thumbprint_list")
-    }
-
-    #[inline]
-    pub fn url(&self) -> Tf<String> {
-        self.0.attr("url")
-    }
-
-}
-
-/// The resource `aws_iam_organizations_features`.
-#[derive(Clone)]
-pub struct IamOrganizationsFeatures(Body);
-
-impl std::fmt::Debug for IamOrganizationsFeatures {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamOrganizationsFeatures").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamOrganizationsFeatures`].
-#[derive(Clone, Debug)]
-pub struct IamOrganizationsFeaturesArgs {
-    pub enabled_features: Tf<Set<String>>,
-}
-
-impl IamOrganizationsFeatures {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamOrganizationsFeaturesArgs) -> Self {
-        Self(Body::of([
-            ("enabled_features", args.enabled_features.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for IamOrganizationsFeatures {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamOrganizationsFeatures {
-    const TYPE: &'static str = "aws_iam_organizations_features";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamOrganizationsFeaturesRef;
-}
-
-/// A declared [`IamOrganizationsFeatures`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamOrganizationsFeaturesRef(BlockRef);
-
-impl std::fmt::Debug for IamOrganizationsFeaturesRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamOrganizationsFeaturesRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamOrganizationsFeaturesRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamOrganizationsFeaturesRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamOrganizationsFeaturesRef {
-    type Block = IamOrganizationsFeatures;
-}
-
-impl IamOrganizationsFeaturesRef {
-    #[inline]
-    pub fn enabled_features(&self) -> Tf<Set<String>> {
-        self.0.attr("enabled_features")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-}
-
-/// The resource `aws_iam_policy`.
-#[derive(Clone)]
-pub struct IamPolicy(Body);
-
-impl std::fmt::Debug for IamPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamPolicy`].
-#[derive(Clone, Debug)]
-pub struct IamPolicyArgs {
-    pub policy: Tf<String>,
-}
-
-impl IamPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamPolicyArgs) -> Self {
-        Self(Body::of([
-            ("policy", args.policy.into()),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-    pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamPolicy {
-    const TYPE: &'static str = "aws_iam_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamPolicyRef;
-}
-
-/// A declared [`IamPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamPolicyRef(BlockRef);
-
-impl std::fmt::Debug for IamPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamPolicyRef {
-    type Block = IamPolicy;
-}
-
-impl IamPolicyRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn attachment_count(&self) -> Tf<Number> {
-        self.0.attr("attachment_count")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn policy_id(&self) -> Tf<String> {
-        self.0.attr("policy_id")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The resource `aws_iam_policy_attachment`.
-#[derive(Clone)]
-pub struct IamPolicyAttachment(Body);
-
-impl std::fmt::Debug for IamPolicyAttachment {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamPolicyAttachment").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamPolicyAttachment`].
-#[derive(Clone, Debug)]
-pub struct IamPolicyAttachmentArgs {
-    pub name: Tf<String>,
-    pub policy_arn: Tf<Arn>,
-}
-
-impl IamPolicyAttachment {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamPolicyAttachmentArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("policy_arn", args.policy_arn.into()),
-        ]))
-    }
-
-    pub fn groups(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("groups", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn roles(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("roles", value.into());
-        self
-    }
-
-    pub fn users(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("users", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamPolicyAttachment {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamPolicyAttachment {
-    const TYPE: &'static str = "aws_iam_policy_attachment";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamPolicyAttachmentRef;
-}
-
-/// A declared [`IamPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamPolicyAttachmentRef(BlockRef);
-
-impl std::fmt::Debug for IamPolicyAttachmentRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamPolicyAttachmentRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamPolicyAttachmentRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamPolicyAttachmentRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamPolicyAttachmentRef {
-    type Block = IamPolicyAttachment;
-}
-
-impl IamPolicyAttachmentRef {
-    #[inline]
-    pub fn groups(&self) -> Tf<Set<String>> {
-        self.0.attr("groups")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn policy_arn(&self) -> Tf<Arn> {
-        self.0.attr("policy_arn")
-    }
-
-    #[inline]
-    pub fn roles(&self) -> Tf<Set<String>> {
-        self.0.attr("roles")
-    }
-
-    #[inline]
-    pub fn users(&self) -> Tf<Set<String>> {
-        self.0.attr("users")
-    }
-
-}
-
 /// The resource `aws_iam_role`.
 #[derive(Clone)]
 pub struct IamRole(Body);
@@ -1996,96 +291,6 @@ impl IamRoleInlinePolicyFields {
 
 }
 
-/// The resource `aws_iam_role_policies_exclusive`.
-#[derive(Clone)]
-pub struct IamRolePoliciesExclusive(Body);
-
-impl std::fmt::Debug for IamRolePoliciesExclusive {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamRolePoliciesExclusive").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamRolePoliciesExclusive`].
-#[derive(Clone, Debug)]
-pub struct IamRolePoliciesExclusiveArgs {
-    pub policy_names: Tf<Set<String>>,
-    pub role_name: Tf<String>,
-}
-
-impl IamRolePoliciesExclusive {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamRolePoliciesExclusiveArgs) -> Self {
-        Self(Body::of([
-            ("policy_names", args.policy_names.into()),
-            ("role_name", args.role_name.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for IamRolePoliciesExclusive {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamRolePoliciesExclusive {
-    const TYPE: &'static str = "aws_iam_role_policies_exclusive";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamRolePoliciesExclusiveRef;
-}
-
-/// A declared [`IamRolePoliciesExclusive`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamRolePoliciesExclusiveRef(BlockRef);
-
-impl std::fmt::Debug for IamRolePoliciesExclusiveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamRolePoliciesExclusiveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamRolePoliciesExclusiveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamRolePoliciesExclusiveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamRolePoliciesExclusiveRef {
-    type Block = IamRolePoliciesExclusive;
-}
-
-impl IamRolePoliciesExclusiveRef {
-    #[inline]
-    pub fn policy_names(&self) -> Tf<Set<String>> {
-        self.0.attr("policy_names")
-    }
-
-    #[inline]
-    pub fn role_name(&self) -> Tf<String> {
-        self.0.attr("role_name")
-    }
-
-}
-
 /// The resource `aws_iam_role_policy`.
 #[derive(Clone)]
 pub struct IamRolePolicy(Body);
@@ -2306,3798 +511,6 @@ impl IamRolePolicyAttachmentRef {
 
 }
 
-/// The resource `aws_iam_role_policy_attachments_exclusive`.
-#[derive(Clone)]
-pub struct IamRolePolicyAttachmentsExclusive(Body);
-
-impl std::fmt::Debug for IamRolePolicyAttachmentsExclusive {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamRolePolicyAttachmentsExclusive").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamRolePolicyAttachmentsExclusive`].
-#[derive(Clone, Debug)]
-pub struct IamRolePolicyAttachmentsExclusiveArgs {
-    pub policy_arns: Tf<Set<Arn>>,
-    pub role_name: Tf<String>,
-}
-
-impl IamRolePolicyAttachmentsExclusive {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamRolePolicyAttachmentsExclusiveArgs) -> Self {
-        Self(Body::of([
-            ("policy_arns", args.policy_arns.into()),
-            ("role_name", args.role_name.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for IamRolePolicyAttachmentsExclusive {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamRolePolicyAttachmentsExclusive {
-    const TYPE: &'static str = "aws_iam_role_policy_attachments_exclusive";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamRolePolicyAttachmentsExclusiveRef;
-}
-
-/// A declared [`IamRolePolicyAttachmentsExclusive`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamRolePolicyAttachmentsExclusiveRef(BlockRef);
-
-impl std::fmt::Debug for IamRolePolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamRolePolicyAttachmentsExclusiveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamRolePolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamRolePolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamRolePolicyAttachmentsExclusiveRef {
-    type Block = IamRolePolicyAttachmentsExclusive;
-}
-
-impl IamRolePolicyAttachmentsExclusiveRef {
-    #[inline]
-    pub fn policy_arns(&self) -> Tf<Set<Arn>> {
-        self.0.attr("policy_arns")
-    }
-
-    #[inline]
-    pub fn role_name(&self) -> Tf<String> {
-        self.0.attr("role_name")
-    }
-
-}
-
-/// The resource `aws_iam_saml_provider`.
-#[derive(Clone)]
-pub struct IamSamlProvider(Body);
-
-impl std::fmt::Debug for IamSamlProvider {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamSamlProvider").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamSamlProvider`].
-#[derive(Clone, Debug)]
-pub struct IamSamlProviderArgs {
-    pub name: Tf<String>,
-    pub saml_metadata_document: Tf<String>,
-}
-
-impl IamSamlProvider {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamSamlProviderArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("saml_metadata_document", args.saml_metadata_document.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamSamlProvider {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamSamlProvider {
-    const TYPE: &'static str = "aws_iam_saml_provider";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamSamlProviderRef;
-}
-
-/// A declared [`IamSamlProvider`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamSamlProviderRef(BlockRef);
-
-impl std::fmt::Debug for IamSamlProviderRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamSamlProviderRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamSamlProviderRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamSamlProviderRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamSamlProviderRef {
-    type Block = IamSamlProvider;
-}
-
-impl IamSamlProviderRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn saml_metadata_document(&self) -> Tf<String> {
-        self.0.attr("saml_metadata_document")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn valid_until(&self) -> Tf<String> {
-        self.0.attr("valid_until")
-    }
-
-}
-
-/// The resource `aws_iam_security_token_service_preferences`.
-#[derive(Clone)]
-pub struct IamSecurityTokenServicePreferences(Body);
-
-impl std::fmt::Debug for IamSecurityTokenServicePreferences {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamSecurityTokenServicePreferences").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamSecurityTokenServicePreferences`].
-#[derive(Clone, Debug)]
-pub struct IamSecurityTokenServicePreferencesArgs {
-    pub global_endpoint_token_version: Tf<String>,
-}
-
-impl IamSecurityTokenServicePreferences {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamSecurityTokenServicePreferencesArgs) -> Self {
-        Self(Body::of([
-            ("global_endpoint_token_version", args.global_endpoint_token_version.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamSecurityTokenServicePreferences {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamSecurityTokenServicePreferences {
-    const TYPE: &'static str = "aws_iam_security_token_service_preferences";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamSecurityTokenServicePreferencesRef;
-}
-
-/// A declared [`IamSecurityTokenServicePreferences`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamSecurityTokenServicePreferencesRef(BlockRef);
-
-impl std::fmt::Debug for IamSecurityTokenServicePreferencesRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamSecurityTokenServicePreferencesRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamSecurityTokenServicePreferencesRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamSecurityTokenServicePreferencesRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamSecurityTokenServicePreferencesRef {
-    type Block = IamSecurityTokenServicePreferences;
-}
-
-impl IamSecurityTokenServicePreferencesRef {
-    #[inline]
-    pub fn global_endpoint_token_version(&self) -> Tf<String> {
-        self.0.attr("global_endpoint_token_version")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-}
-
-/// The resource `aws_iam_server_certificate`.
-#[derive(Clone)]
-pub struct IamServerCertificate(Body);
-
-impl std::fmt::Debug for IamServerCertificate {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServerCertificate").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamServerCertificate`].
-#[derive(Clone, Debug)]
-pub struct IamServerCertificateArgs {
-    pub certificate_body: Tf<String>,
-    pub private_key: Tf<String>,
-}
-
-impl IamServerCertificate {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamServerCertificateArgs) -> Self {
-        Self(Body::of([
-            ("certificate_body", args.certificate_body.into()),
-            ("private_key", args.private_key.into()),
-        ]))
-    }
-
-    pub fn certificate_chain(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("certificate_chain", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-    pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn timeouts(mut self, block: IamServerCertificateTimeouts) -> Self {
-        self.0.set_block("timeouts", block.0);
-        self
-    }
-
-}
-
-impl BlockType for IamServerCertificate {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamServerCertificate {
-    const TYPE: &'static str = "aws_iam_server_certificate";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamServerCertificateRef;
-}
-
-/// A declared [`IamServerCertificate`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamServerCertificateRef(BlockRef);
-
-impl std::fmt::Debug for IamServerCertificateRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServerCertificateRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamServerCertificateRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamServerCertificateRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamServerCertificateRef {
-    type Block = IamServerCertificate;
-}
-
-impl IamServerCertificateRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn certificate_body(&self) -> Tf<String> {
-        self.0.attr("certificate_body")
-    }
-
-    #[inline]
-    pub fn certificate_chain(&self) -> Tf<String> {
-        self.0.attr("certificate_chain")
-    }
-
-    #[inline]
-    pub fn expiration(&self) -> Tf<String> {
-        self.0.attr("expiration")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn private_key(&self) -> Tf<String> {
-        self.0.attr("private_key")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn timeouts(&self) -> Tf<IamServerCertificateTimeouts> {
-        self.0.attr("timeouts")
-    }
-
-    #[inline]
-    pub fn upload_date(&self) -> Tf<String> {
-        self.0.attr("upload_date")
-    }
-
-}
-
-/// The nested block `aws_iam_server_certificate.timeouts`.
-#[derive(Clone)]
-pub struct IamServerCertificateTimeouts(Body);
-
-impl std::fmt::Debug for IamServerCertificateTimeouts {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServerCertificateTimeouts").field(&self.0).finish()
-    }
-}
-
-impl IamServerCertificateTimeouts {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("delete", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`IamServerCertificateTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct IamServerCertificateTimeoutsFields(Expr);
-
-impl std::fmt::Debug for IamServerCertificateTimeoutsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServerCertificateTimeoutsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for IamServerCertificateTimeoutsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for IamServerCertificateTimeouts {
-    type Fields = IamServerCertificateTimeoutsFields;
-}
-
-impl IamServerCertificateTimeoutsFields {
-    #[inline]
-    pub fn delete(&self) -> Tf<String> {
-        field(&self.0, "delete")
-    }
-
-}
-
-/// The resource `aws_iam_service_linked_role`.
-#[derive(Clone)]
-pub struct IamServiceLinkedRole(Body);
-
-impl std::fmt::Debug for IamServiceLinkedRole {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServiceLinkedRole").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamServiceLinkedRole`].
-#[derive(Clone, Debug)]
-pub struct IamServiceLinkedRoleArgs {
-    pub aws_service_name: Tf<String>,
-}
-
-impl IamServiceLinkedRole {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamServiceLinkedRoleArgs) -> Self {
-        Self(Body::of([
-            ("aws_service_name", args.aws_service_name.into()),
-        ]))
-    }
-
-    pub fn custom_suffix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("custom_suffix", value.into());
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamServiceLinkedRole {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamServiceLinkedRole {
-    const TYPE: &'static str = "aws_iam_service_linked_role";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamServiceLinkedRoleRef;
-}
-
-/// A declared [`IamServiceLinkedRole`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamServiceLinkedRoleRef(BlockRef);
-
-impl std::fmt::Debug for IamServiceLinkedRoleRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServiceLinkedRoleRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamServiceLinkedRoleRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamServiceLinkedRoleRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamServiceLinkedRoleRef {
-    type Block = IamServiceLinkedRole;
-}
-
-impl IamServiceLinkedRoleRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn aws_service_name(&self) -> Tf<String> {
-        self.0.attr("aws_service_name")
-    }
-
-    #[inline]
-    pub fn create_date(&self) -> Tf<String> {
-        self.0.attr("create_date")
-    }
-
-    #[inline]
-    pub fn custom_suffix(&self) -> Tf<String> {
-        self.0.attr("custom_suffix")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn unique_id(&self) -> Tf<String> {
-        self.0.attr("unique_id")
-    }
-
-}
-
-/// The resource `aws_iam_service_specific_credential`.
-#[derive(Clone)]
-pub struct IamServiceSpecificCredential(Body);
-
-impl std::fmt::Debug for IamServiceSpecificCredential {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServiceSpecificCredential").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamServiceSpecificCredential`].
-#[derive(Clone, Debug)]
-pub struct IamServiceSpecificCredentialArgs {
-    pub service_name: Tf<String>,
-    pub user_name: Tf<String>,
-}
-
-impl IamServiceSpecificCredential {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamServiceSpecificCredentialArgs) -> Self {
-        Self(Body::of([
-            ("service_name", args.service_name.into()),
-            ("user_name", args.user_name.into()),
-        ]))
-    }
-
-    pub fn credential_age_days(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("credential_age_days", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("status", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamServiceSpecificCredential {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamServiceSpecificCredential {
-    const TYPE: &'static str = "aws_iam_service_specific_credential";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamServiceSpecificCredentialRef;
-}
-
-/// A declared [`IamServiceSpecificCredential`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamServiceSpecificCredentialRef(BlockRef);
-
-impl std::fmt::Debug for IamServiceSpecificCredentialRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamServiceSpecificCredentialRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamServiceSpecificCredentialRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamServiceSpecificCredentialRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamServiceSpecificCredentialRef {
-    type Block = IamServiceSpecificCredential;
-}
-
-impl IamServiceSpecificCredentialRef {
-    #[inline]
-    pub fn create_date(&self) -> Tf<String> {
-        self.0.attr("create_date")
-    }
-
-    #[inline]
-    pub fn credential_age_days(&self) -> Tf<Number> {
-        self.0.attr("credential_age_days")
-    }
-
-    #[inline]
-    pub fn expiration_date(&self) -> Tf<String> {
-        self.0.attr("expiration_date")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn service_credential_alias(&self) -> Tf<String> {
-        self.0.attr("service_credential_alias")
-    }
-
-    #[inline]
-    pub fn service_credential_secret(&self) -> Tf<String> {
-        self.0.attr("service_credential_secret")
-    }
-
-    #[inline]
-    pub fn service_name(&self) -> Tf<String> {
-        self.0.attr("service_name")
-    }
-
-    #[inline]
-    pub fn service_password(&self) -> Tf<String> {
-        self.0.attr("service_password")
-    }
-
-    #[inline]
-    pub fn service_specific_credential_id(&self) -> Tf<String> {
-        self.0.attr("service_specific_credential_id")
-    }
-
-    #[inline]
-    pub fn service_user_name(&self) -> Tf<String> {
-        self.0.attr("service_user_name")
-    }
-
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
-    }
-
-    #[inline]
-    pub fn user_name(&self) -> Tf<String> {
-        self.0.attr("user_name")
-    }
-
-}
-
-/// The resource `aws_iam_signing_certificate`.
-#[derive(Clone)]
-pub struct IamSigningCertificate(Body);
-
-impl std::fmt::Debug for IamSigningCertificate {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamSigningCertificate").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamSigningCertificate`].
-#[derive(Clone, Debug)]
-pub struct IamSigningCertificateArgs {
-    pub certificate_body: Tf<String>,
-    pub user_name: Tf<String>,
-}
-
-impl IamSigningCertificate {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamSigningCertificateArgs) -> Self {
-        Self(Body::of([
-            ("certificate_body", args.certificate_body.into()),
-            ("user_name", args.user_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("status", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamSigningCertificate {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamSigningCertificate {
-    const TYPE: &'static str = "aws_iam_signing_certificate";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamSigningCertificateRef;
-}
-
-/// A declared [`IamSigningCertificate`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamSigningCertificateRef(BlockRef);
-
-impl std::fmt::Debug for IamSigningCertificateRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamSigningCertificateRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamSigningCertificateRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamSigningCertificateRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamSigningCertificateRef {
-    type Block = IamSigningCertificate;
-}
-
-impl IamSigningCertificateRef {
-    #[inline]
-    pub fn certificate_body(&self) -> Tf<String> {
-        self.0.attr("certificate_body")
-    }
-
-    #[inline]
-    pub fn certificate_id(&self) -> Tf<String> {
-        self.0.attr("certificate_id")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
-    }
-
-    #[inline]
-    pub fn user_name(&self) -> Tf<String> {
-        self.0.attr("user_name")
-    }
-
-}
-
-/// The resource `aws_iam_user`.
-#[derive(Clone)]
-pub struct IamUser(Body);
-
-impl std::fmt::Debug for IamUser {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUser").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUser`].
-#[derive(Clone, Debug)]
-pub struct IamUserArgs {
-    pub name: Tf<String>,
-}
-
-impl IamUser {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    /// Delete user even if it has non-Terraform-managed IAM access keys, login profile or MFA devices
-    pub fn force_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("force_destroy", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path", value.into());
-        self
-    }
-
-    pub fn permissions_boundary(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("permissions_boundary", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamUser {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUser {
-    const TYPE: &'static str = "aws_iam_user";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamUserRef;
-}
-
-/// A declared [`IamUser`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserRef(BlockRef);
-
-impl std::fmt::Debug for IamUserRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserRef {
-    type Block = IamUser;
-}
-
-impl IamUserRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn force_destroy(&self) -> Tf<bool> {
-        self.0.attr("force_destroy")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn permissions_boundary(&self) -> Tf<String> {
-        self.0.attr("permissions_boundary")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn unique_id(&self) -> Tf<String> {
-        self.0.attr("unique_id")
-    }
-
-}
-
-/// The resource `aws_iam_user_group_membership`.
-#[derive(Clone)]
-pub struct IamUserGroupMembership(Body);
-
-impl std::fmt::Debug for IamUserGroupMembership {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserGroupMembership").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUserGroupMembership`].
-#[derive(Clone, Debug)]
-pub struct IamUserGroupMembershipArgs {
-    pub groups: Tf<Set<String>>,
-    pub user: Tf<String>,
-}
-
-impl IamUserGroupMembership {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserGroupMembershipArgs) -> Self {
-        Self(Body::of([
-            ("groups", args.groups.into()),
-            ("user", args.user.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamUserGroupMembership {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUserGroupMembership {
-    const TYPE: &'static str = "aws_iam_user_group_membership";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamUserGroupMembershipRef;
-}
-
-/// A declared [`IamUserGroupMembership`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserGroupMembershipRef(BlockRef);
-
-impl std::fmt::Debug for IamUserGroupMembershipRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserGroupMembershipRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserGroupMembershipRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserGroupMembershipRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserGroupMembershipRef {
-    type Block = IamUserGroupMembership;
-}
-
-impl IamUserGroupMembershipRef {
-    #[inline]
-    pub fn groups(&self) -> Tf<Set<String>> {
-        self.0.attr("groups")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn user(&self) -> Tf<String> {
-        self.0.attr("user")
-    }
-
-}
-
-/// The resource `aws_iam_user_login_profile`.
-#[derive(Clone)]
-pub struct IamUserLoginProfile(Body);
-
-impl std::fmt::Debug for IamUserLoginProfile {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserLoginProfile").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUserLoginProfile`].
-#[derive(Clone, Debug)]
-pub struct IamUserLoginProfileArgs {
-    pub user: Tf<String>,
-}
-
-impl IamUserLoginProfile {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserLoginProfileArgs) -> Self {
-        Self(Body::of([
-            ("user", args.user.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn password_length(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("password_length", value.into());
-        self
-    }
-
-    pub fn password_reset_required(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("password_reset_required", value.into());
-        self
-    }
-
-    pub fn pgp_key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("pgp_key", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamUserLoginProfile {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUserLoginProfile {
-    const TYPE: &'static str = "aws_iam_user_login_profile";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamUserLoginProfileRef;
-}
-
-/// A declared [`IamUserLoginProfile`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserLoginProfileRef(BlockRef);
-
-impl std::fmt::Debug for IamUserLoginProfileRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserLoginProfileRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserLoginProfileRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserLoginProfileRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserLoginProfileRef {
-    type Block = IamUserLoginProfile;
-}
-
-impl IamUserLoginProfileRef {
-    #[inline]
-    pub fn encrypted_password(&self) -> Tf<String> {
-        self.0.attr("encrypted_password")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn key_fingerprint(&self) -> Tf<String> {
-        self.0.attr("key_fingerprint")
-    }
-
-    #[inline]
-    pub fn password(&self) -> Tf<String> {
-        self.0.attr("password")
-    }
-
-    #[inline]
-    pub fn password_length(&self) -> Tf<Number> {
-        self.0.attr("password_length")
-    }
-
-    #[inline]
-    pub fn password_reset_required(&self) -> Tf<bool> {
-        self.0.attr("password_reset_required")
-    }
-
-    #[inline]
-    pub fn pgp_key(&self) -> Tf<String> {
-        self.0.attr("pgp_key")
-    }
-
-    #[inline]
-    pub fn user(&self) -> Tf<String> {
-        self.0.attr("user")
-    }
-
-}
-
-/// The resource `aws_iam_user_policies_exclusive`.
-#[derive(Clone)]
-pub struct IamUserPoliciesExclusive(Body);
-
-impl std::fmt::Debug for IamUserPoliciesExclusive {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPoliciesExclusive").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUserPoliciesExclusive`].
-#[derive(Clone, Debug)]
-pub struct IamUserPoliciesExclusiveArgs {
-    pub policy_names: Tf<Set<String>>,
-    pub user_name: Tf<String>,
-}
-
-impl IamUserPoliciesExclusive {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserPoliciesExclusiveArgs) -> Self {
-        Self(Body::of([
-            ("policy_names", args.policy_names.into()),
-            ("user_name", args.user_name.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for IamUserPoliciesExclusive {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUserPoliciesExclusive {
-    const TYPE: &'static str = "aws_iam_user_policies_exclusive";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamUserPoliciesExclusiveRef;
-}
-
-/// A declared [`IamUserPoliciesExclusive`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserPoliciesExclusiveRef(BlockRef);
-
-impl std::fmt::Debug for IamUserPoliciesExclusiveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPoliciesExclusiveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserPoliciesExclusiveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserPoliciesExclusiveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserPoliciesExclusiveRef {
-    type Block = IamUserPoliciesExclusive;
-}
-
-impl IamUserPoliciesExclusiveRef {
-    #[inline]
-    pub fn policy_names(&self) -> Tf<Set<String>> {
-        self.0.attr("policy_names")
-    }
-
-    #[inline]
-    pub fn user_name(&self) -> Tf<String> {
-        self.0.attr("user_name")
-    }
-
-}
-
-/// The resource `aws_iam_user_policy`.
-#[derive(Clone)]
-pub struct IamUserPolicy(Body);
-
-impl std::fmt::Debug for IamUserPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPolicy").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUserPolicy`].
-#[derive(Clone, Debug)]
-pub struct IamUserPolicyArgs {
-    pub policy: Tf<String>,
-    pub user: Tf<String>,
-}
-
-impl IamUserPolicy {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserPolicyArgs) -> Self {
-        Self(Body::of([
-            ("policy", args.policy.into()),
-            ("user", args.user.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamUserPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUserPolicy {
-    const TYPE: &'static str = "aws_iam_user_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamUserPolicyRef;
-}
-
-/// A declared [`IamUserPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserPolicyRef(BlockRef);
-
-impl std::fmt::Debug for IamUserPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserPolicyRef {
-    type Block = IamUserPolicy;
-}
-
-impl IamUserPolicyRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn user(&self) -> Tf<String> {
-        self.0.attr("user")
-    }
-
-}
-
-/// The resource `aws_iam_user_policy_attachment`.
-#[derive(Clone)]
-pub struct IamUserPolicyAttachment(Body);
-
-impl std::fmt::Debug for IamUserPolicyAttachment {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPolicyAttachment").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUserPolicyAttachment`].
-#[derive(Clone, Debug)]
-pub struct IamUserPolicyAttachmentArgs {
-    pub policy_arn: Tf<Arn>,
-    pub user: Tf<String>,
-}
-
-impl IamUserPolicyAttachment {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserPolicyAttachmentArgs) -> Self {
-        Self(Body::of([
-            ("policy_arn", args.policy_arn.into()),
-            ("user", args.user.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamUserPolicyAttachment {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUserPolicyAttachment {
-    const TYPE: &'static str = "aws_iam_user_policy_attachment";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamUserPolicyAttachmentRef;
-}
-
-/// A declared [`IamUserPolicyAttachment`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserPolicyAttachmentRef(BlockRef);
-
-impl std::fmt::Debug for IamUserPolicyAttachmentRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPolicyAttachmentRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserPolicyAttachmentRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserPolicyAttachmentRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserPolicyAttachmentRef {
-    type Block = IamUserPolicyAttachment;
-}
-
-impl IamUserPolicyAttachmentRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn policy_arn(&self) -> Tf<Arn> {
-        self.0.attr("policy_arn")
-    }
-
-    #[inline]
-    pub fn user(&self) -> Tf<String> {
-        self.0.attr("user")
-    }
-
-}
-
-/// The resource `aws_iam_user_policy_attachments_exclusive`.
-#[derive(Clone)]
-pub struct IamUserPolicyAttachmentsExclusive(Body);
-
-impl std::fmt::Debug for IamUserPolicyAttachmentsExclusive {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPolicyAttachmentsExclusive").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUserPolicyAttachmentsExclusive`].
-#[derive(Clone, Debug)]
-pub struct IamUserPolicyAttachmentsExclusiveArgs {
-    pub policy_arns: Tf<Set<Arn>>,
-    pub user_name: Tf<String>,
-}
-
-impl IamUserPolicyAttachmentsExclusive {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserPolicyAttachmentsExclusiveArgs) -> Self {
-        Self(Body::of([
-            ("policy_arns", args.policy_arns.into()),
-            ("user_name", args.user_name.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for IamUserPolicyAttachmentsExclusive {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUserPolicyAttachmentsExclusive {
-    const TYPE: &'static str = "aws_iam_user_policy_attachments_exclusive";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamUserPolicyAttachmentsExclusiveRef;
-}
-
-/// A declared [`IamUserPolicyAttachmentsExclusive`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserPolicyAttachmentsExclusiveRef(BlockRef);
-
-impl std::fmt::Debug for IamUserPolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserPolicyAttachmentsExclusiveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserPolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserPolicyAttachmentsExclusiveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserPolicyAttachmentsExclusiveRef {
-    type Block = IamUserPolicyAttachmentsExclusive;
-}
-
-impl IamUserPolicyAttachmentsExclusiveRef {
-    #[inline]
-    pub fn policy_arns(&self) -> Tf<Set<Arn>> {
-        self.0.attr("policy_arns")
-    }
-
-    #[inline]
-    pub fn user_name(&self) -> Tf<String> {
-        self.0.attr("user_name")
-    }
-
-}
-
-/// The resource `aws_iam_user_ssh_key`.
-#[derive(Clone)]
-pub struct IamUserSshKey(Body);
-
-impl std::fmt::Debug for IamUserSshKey {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserSshKey").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamUserSshKey`].
-#[derive(Clone, Debug)]
-pub struct IamUserSshKeyArgs {
-    pub encoding: Tf<String>,
-    pub public_key: Tf<String>,
-    pub username: Tf<String>,
-}
-
-impl IamUserSshKey {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamUserSshKeyArgs) -> Self {
-        Self(Body::of([
-            ("encoding", args.encoding.into()),
-            ("public_key", args.public_key.into()),
-            ("username", args.username.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("status", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamUserSshKey {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamUserSshKey {
-    const TYPE: &'static str = "aws_iam_user_ssh_key";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = IamUserSshKeyRef;
-}
-
-/// A declared [`IamUserSshKey`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamUserSshKeyRef(BlockRef);
-
-impl std::fmt::Debug for IamUserSshKeyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamUserSshKeyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamUserSshKeyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamUserSshKeyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamUserSshKeyRef {
-    type Block = IamUserSshKey;
-}
-
-impl IamUserSshKeyRef {
-    #[inline]
-    pub fn encoding(&self) -> Tf<String> {
-        self.0.attr("encoding")
-    }
-
-    #[inline]
-    pub fn fingerprint(&self) -> Tf<String> {
-        self.0.attr("fingerprint")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn public_key(&self) -> Tf<String> {
-        self.0.attr("public_key")
-    }
-
-    #[inline]
-    pub fn ssh_public_key_id(&self) -> Tf<String> {
-        self.0.attr("ssh_public_key_id")
-    }
-
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
-    }
-
-    #[inline]
-    pub fn username(&self) -> Tf<String> {
-        self.0.attr("username")
-    }
-
-}
-
-/// The resource `aws_iam_virtual_mfa_device`.
-#[derive(Clone)]
-pub struct IamVirtualMfaDevice(Body);
-
-impl std::fmt::Debug for IamVirtualMfaDevice {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamVirtualMfaDevice").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`IamVirtualMfaDevice`].
-#[derive(Clone, Debug)]
-pub struct IamVirtualMfaDeviceArgs {
-    pub virtual_mfa_device_name: Tf<String>,
-}
-
-impl IamVirtualMfaDevice {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: IamVirtualMfaDeviceArgs) -> Self {
-        Self(Body::of([
-            ("virtual_mfa_device_name", args.virtual_mfa_device_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for IamVirtualMfaDevice {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for IamVirtualMfaDevice {
-    const TYPE: &'static str = "aws_iam_virtual_mfa_device";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = IamVirtualMfaDeviceRef;
-}
-
-/// A declared [`IamVirtualMfaDevice`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct IamVirtualMfaDeviceRef(BlockRef);
-
-impl std::fmt::Debug for IamVirtualMfaDeviceRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("IamVirtualMfaDeviceRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for IamVirtualMfaDeviceRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for IamVirtualMfaDeviceRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for IamVirtualMfaDeviceRef {
-    type Block = IamVirtualMfaDevice;
-}
-
-impl IamVirtualMfaDeviceRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn base_32_string_seed(&self) -> Tf<String> {
-        self.0.attr("base_32_string_seed")
-    }
-
-    #[inline]
-    pub fn enable_date(&self) -> Tf<String> {
-        self.0.attr("enable_date")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn qr_code_png(&self) -> Tf<String> {
-        self.0.attr("qr_code_png")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn user_name(&self) -> Tf<String> {
-        self.0.attr("user_name")
-    }
-
-    #[inline]
-    pub fn virtual_mfa_device_name(&self) -> Tf<String> {
-        self.0.attr("virtual_mfa_device_name")
-    }
-
-}
-
-/// The data source `aws_iam_access_keys`.
-#[derive(Clone)]
-pub struct DataAwsIamAccessKeys(Body);
-
-impl std::fmt::Debug for DataAwsIamAccessKeys {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamAccessKeys").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamAccessKeys`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamAccessKeysArgs {
-    pub user: Tf<String>,
-}
-
-impl DataAwsIamAccessKeys {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamAccessKeysArgs) -> Self {
-        Self(Body::of([
-            ("user", args.user.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamAccessKeys {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamAccessKeys {
-    const TYPE: &'static str = "aws_iam_access_keys";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamAccessKeysRef;
-}
-
-/// A declared [`DataAwsIamAccessKeys`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamAccessKeysRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamAccessKeysRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamAccessKeysRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamAccessKeysRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamAccessKeysRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamAccessKeysRef {
-    type Block = DataAwsIamAccessKeys;
-}
-
-impl DataAwsIamAccessKeysRef {
-    #[inline]
-    pub fn access_keys(&self) -> Tf<Set<DataAwsIamAccessKeysAccessKeys>> {
-        self.0.attr("access_keys")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn user(&self) -> Tf<String> {
-        self.0.attr("user")
-    }
-
-}
-
-/// The value of `aws_iam_access_keys.access_keys`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsIamAccessKeysAccessKeys {}
-
-/// The fields of a [`DataAwsIamAccessKeysAccessKeys`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamAccessKeysAccessKeysFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamAccessKeysAccessKeysFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamAccessKeysAccessKeysFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamAccessKeysAccessKeysFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamAccessKeysAccessKeys {
-    type Fields = DataAwsIamAccessKeysAccessKeysFields;
-}
-
-impl DataAwsIamAccessKeysAccessKeysFields {
-    #[inline]
-    pub fn access_key_id(&self) -> Tf<String> {
-        field(&self.0, "access_key_id")
-    }
-
-    #[inline]
-    pub fn create_date(&self) -> Tf<String> {
-        field(&self.0, "create_date")
-    }
-
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        field(&self.0, "status")
-    }
-
-}
-
-/// The data source `aws_iam_account_alias`.
-#[derive(Clone)]
-pub struct DataAwsIamAccountAlias(Body);
-
-impl std::fmt::Debug for DataAwsIamAccountAlias {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamAccountAlias").field(&self.0).finish()
-    }
-}
-
-impl DataAwsIamAccountAlias {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamAccountAlias {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamAccountAlias {
-    const TYPE: &'static str = "aws_iam_account_alias";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamAccountAliasRef;
-}
-
-/// A declared [`DataAwsIamAccountAlias`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamAccountAliasRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamAccountAliasRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamAccountAliasRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamAccountAliasRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamAccountAliasRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamAccountAliasRef {
-    type Block = DataAwsIamAccountAlias;
-}
-
-impl DataAwsIamAccountAliasRef {
-    #[inline]
-    pub fn account_alias(&self) -> Tf<String> {
-        self.0.attr("account_alias")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-}
-
-/// The data source `aws_iam_group`.
-#[derive(Clone)]
-pub struct DataAwsIamGroup(Body);
-
-impl std::fmt::Debug for DataAwsIamGroup {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamGroup").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamGroup`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamGroupArgs {
-    pub group_name: Tf<String>,
-}
-
-impl DataAwsIamGroup {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamGroupArgs) -> Self {
-        Self(Body::of([
-            ("group_name", args.group_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamGroup {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamGroup {
-    const TYPE: &'static str = "aws_iam_group";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamGroupRef;
-}
-
-/// A declared [`DataAwsIamGroup`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamGroupRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamGroupRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamGroupRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamGroupRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamGroupRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamGroupRef {
-    type Block = DataAwsIamGroup;
-}
-
-impl DataAwsIamGroupRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn group_id(&self) -> Tf<String> {
-        self.0.attr("group_id")
-    }
-
-    #[inline]
-    pub fn group_name(&self) -> Tf<String> {
-        self.0.attr("group_name")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn users(&self) -> Tf<List<DataAwsIamGroupUsers>> {
-        self.0.attr("users")
-    }
-
-}
-
-/// The value of `aws_iam_group.users`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsIamGroupUsers {}
-
-/// The fields of a [`DataAwsIamGroupUsers`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamGroupUsersFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamGroupUsersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamGroupUsersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamGroupUsersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamGroupUsers {
-    type Fields = DataAwsIamGroupUsersFields;
-}
-
-impl DataAwsIamGroupUsersFields {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        field(&self.0, "arn")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        field(&self.0, "path")
-    }
-
-    #[inline]
-    pub fn user_id(&self) -> Tf<String> {
-        field(&self.0, "user_id")
-    }
-
-    #[inline]
-    pub fn user_name(&self) -> Tf<String> {
-        field(&self.0, "user_name")
-    }
-
-}
-
-/// The data source `aws_iam_instance_profile`.
-#[derive(Clone)]
-pub struct DataAwsIamInstanceProfile(Body);
-
-impl std::fmt::Debug for DataAwsIamInstanceProfile {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamInstanceProfile").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamInstanceProfile`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamInstanceProfileArgs {
-    pub name: Tf<String>,
-}
-
-impl DataAwsIamInstanceProfile {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamInstanceProfileArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamInstanceProfile {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamInstanceProfile {
-    const TYPE: &'static str = "aws_iam_instance_profile";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamInstanceProfileRef;
-}
-
-/// A declared [`DataAwsIamInstanceProfile`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamInstanceProfileRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamInstanceProfileRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamInstanceProfileRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamInstanceProfileRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamInstanceProfileRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamInstanceProfileRef {
-    type Block = DataAwsIamInstanceProfile;
-}
-
-impl DataAwsIamInstanceProfileRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn create_date(&self) -> Tf<String> {
-        self.0.attr("create_date")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn role_arn(&self) -> Tf<Arn> {
-        self.0.attr("role_arn")
-    }
-
-    #[inline]
-    pub fn role_id(&self) -> Tf<String> {
-        self.0.attr("role_id")
-    }
-
-    #[inline]
-    pub fn role_name(&self) -> Tf<String> {
-        self.0.attr("role_name")
-    }
-
-}
-
-/// The data source `aws_iam_instance_profiles`.
-#[derive(Clone)]
-pub struct DataAwsIamInstanceProfiles(Body);
-
-impl std::fmt::Debug for DataAwsIamInstanceProfiles {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamInstanceProfiles").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamInstanceProfiles`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamInstanceProfilesArgs {
-    pub role_name: Tf<String>,
-}
-
-impl DataAwsIamInstanceProfiles {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamInstanceProfilesArgs) -> Self {
-        Self(Body::of([
-            ("role_name", args.role_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamInstanceProfiles {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamInstanceProfiles {
-    const TYPE: &'static str = "aws_iam_instance_profiles";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamInstanceProfilesRef;
-}
-
-/// A declared [`DataAwsIamInstanceProfiles`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamInstanceProfilesRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamInstanceProfilesRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamInstanceProfilesRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamInstanceProfilesRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamInstanceProfilesRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamInstanceProfilesRef {
-    type Block = DataAwsIamInstanceProfiles;
-}
-
-impl DataAwsIamInstanceProfilesRef {
-    #[inline]
-    pub fn arns(&self) -> Tf<Set<String>> {
-        self.0.attr("arns")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn names(&self) -> Tf<Set<String>> {
-        self.0.attr("names")
-    }
-
-    #[inline]
-    pub fn paths(&self) -> Tf<Set<String>> {
-        self.0.attr("paths")
-    }
-
-    #[inline]
-    pub fn role_name(&self) -> Tf<String> {
-        self.0.attr("role_name")
-    }
-
-}
-
-/// The data source `aws_iam_openid_connect_provider`.
-#[derive(Clone)]
-pub struct DataAwsIamOpenidConnectProvider(Body);
-
-impl std::fmt::Debug for DataAwsIamOpenidConnectProvider {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamOpenidConnectProvider").field(&self.0).finish()
-    }
-}
-
-impl DataAwsIamOpenidConnectProvider {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("arn", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn url(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("url", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamOpenidConnectProvider {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamOpenidConnectProvider {
-    const TYPE: &'static str = "aws_iam_openid_connect_provider";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamOpenidConnectProviderRef;
-}
-
-/// A declared [`DataAwsIamOpenidConnectProvider`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamOpenidConnectProviderRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamOpenidConnectProviderRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamOpenidConnectProviderRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamOpenidConnectProviderRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamOpenidConnectProviderRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamOpenidConnectProviderRef {
-    type Block = DataAwsIamOpenidConnectProvider;
-}
-
-impl DataAwsIamOpenidConnectProviderRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn client_id_list(&self) -> Tf<List<String>> {
-        self.0.attr("client_id_list")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn thumbprint_list(&self) -> Tf<List<String>> {
-        self.0.attr("thumbprint_list")
-    }
-
-    #[inline]
-    pub fn url(&self) -> Tf<String> {
-        self.0.attr("url")
-    }
-
-}
-
-/// The data source `aws_iam_policy`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicy(Body);
-
-impl std::fmt::Debug for DataAwsIamPolicy {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicy").field(&self.0).finish()
-    }
-}
-
-impl DataAwsIamPolicy {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("arn", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
-
-    pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path_prefix", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamPolicy {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamPolicy {
-    const TYPE: &'static str = "aws_iam_policy";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamPolicyRef;
-}
-
-/// A declared [`DataAwsIamPolicy`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamPolicyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamPolicyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamPolicyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamPolicyRef {
-    type Block = DataAwsIamPolicy;
-}
-
-impl DataAwsIamPolicyRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn attachment_count(&self) -> Tf<Number> {
-        self.0.attr("attachment_count")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
-    }
-
-    #[inline]
-    pub fn path_prefix(&self) -> Tf<String> {
-        self.0.attr("path_prefix")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn policy_id(&self) -> Tf<String> {
-        self.0.attr("policy_id")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-}
-
-/// The data source `aws_iam_policy_document`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocument(Body);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocument {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocument").field(&self.0).finish()
-    }
-}
-
-impl DataAwsIamPolicyDocument {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn override_json(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("override_json", value.into());
-        self
-    }
-
-    pub fn override_policy_documents(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("override_policy_documents", value.into());
-        self
-    }
-
-    pub fn policy_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("policy_id", value.into());
-        self
-    }
-
-    pub fn source_json(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source_json", value.into());
-        self
-    }
-
-    pub fn source_policy_documents(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("source_policy_documents", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn statement(mut self, block: DataAwsIamPolicyDocumentStatement) -> Self {
-        self.0.push_block("statement", block.0);
-        self
-    }
-
-    pub fn version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("version", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamPolicyDocument {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamPolicyDocument {
-    const TYPE: &'static str = "aws_iam_policy_document";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamPolicyDocumentRef;
-}
-
-/// A declared [`DataAwsIamPolicyDocument`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamPolicyDocumentRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamPolicyDocumentRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamPolicyDocumentRef {
-    type Block = DataAwsIamPolicyDocument;
-}
-
-impl DataAwsIamPolicyDocumentRef {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn json(&self) -> Tf<String> {
-        self.0.attr("json")
-    }
-
-    #[inline]
-    pub fn minified_json(&self) -> Tf<String> {
-        self.0.attr("minified_json")
-    }
-
-    #[inline]
-    pub fn override_json(&self) -> Tf<String> {
-        self.0.attr("override_json")
-    }
-
-    #[inline]
-    pub fn override_policy_documents(&self) -> Tf<List<String>> {
-        self.0.attr("override_policy_documents")
-    }
-
-    #[inline]
-    pub fn policy_id(&self) -> Tf<String> {
-        self.0.attr("policy_id")
-    }
-
-    #[inline]
-    pub fn source_json(&self) -> Tf<String> {
-        self.0.attr("source_json")
-    }
-
-    #[inline]
-    pub fn source_policy_documents(&self) -> Tf<List<String>> {
-        self.0.attr("source_policy_documents")
-    }
-
-    #[inline]
-    pub fn statement(&self) -> Tf<List<DataAwsIamPolicyDocumentStatement>> {
-        self.0.attr("statement")
-    }
-
-    #[inline]
-    pub fn version(&self) -> Tf<String> {
-        self.0.attr("version")
-    }
-
-}
-
-/// The nested block `aws_iam_policy_document.statement`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatement(Body);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatement {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatement").field(&self.0).finish()
-    }
-}
-
-impl DataAwsIamPolicyDocumentStatement {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("actions", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn condition(mut self, block: DataAwsIamPolicyDocumentStatementCondition) -> Self {
-        self.0.push_block("condition", block.0);
-        self
-    }
-
-    pub fn effect(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("effect", value.into());
-        self
-    }
-
-    pub fn not_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("not_actions", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn not_principals(mut self, block: DataAwsIamPolicyDocumentStatementNotPrincipals) -> Self {
-        self.0.push_block("not_principals", block.0);
-        self
-    }
-
-    pub fn not_resources(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("not_resources", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn principals(mut self, block: DataAwsIamPolicyDocumentStatementPrincipals) -> Self {
-        self.0.push_block("principals", block.0);
-        self
-    }
-
-    pub fn resources(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("resources", value.into());
-        self
-    }
-
-    pub fn sid(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("sid", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`DataAwsIamPolicyDocumentStatement`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatementFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatementFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamPolicyDocumentStatementFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamPolicyDocumentStatement {
-    type Fields = DataAwsIamPolicyDocumentStatementFields;
-}
-
-impl DataAwsIamPolicyDocumentStatementFields {
-    #[inline]
-    pub fn actions(&self) -> Tf<Set<String>> {
-        field(&self.0, "actions")
-    }
-
-    #[inline]
-    pub fn condition(&self) -> Tf<Set<DataAwsIamPolicyDocumentStatementCondition>> {
-        field(&self.0, "condition")
-    }
-
-    #[inline]
-    pub fn effect(&self) -> Tf<String> {
-        field(&self.0, "effect")
-    }
-
-    #[inline]
-    pub fn not_actions(&self) -> Tf<Set<String>> {
-        field(&self.0, "not_actions")
-    }
-
-    #[inline]
-    pub fn not_principals(&self) -> Tf<Set<DataAwsIamPolicyDocumentStatementNotPrincipals>> {
-        field(&self.0, "not_principals")
-    }
-
-    #[inline]
-    pub fn not_resources(&self) -> Tf<Set<String>> {
-        field(&self.0, "not_resources")
-    }
-
-    #[inline]
-    pub fn principals(&self) -> Tf<Set<DataAwsIamPolicyDocumentStatementPrincipals>> {
-        field(&self.0, "principals")
-    }
-
-    #[inline]
-    pub fn resources(&self) -> Tf<Set<String>> {
-        field(&self.0, "resources")
-    }
-
-    #[inline]
-    pub fn sid(&self) -> Tf<String> {
-        field(&self.0, "sid")
-    }
-
-}
-
-/// The nested block `aws_iam_policy_document.statement.condition`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatementCondition(Body);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementCondition {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatementCondition").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamPolicyDocumentStatementCondition`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamPolicyDocumentStatementConditionArgs {
-    pub test: Tf<String>,
-    pub values: Tf<List<String>>,
-    pub variable: Tf<String>,
-}
-
-impl DataAwsIamPolicyDocumentStatementCondition {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamPolicyDocumentStatementConditionArgs) -> Self {
-        Self(Body::of([
-            ("test", args.test.into()),
-            ("values", args.values.into()),
-            ("variable", args.variable.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsIamPolicyDocumentStatementCondition`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatementConditionFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementConditionFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatementConditionFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamPolicyDocumentStatementConditionFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamPolicyDocumentStatementCondition {
-    type Fields = DataAwsIamPolicyDocumentStatementConditionFields;
-}
-
-impl DataAwsIamPolicyDocumentStatementConditionFields {
-    #[inline]
-    pub fn test(&self) -> Tf<String> {
-        field(&self.0, "test")
-    }
-
-    #[inline]
-    pub fn values(&self) -> Tf<List<String>> {
-        field(&self.0, "values")
-    }
-
-    #[inline]
-    pub fn variable(&self) -> Tf<String> {
-        field(&self.0, "variable")
-    }
-
-}
-
-/// The nested block `aws_iam_policy_document.statement.not_principals`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatementNotPrincipals(Body);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementNotPrincipals {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatementNotPrincipals").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamPolicyDocumentStatementNotPrincipals`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamPolicyDocumentStatementNotPrincipalsArgs {
-    pub identifiers: Tf<Set<String>>,
-    pub r#type: Tf<String>,
-}
-
-impl DataAwsIamPolicyDocumentStatementNotPrincipals {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamPolicyDocumentStatementNotPrincipalsArgs) -> Self {
-        Self(Body::of([
-            ("identifiers", args.identifiers.into()),
-            ("type", args.r#type.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsIamPolicyDocumentStatementNotPrincipals`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatementNotPrincipalsFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatementNotPrincipalsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamPolicyDocumentStatementNotPrincipals {
-    type Fields = DataAwsIamPolicyDocumentStatementNotPrincipalsFields;
-}
-
-impl DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
-    #[inline]
-    pub fn identifiers(&self) -> Tf<Set<String>> {
-        field(&self.0, "identifiers")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-}
-
-/// The nested block `aws_iam_policy_document.statement.principals`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatementPrincipals(Body);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementPrincipals {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatementPrincipals").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamPolicyDocumentStatementPrincipals`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamPolicyDocumentStatementPrincipalsArgs {
-    pub identifiers: Tf<Set<String>>,
-    pub r#type: Tf<String>,
-}
-
-impl DataAwsIamPolicyDocumentStatementPrincipals {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamPolicyDocumentStatementPrincipalsArgs) -> Self {
-        Self(Body::of([
-            ("identifiers", args.identifiers.into()),
-            ("type", args.r#type.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsIamPolicyDocumentStatementPrincipals`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamPolicyDocumentStatementPrincipalsFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementPrincipalsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPolicyDocumentStatementPrincipalsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamPolicyDocumentStatementPrincipalsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamPolicyDocumentStatementPrincipals {
-    type Fields = DataAwsIamPolicyDocumentStatementPrincipalsFields;
-}
-
-impl DataAwsIamPolicyDocumentStatementPrincipalsFields {
-    #[inline]
-    pub fn identifiers(&self) -> Tf<Set<String>> {
-        field(&self.0, "identifiers")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-}
-
-/// The data source `aws_iam_principal_policy_simulation`.
-#[derive(Clone)]
-pub struct DataAwsIamPrincipalPolicySimulation(Body);
-
-impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulation {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPrincipalPolicySimulation").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamPrincipalPolicySimulation`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamPrincipalPolicySimulationArgs {
-    /// One or more names of actions, like "iam:CreateUser", that should be included in the simulation.
-    pub action_names: Tf<Set<String>>,
-    /// ARN of the principal (e.g. user, role) whose existing configured access policies will be used as the basis for the simulation. If you specify a role ARN here, you can also set caller_arn to simulate a particular user acting with the given role.
-    pub policy_source_arn: Tf<Arn>,
-}
-
-impl DataAwsIamPrincipalPolicySimulation {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamPrincipalPolicySimulationArgs) -> Self {
-        Self(Body::of([
-            ("action_names", args.action_names.into()),
-            ("policy_source_arn", args.policy_source_arn.into()),
-        ]))
-    }
-
-    /// Additional principal-based policies to use in the simulation.
-    pub fn additional_policies_json(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("additional_policies_json", value.into());
-        self
-    }
-
-    /// ARN of a user to use as the caller of the simulated requests. If not specified, defaults to the principal specified in policy_source_arn, if it is a user ARN.
-    pub fn caller_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("caller_arn", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn context(mut self, block: DataAwsIamPrincipalPolicySimulationContext) -> Self {
-        self.0.push_block("context", block.0);
-        self
-    }
-
-    /// Additional permission boundary policies to use in the simulation.
-    pub fn permissions_boundary_policies_json(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("permissions_boundary_policies_json", value.into());
-        self
-    }
-
-    /// ARNs of specific resources to use as the targets of the specified actions during simulation. If not specified, the simulator assumes "*" which represents general access across all resources.
-    pub fn resource_arns(mut self, value: impl Into<Tf<Set<Arn>>>) -> Self {
-        self.0.set("resource_arns", value.into());
-        self
-    }
-
-    /// Specifies the type of simulation to run. Some API operations need a particular resource handling option in order to produce a correct reesult.
-    pub fn resource_handling_option(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("resource_handling_option", value.into());
-        self
-    }
-
-    /// An AWS account ID to use as the simulated owner for any resource whose ARN does not include a specific owner account ID. Defaults to the account given as part of caller_arn.
-    pub fn resource_owner_account_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("resource_owner_account_id", value.into());
-        self
-    }
-
-    /// A resource policy to associate with all of the target resources for simulation purposes. The policy simulator does not automatically retrieve resource-level policies, so if a resource policy is crucial to your test then you must specify here the same policy document associated with your target resource(s).
-    pub fn resource_policy_json(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("resource_policy_json", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsIamPrincipalPolicySimulation {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsIamPrincipalPolicySimulation {
-    const TYPE: &'static str = "aws_iam_principal_policy_simulation";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamPrincipalPolicySimulationRef;
-}
-
-/// A declared [`DataAwsIamPrincipalPolicySimulation`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamPrincipalPolicySimulationRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPrincipalPolicySimulationRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsIamPrincipalPolicySimulationRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsIamPrincipalPolicySimulationRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsIamPrincipalPolicySimulationRef {
-    type Block = DataAwsIamPrincipalPolicySimulation;
-}
-
-impl DataAwsIamPrincipalPolicySimulationRef {
-    #[inline]
-    pub fn action_names(&self) -> Tf<Set<String>> {
-        self.0.attr("action_names")
-    }
-
-    #[inline]
-    pub fn additional_policies_json(&self) -> Tf<Set<String>> {
-        self.0.attr("additional_policies_json")
-    }
-
-    #[inline]
-    pub fn all_allowed(&self) -> Tf<bool> {
-        self.0.attr("all_allowed")
-    }
-
-    #[inline]
-    pub fn caller_arn(&self) -> Tf<Arn> {
-        self.0.attr("caller_arn")
-    }
-
-    #[inline]
-    pub fn context(&self) -> Tf<Set<DataAwsIamPrincipalPolicySimulationContext>> {
-        self.0.attr("context")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn permissions_boundary_policies_json(&self) -> Tf<Set<String>> {
-        self.0.attr("permissions_boundary_policies_json")
-    }
-
-    #[inline]
-    pub fn policy_source_arn(&self) -> Tf<Arn> {
-        self.0.attr("policy_source_arn")
-    }
-
-    #[inline]
-    pub fn resource_arns(&self) -> Tf<Set<Arn>> {
-        self.0.attr("resource_arns")
-    }
-
-    #[inline]
-    pub fn resource_handling_option(&self) -> Tf<String> {
-        self.0.attr("resource_handling_option")
-    }
-
-    #[inline]
-    pub fn resource_owner_account_id(&self) -> Tf<String> {
-        self.0.attr("resource_owner_account_id")
-    }
-
-    #[inline]
-    pub fn resource_policy_json(&self) -> Tf<String> {
-        self.0.attr("resource_policy_json")
-    }
-
-    #[inline]
-    pub fn results(&self) -> Tf<Set<DataAwsIamPrincipalPolicySimulationResults>> {
-        self.0.attr("results")
-    }
-
-}
-
-/// The nested block `aws_iam_principal_policy_simulation.context`.
-#[derive(Clone)]
-pub struct DataAwsIamPrincipalPolicySimulationContext(Body);
-
-impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationContext {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPrincipalPolicySimulationContext").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsIamPrincipalPolicySimulationContext`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamPrincipalPolicySimulationContextArgs {
-    /// The key name of the context entry, such as "aws:CurrentTime".
-    pub key: Tf<String>,
-    /// The type that the simulator should use to interpret the strings given in argument "values".
-    pub r#type: Tf<String>,
-    /// One or more values to assign to the context key, given as a string in a syntax appropriate for the selected value type.
-    pub values: Tf<Set<String>>,
-}
-
-impl DataAwsIamPrincipalPolicySimulationContext {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamPrincipalPolicySimulationContextArgs) -> Self {
-        Self(Body::of([
-            ("key", args.key.into()),
-            ("type", args.r#type.into()),
-            ("values", args.values.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`DataAwsIamPrincipalPolicySimulationContext`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamPrincipalPolicySimulationContextFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationContextFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPrincipalPolicySimulationContextFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamPrincipalPolicySimulationContextFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamPrincipalPolicySimulationContext {
-    type Fields = DataAwsIamPrincipalPolicySimulationContextFields;
-}
-
-impl DataAwsIamPrincipalPolicySimulationContextFields {
-    #[inline]
-    pub fn key(&self) -> Tf<String> {
-        field(&self.0, "key")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-    #[inline]
-    pub fn values(&self) -> Tf<Set<String>> {
-        field(&self.0, "values")
-    }
-
-}
-
-/// The value of `aws_iam_principal_policy_simulation.results`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsIamPrincipalPolicySimulationResults {}
-
-/// The fields of a [`DataAwsIamPrincipalPolicySimulationResults`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamPrincipalPolicySimulationResultsFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationResultsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPrincipalPolicySimulationResultsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamPrincipalPolicySimulationResultsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamPrincipalPolicySimulationResults {
-    type Fields = DataAwsIamPrincipalPolicySimulationResultsFields;
-}
-
-impl DataAwsIamPrincipalPolicySimulationResultsFields {
-    #[inline]
-    pub fn action_name(&self) -> Tf<String> {
-        field(&self.0, "action_name")
-    }
-
-    #[inline]
-    pub fn allowed(&self) -> Tf<bool> {
-        field(&self.0, "allowed")
-    }
-
-    #[inline]
-    pub fn decision(&self) -> Tf<String> {
-        field(&self.0, "decision")
-    }
-
-    #[inline]
-    pub fn decision_details(&self) -> Tf<Map<String>> {
-        field(&self.0, "decision_details")
-    }
-
-    #[inline]
-    pub fn matched_statements(&self) -> Tf<Set<DataAwsIamPrincipalPolicySimulationResultsMatchedStatements>> {
-        field(&self.0, "matched_statements")
-    }
-
-    #[inline]
-    pub fn missing_context_keys(&self) -> Tf<Set<String>> {
-        field(&self.0, "missing_context_keys")
-    }
-
-    #[inline]
-    pub fn resource_arn(&self) -> Tf<Arn> {
-        field(&self.0, "resource_arn")
-    }
-
-}
-
-/// The value of `aws_iam_principal_policy_simulation.results.matched_statements`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsIamPrincipalPolicySimulationResultsMatchedStatements {}
-
-/// The fields of a [`DataAwsIamPrincipalPolicySimulationResultsMatchedStatements`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields(Expr);
-
-impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsIamPrincipalPolicySimulationResultsMatchedStatements {
-    type Fields = DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields;
-}
-
-impl DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
-    #[inline]
-    pub fn source_policy_id(&self) -> Tf<String> {
-        field(&self.0, "source_policy_id")
-    }
-
-    #[inline]
-    pub fn source_policy_type(&self) -> Tf<String> {
-        field(&self.0, "source_policy_type")
-    }
-
-}
-
 /// The data source `aws_iam_role`.
 #[derive(Clone)]
 pub struct DataAwsIamRole(Body);
@@ -6284,844 +697,6440 @@ impl DataAwsIamRoleRoleLastUsedFields {
 
 }
 
-/// The data source `aws_iam_roles`.
-#[derive(Clone)]
-pub struct DataAwsIamRoles(Body);
-
-impl std::fmt::Debug for DataAwsIamRoles {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamRoles").field(&self.0).finish()
+/// The rest of `iam`, with the `aws-iam` feature.
+#[cfg(feature = "aws-iam")]
+pub use gated::*;
+
+#[cfg(feature = "aws-iam")]
+mod gated {
+    use super::*;
+
+    /// The resource `aws_iam_access_key`.
+    #[derive(Clone)]
+    pub struct IamAccessKey(Body);
+
+    impl std::fmt::Debug for IamAccessKey {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamAccessKey").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamAccessKey`].
+    #[derive(Clone, Debug)]
+    pub struct IamAccessKeyArgs {
+        pub user: Tf<String>,
+    }
+
+    impl IamAccessKey {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamAccessKeyArgs) -> Self {
+            Self(Body::of([
+                ("user", args.user.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn pgp_key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("pgp_key", value.into());
+            self
+        }
+
+        pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("status", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamAccessKey {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamAccessKey {
+        const TYPE: &'static str = "aws_iam_access_key";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamAccessKeyRef;
     }
-}
+
+    /// A declared [`IamAccessKey`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamAccessKeyRef(BlockRef);
+
+    impl std::fmt::Debug for IamAccessKeyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamAccessKeyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamAccessKeyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
 
-impl DataAwsIamRoles {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
+    impl Handle for IamAccessKeyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamAccessKeyRef {
+        type Block = IamAccessKey;
     }
+
+    impl IamAccessKeyRef {
+        #[inline]
+        pub fn create_date(&self) -> Tf<String> {
+            self.0.attr("create_date")
+        }
+
+        #[inline]
+        pub fn encrypted_secret(&self) -> Tf<String> {
+            self.0.attr("encrypted_secret")
+        }
+
+        #[inline]
+        pub fn encrypted_ses_smtp_password_v4(&self) -> Tf<String> {
+            self.0.attr("encrypted_ses_smtp_password_v4")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn key_fingerprint(&self) -> Tf<String> {
+            self.0.attr("key_fingerprint")
+        }
+
+        #[inline]
+        pub fn pgp_key(&self) -> Tf<String> {
+            self.0.attr("pgp_key")
+        }
 
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
+        #[inline]
+        pub fn secret(&self) -> Tf<String> {
+            self.0.attr("secret")
+        }
+
+        #[inline]
+        pub fn ses_smtp_password_v4(&self) -> Tf<String> {
+            self.0.attr("ses_smtp_password_v4")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
+
+        #[inline]
+        pub fn user(&self) -> Tf<String> {
+            self.0.attr("user")
+        }
+
     }
 
-    pub fn name_regex(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_regex", value.into());
-        self
+    /// The resource `aws_iam_account_alias`.
+    #[derive(Clone)]
+    pub struct IamAccountAlias(Body);
+
+    impl std::fmt::Debug for IamAccountAlias {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamAccountAlias").field(&self.0).finish()
+        }
     }
 
-    pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path_prefix", value.into());
-        self
+    /// The required arguments of [`IamAccountAlias`].
+    #[derive(Clone, Debug)]
+    pub struct IamAccountAliasArgs {
+        pub account_alias: Tf<String>,
     }
 
-}
+    impl IamAccountAlias {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamAccountAliasArgs) -> Self {
+            Self(Body::of([
+                ("account_alias", args.account_alias.into()),
+            ]))
+        }
 
-impl BlockType for DataAwsIamRoles {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    impl BlockType for IamAccountAlias {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamAccountAlias {
+        const TYPE: &'static str = "aws_iam_account_alias";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamAccountAliasRef;
+    }
+
+    /// A declared [`IamAccountAlias`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamAccountAliasRef(BlockRef);
+
+    impl std::fmt::Debug for IamAccountAliasRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamAccountAliasRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamAccountAliasRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamAccountAliasRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamAccountAliasRef {
+        type Block = IamAccountAlias;
+    }
+
+    impl IamAccountAliasRef {
+        #[inline]
+        pub fn account_alias(&self) -> Tf<String> {
+            self.0.attr("account_alias")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
     }
-}
 
-impl DataSource for DataAwsIamRoles {
-    const TYPE: &'static str = "aws_iam_roles";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamRolesRef;
-}
+    /// The resource `aws_iam_account_password_policy`.
+    #[derive(Clone)]
+    pub struct IamAccountPasswordPolicy(Body);
+
+    impl std::fmt::Debug for IamAccountPasswordPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamAccountPasswordPolicy").field(&self.0).finish()
+        }
+    }
+
+    impl IamAccountPasswordPolicy {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
 
-/// A declared [`DataAwsIamRoles`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamRolesRef(BlockRef);
+        pub fn allow_users_to_change_password(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("allow_users_to_change_password", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataAwsIamRolesRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamRolesRef").field(&self.0).finish()
+        pub fn hard_expiry(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("hard_expiry", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn max_password_age(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_password_age", value.into());
+            self
+        }
+
+        pub fn minimum_password_length(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("minimum_password_length", value.into());
+            self
+        }
+
+        pub fn password_reuse_prevention(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("password_reuse_prevention", value.into());
+            self
+        }
+
+        pub fn require_lowercase_characters(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("require_lowercase_characters", value.into());
+            self
+        }
+
+        pub fn require_numbers(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("require_numbers", value.into());
+            self
+        }
+
+        pub fn require_symbols(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("require_symbols", value.into());
+            self
+        }
+
+        pub fn require_uppercase_characters(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("require_uppercase_characters", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamAccountPasswordPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl From<BlockRef> for DataAwsIamRolesRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl Resource for IamAccountPasswordPolicy {
+        const TYPE: &'static str = "aws_iam_account_password_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamAccountPasswordPolicyRef;
     }
-}
+
+    /// A declared [`IamAccountPasswordPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamAccountPasswordPolicyRef(BlockRef);
 
-impl Handle for DataAwsIamRolesRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl std::fmt::Debug for IamAccountPasswordPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamAccountPasswordPolicyRef").field(&self.0).finish()
+        }
     }
-}
+
+    impl From<BlockRef> for IamAccountPasswordPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamAccountPasswordPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
 
-impl TypedHandle for DataAwsIamRolesRef {
-    type Block = DataAwsIamRoles;
-}
+    impl TypedHandle for IamAccountPasswordPolicyRef {
+        type Block = IamAccountPasswordPolicy;
+    }
+
+    impl IamAccountPasswordPolicyRef {
+        #[inline]
+        pub fn allow_users_to_change_password(&self) -> Tf<bool> {
+            self.0.attr("allow_users_to_change_password")
+        }
+
+        #[inline]
+        pub fn expire_passwords(&self) -> Tf<bool> {
+            self.0.attr("expire_passwords")
+        }
+
+        #[inline]
+        pub fn hard_expiry(&self) -> Tf<bool> {
+            self.0.attr("hard_expiry")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn max_password_age(&self) -> Tf<Number> {
+            self.0.attr("max_password_age")
+        }
 
-impl DataAwsIamRolesRef {
-    #[inline]
-    pub fn arns(&self) -> Tf<Set<String>> {
-        self.0.attr("arns")
+        #[inline]
+        pub fn minimum_password_length(&self) -> Tf<Number> {
+            self.0.attr("minimum_password_length")
+        }
+
+        #[inline]
+        pub fn password_reuse_prevention(&self) -> Tf<Number> {
+            self.0.attr("password_reuse_prevention")
+        }
+
+        #[inline]
+        pub fn require_lowercase_characters(&self) -> Tf<bool> {
+            self.0.attr("require_lowercase_characters")
+        }
+
+        #[inline]
+        pub fn require_numbers(&self) -> Tf<bool> {
+            self.0.attr("require_numbers")
+        }
+
+        #[inline]
+        pub fn require_symbols(&self) -> Tf<bool> {
+            self.0.attr("require_symbols")
+        }
+
+        #[inline]
+        pub fn require_uppercase_characters(&self) -> Tf<bool> {
+            self.0.attr("require_uppercase_characters")
+        }
+
     }
+
+    /// The resource `aws_iam_group`.
+    #[derive(Clone)]
+    pub struct IamGroup(Body);
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl std::fmt::Debug for IamGroup {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroup").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn name_regex(&self) -> Tf<String> {
-        self.0.attr("name_regex")
+    /// The required arguments of [`IamGroup`].
+    #[derive(Clone, Debug)]
+    pub struct IamGroupArgs {
+        pub name: Tf<String>,
     }
+
+    impl IamGroup {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamGroupArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn names(&self) -> Tf<Set<String>> {
-        self.0.attr("names")
+        pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path", value.into());
+            self
+        }
+
     }
+
+    impl BlockType for IamGroup {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
 
-    #[inline]
-    pub fn path_prefix(&self) -> Tf<String> {
-        self.0.attr("path_prefix")
+    impl Resource for IamGroup {
+        const TYPE: &'static str = "aws_iam_group";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamGroupRef;
     }
 
-}
+    /// A declared [`IamGroup`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamGroupRef(BlockRef);
+
+    impl std::fmt::Debug for IamGroupRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupRef").field(&self.0).finish()
+        }
+    }
 
-/// The data source `aws_iam_saml_provider`.
-#[derive(Clone)]
-pub struct DataAwsIamSamlProvider(Body);
+    impl From<BlockRef> for IamGroupRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
 
-impl std::fmt::Debug for DataAwsIamSamlProvider {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamSamlProvider").field(&self.0).finish()
+    impl Handle for IamGroupRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-}
 
-/// The required arguments of [`DataAwsIamSamlProvider`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamSamlProviderArgs {
-    pub arn: Tf<Arn>,
-}
+    impl TypedHandle for IamGroupRef {
+        type Block = IamGroup;
+    }
 
-impl DataAwsIamSamlProvider {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamSamlProviderArgs) -> Self {
-        Self(Body::of([
-            ("arn", args.arn.into()),
-        ]))
+    impl IamGroupRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn unique_id(&self) -> Tf<String> {
+            self.0.attr("unique_id")
+        }
+
     }
+
+    /// The resource `aws_iam_group_membership`.
+    #[derive(Clone)]
+    pub struct IamGroupMembership(Body);
 
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
+    impl std::fmt::Debug for IamGroupMembership {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupMembership").field(&self.0).finish()
+        }
     }
 
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
+    /// The required arguments of [`IamGroupMembership`].
+    #[derive(Clone, Debug)]
+    pub struct IamGroupMembershipArgs {
+        pub group: Tf<String>,
+        pub name: Tf<String>,
+        pub users: Tf<Set<String>>,
     }
 
-}
+    impl IamGroupMembership {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamGroupMembershipArgs) -> Self {
+            Self(Body::of([
+                ("group", args.group.into()),
+                ("name", args.name.into()),
+                ("users", args.users.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
 
-impl BlockType for DataAwsIamSamlProvider {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    impl BlockType for IamGroupMembership {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl DataSource for DataAwsIamSamlProvider {
-    const TYPE: &'static str = "aws_iam_saml_provider";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamSamlProviderRef;
-}
+    impl Resource for IamGroupMembership {
+        const TYPE: &'static str = "aws_iam_group_membership";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamGroupMembershipRef;
+    }
 
-/// A declared [`DataAwsIamSamlProvider`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamSamlProviderRef(BlockRef);
+    /// A declared [`IamGroupMembership`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamGroupMembershipRef(BlockRef);
 
-impl std::fmt::Debug for DataAwsIamSamlProviderRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamSamlProviderRef").field(&self.0).finish()
+    impl std::fmt::Debug for IamGroupMembershipRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupMembershipRef").field(&self.0).finish()
+        }
     }
-}
 
-impl From<BlockRef> for DataAwsIamSamlProviderRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl From<BlockRef> for IamGroupMembershipRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
-}
 
-impl Handle for DataAwsIamSamlProviderRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl Handle for IamGroupMembershipRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-}
 
-impl TypedHandle for DataAwsIamSamlProviderRef {
-    type Block = DataAwsIamSamlProvider;
-}
+    impl TypedHandle for IamGroupMembershipRef {
+        type Block = IamGroupMembership;
+    }
+
+    impl IamGroupMembershipRef {
+        #[inline]
+        pub fn group(&self) -> Tf<String> {
+            self.0.attr("group")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn users(&self) -> Tf<Set<String>> {
+            self.0.attr("users")
+        }
+
+    }
+
+    /// The resource `aws_iam_group_policies_exclusive`.
+    #[derive(Clone)]
+    pub struct IamGroupPoliciesExclusive(Body);
 
-impl DataAwsIamSamlProviderRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
+    impl std::fmt::Debug for IamGroupPoliciesExclusive {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPoliciesExclusive").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn create_date(&self) -> Tf<String> {
-        self.0.attr("create_date")
+    /// The required arguments of [`IamGroupPoliciesExclusive`].
+    #[derive(Clone, Debug)]
+    pub struct IamGroupPoliciesExclusiveArgs {
+        pub group_name: Tf<String>,
+        pub policy_names: Tf<Set<String>>,
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl IamGroupPoliciesExclusive {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamGroupPoliciesExclusiveArgs) -> Self {
+            Self(Body::of([
+                ("group_name", args.group_name.into()),
+                ("policy_names", args.policy_names.into()),
+            ]))
+        }
+
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
+    impl BlockType for IamGroupPoliciesExclusive {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn saml_metadata_document(&self) -> Tf<String> {
-        self.0.attr("saml_metadata_document")
+    impl Resource for IamGroupPoliciesExclusive {
+        const TYPE: &'static str = "aws_iam_group_policies_exclusive";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamGroupPoliciesExclusiveRef;
     }
+
+    /// A declared [`IamGroupPoliciesExclusive`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamGroupPoliciesExclusiveRef(BlockRef);
 
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
+    impl std::fmt::Debug for IamGroupPoliciesExclusiveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPoliciesExclusiveRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn valid_until(&self) -> Tf<String> {
-        self.0.attr("valid_until")
+    impl From<BlockRef> for IamGroupPoliciesExclusiveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-}
+    impl Handle for IamGroupPoliciesExclusiveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
 
-/// The data source `aws_iam_server_certificate`.
-#[derive(Clone)]
-pub struct DataAwsIamServerCertificate(Body);
+    impl TypedHandle for IamGroupPoliciesExclusiveRef {
+        type Block = IamGroupPoliciesExclusive;
+    }
+
+    impl IamGroupPoliciesExclusiveRef {
+        #[inline]
+        pub fn group_name(&self) -> Tf<String> {
+            self.0.attr("group_name")
+        }
 
-impl std::fmt::Debug for DataAwsIamServerCertificate {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamServerCertificate").field(&self.0).finish()
+        #[inline]
+        pub fn policy_names(&self) -> Tf<Set<String>> {
+            self.0.attr("policy_names")
+        }
+
     }
-}
 
-impl DataAwsIamServerCertificate {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
+    /// The resource `aws_iam_group_policy`.
+    #[derive(Clone)]
+    pub struct IamGroupPolicy(Body);
+
+    impl std::fmt::Debug for IamGroupPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPolicy").field(&self.0).finish()
+        }
     }
 
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
+    /// The required arguments of [`IamGroupPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct IamGroupPolicyArgs {
+        pub group: Tf<String>,
+        pub policy: Tf<String>,
     }
+
+    impl IamGroupPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamGroupPolicyArgs) -> Self {
+            Self(Body::of([
+                ("group", args.group.into()),
+                ("policy", args.policy.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
 
-    pub fn latest(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("latest", value.into());
-        self
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
     }
 
-    pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name", value.into());
-        self
+    impl BlockType for IamGroupPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_prefix", value.into());
-        self
+    impl Resource for IamGroupPolicy {
+        const TYPE: &'static str = "aws_iam_group_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamGroupPolicyRef;
     }
+
+    /// A declared [`IamGroupPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamGroupPolicyRef(BlockRef);
 
-    pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path_prefix", value.into());
-        self
+    impl std::fmt::Debug for IamGroupPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPolicyRef").field(&self.0).finish()
+        }
     }
 
-}
+    impl From<BlockRef> for IamGroupPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
 
-impl BlockType for DataAwsIamServerCertificate {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl Handle for IamGroupPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    impl TypedHandle for IamGroupPolicyRef {
+        type Block = IamGroupPolicy;
     }
-}
 
-impl DataSource for DataAwsIamServerCertificate {
-    const TYPE: &'static str = "aws_iam_server_certificate";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamServerCertificateRef;
-}
+    impl IamGroupPolicyRef {
+        #[inline]
+        pub fn group(&self) -> Tf<String> {
+            self.0.attr("group")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-/// A declared [`DataAwsIamServerCertificate`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamServerCertificateRef(BlockRef);
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-impl std::fmt::Debug for DataAwsIamServerCertificateRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamServerCertificateRef").field(&self.0).finish()
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
     }
-}
+
+    /// The resource `aws_iam_group_policy_attachment`.
+    #[derive(Clone)]
+    pub struct IamGroupPolicyAttachment(Body);
 
-impl From<BlockRef> for DataAwsIamServerCertificateRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl std::fmt::Debug for IamGroupPolicyAttachment {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPolicyAttachment").field(&self.0).finish()
+        }
     }
-}
 
-impl Handle for DataAwsIamServerCertificateRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    /// The required arguments of [`IamGroupPolicyAttachment`].
+    #[derive(Clone, Debug)]
+    pub struct IamGroupPolicyAttachmentArgs {
+        pub group: Tf<String>,
+        pub policy_arn: Tf<Arn>,
     }
-}
 
-impl TypedHandle for DataAwsIamServerCertificateRef {
-    type Block = DataAwsIamServerCertificate;
-}
+    impl IamGroupPolicyAttachment {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamGroupPolicyAttachmentArgs) -> Self {
+            Self(Body::of([
+                ("group", args.group.into()),
+                ("policy_arn", args.policy_arn.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
 
-impl DataAwsIamServerCertificateRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
     }
 
-    #[inline]
-    pub fn certificate_body(&self) -> Tf<String> {
-        self.0.attr("certificate_body")
+    impl BlockType for IamGroupPolicyAttachment {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn certificate_chain(&self) -> Tf<String> {
-        self.0.attr("certificate_chain")
+    impl Resource for IamGroupPolicyAttachment {
+        const TYPE: &'static str = "aws_iam_group_policy_attachment";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamGroupPolicyAttachmentRef;
     }
 
-    #[inline]
-    pub fn expiration_date(&self) -> Tf<String> {
-        self.0.attr("expiration_date")
+    /// A declared [`IamGroupPolicyAttachment`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamGroupPolicyAttachmentRef(BlockRef);
+
+    impl std::fmt::Debug for IamGroupPolicyAttachmentRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPolicyAttachmentRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamGroupPolicyAttachmentRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl Handle for IamGroupPolicyAttachmentRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn latest(&self) -> Tf<bool> {
-        self.0.attr("latest")
+    impl TypedHandle for IamGroupPolicyAttachmentRef {
+        type Block = IamGroupPolicyAttachment;
     }
+
+    impl IamGroupPolicyAttachmentRef {
+        #[inline]
+        pub fn group(&self) -> Tf<String> {
+            self.0.attr("group")
+        }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn policy_arn(&self) -> Tf<Arn> {
+            self.0.attr("policy_arn")
+        }
+
     }
 
-    #[inline]
-    pub fn name_prefix(&self) -> Tf<String> {
-        self.0.attr("name_prefix")
+    /// The resource `aws_iam_group_policy_attachments_exclusive`.
+    #[derive(Clone)]
+    pub struct IamGroupPolicyAttachmentsExclusive(Body);
+
+    impl std::fmt::Debug for IamGroupPolicyAttachmentsExclusive {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPolicyAttachmentsExclusive").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
+    /// The required arguments of [`IamGroupPolicyAttachmentsExclusive`].
+    #[derive(Clone, Debug)]
+    pub struct IamGroupPolicyAttachmentsExclusiveArgs {
+        pub group_name: Tf<String>,
+        pub policy_arns: Tf<Set<Arn>>,
     }
+
+    impl IamGroupPolicyAttachmentsExclusive {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamGroupPolicyAttachmentsExclusiveArgs) -> Self {
+            Self(Body::of([
+                ("group_name", args.group_name.into()),
+                ("policy_arns", args.policy_arns.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn path_prefix(&self) -> Tf<String> {
-        self.0.attr("path_prefix")
     }
 
-    #[inline]
-    pub fn upload_date(&self) -> Tf<String> {
-        self.0.attr("upload_date")
+    impl BlockType for IamGroupPolicyAttachmentsExclusive {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-}
+    impl Resource for IamGroupPolicyAttachmentsExclusive {
+        const TYPE: &'static str = "aws_iam_group_policy_attachments_exclusive";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamGroupPolicyAttachmentsExclusiveRef;
+    }
 
-/// The data source `aws_iam_session_context`.
-#[derive(Clone)]
-pub struct DataAwsIamSessionContext(Body);
+    /// A declared [`IamGroupPolicyAttachmentsExclusive`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamGroupPolicyAttachmentsExclusiveRef(BlockRef);
 
-impl std::fmt::Debug for DataAwsIamSessionContext {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamSessionContext").field(&self.0).finish()
+    impl std::fmt::Debug for IamGroupPolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamGroupPolicyAttachmentsExclusiveRef").field(&self.0).finish()
+        }
     }
-}
 
-/// The required arguments of [`DataAwsIamSessionContext`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamSessionContextArgs {
-    pub arn: Tf<Arn>,
-}
+    impl From<BlockRef> for IamGroupPolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
 
-impl DataAwsIamSessionContext {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamSessionContextArgs) -> Self {
-        Self(Body::of([
-            ("arn", args.arn.into()),
-        ]))
+    impl Handle for IamGroupPolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
+    impl TypedHandle for IamGroupPolicyAttachmentsExclusiveRef {
+        type Block = IamGroupPolicyAttachmentsExclusive;
     }
 
-}
+    impl IamGroupPolicyAttachmentsExclusiveRef {
+        #[inline]
+        pub fn group_name(&self) -> Tf<String> {
+            self.0.attr("group_name")
+        }
 
-impl BlockType for DataAwsIamSessionContext {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+        #[inline]
+        pub fn policy_arns(&self) -> Tf<Set<Arn>> {
+            self.0.attr("policy_arns")
+        }
+
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    /// The resource `aws_iam_instance_profile`.
+    #[derive(Clone)]
+    pub struct IamInstanceProfile(Body);
+
+    impl std::fmt::Debug for IamInstanceProfile {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamInstanceProfile").field(&self.0).finish()
+        }
     }
-}
 
-impl DataSource for DataAwsIamSessionContext {
-    const TYPE: &'static str = "aws_iam_session_context";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamSessionContextRef;
-}
+    impl IamInstanceProfile {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
 
-/// A declared [`DataAwsIamSessionContext`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamSessionContextRef(BlockRef);
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataAwsIamSessionContextRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamSessionContextRef").field(&self.0).finish()
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path", value.into());
+            self
+        }
+
+        pub fn role(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("role", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
     }
-}
 
-impl From<BlockRef> for DataAwsIamSessionContextRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl BlockType for IamInstanceProfile {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl Handle for DataAwsIamSessionContextRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl Resource for IamInstanceProfile {
+        const TYPE: &'static str = "aws_iam_instance_profile";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamInstanceProfileRef;
     }
-}
 
-impl TypedHandle for DataAwsIamSessionContextRef {
-    type Block = DataAwsIamSessionContext;
-}
+    /// A declared [`IamInstanceProfile`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamInstanceProfileRef(BlockRef);
+
+    impl std::fmt::Debug for IamInstanceProfileRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamInstanceProfileRef").field(&self.0).finish()
+        }
+    }
 
-impl DataAwsIamSessionContextRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
+    impl From<BlockRef> for IamInstanceProfileRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl Handle for IamInstanceProfileRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn issuer_arn(&self) -> Tf<Arn> {
-        self.0.attr("issuer_arn")
+    impl TypedHandle for IamInstanceProfileRef {
+        type Block = IamInstanceProfile;
     }
+
+    impl IamInstanceProfileRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn create_date(&self) -> Tf<String> {
+            self.0.attr("create_date")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
 
-    #[inline]
-    pub fn issuer_id(&self) -> Tf<String> {
-        self.0.attr("issuer_id")
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn role(&self) -> Tf<String> {
+            self.0.attr("role")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn unique_id(&self) -> Tf<String> {
+            self.0.attr("unique_id")
+        }
+
     }
+
+    /// The resource `aws_iam_openid_connect_provider`.
+    #[derive(Clone)]
+    pub struct IamOpenidConnectProvider(Body);
 
-    #[inline]
-    pub fn issuer_name(&self) -> Tf<String> {
-        self.0.attr("issuer_name")
+    impl std::fmt::Debug for IamOpenidConnectProvider {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamOpenidConnectProvider").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn session_name(&self) -> Tf<String> {
-        self.0.attr("session_name")
+    /// The required arguments of [`IamOpenidConnectProvider`].
+    #[derive(Clone, Debug)]
+    pub struct IamOpenidConnectProviderArgs {
+        pub client_id_list: Tf<Set<String>>,
+        pub url: Tf<String>,
     }
 
-}
+    impl IamOpenidConnectProvider {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamOpenidConnectProviderArgs) -> Self {
+            Self(Body::of([
+                ("client_id_list", args.client_id_list.into()),
+                ("url", args.url.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
 
-/// The data source `aws_iam_user`.
-#[derive(Clone)]
-pub struct DataAwsIamUser(Body);
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataAwsIamUser {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamUser").field(&self.0).finish()
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn thumbprint_list(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("thumbprint_list", value.into());
+            self
+        }
+
     }
-}
 
-/// The required arguments of [`DataAwsIamUser`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamUserArgs {
-    pub user_name: Tf<String>,
-}
+    impl BlockType for IamOpenidConnectProvider {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
 
-impl DataAwsIamUser {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamUserArgs) -> Self {
-        Self(Body::of([
-            ("user_name", args.user_name.into()),
-        ]))
+    impl Resource for IamOpenidConnectProvider {
+        const TYPE: &'static str = "aws_iam_openid_connect_provider";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamOpenidConnectProviderRef;
     }
+
+    /// A declared [`IamOpenidConnectProvider`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamOpenidConnectProviderRef(BlockRef);
 
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
+    impl std::fmt::Debug for IamOpenidConnectProviderRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamOpenidConnectProviderRef").field(&self.0).finish()
+        }
     }
 
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
+    impl From<BlockRef> for IamOpenidConnectProviderRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-}
+    impl Handle for IamOpenidConnectProviderRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamOpenidConnectProviderRef {
+        type Block = IamOpenidConnectProvider;
+    }
+
+    impl IamOpenidConnectProviderRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn client_id_list(&self) -> Tf<Set<String>> {
+            self.0.attr("client_id_list")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn thumbprint_list(&self) -> Tf<List<String>> {
+            self.0.attr("thumbprint_list")
+        }
 
-impl BlockType for DataAwsIamUser {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+        #[inline]
+        pub fn url(&self) -> Tf<String> {
+            self.0.attr("url")
+        }
+
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    /// The resource `aws_iam_organizations_features`.
+    #[derive(Clone)]
+    pub struct IamOrganizationsFeatures(Body);
+
+    impl std::fmt::Debug for IamOrganizationsFeatures {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamOrganizationsFeatures").field(&self.0).finish()
+        }
     }
-}
 
-impl DataSource for DataAwsIamUser {
-    const TYPE: &'static str = "aws_iam_user";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamUserRef;
-}
+    /// The required arguments of [`IamOrganizationsFeatures`].
+    #[derive(Clone, Debug)]
+    pub struct IamOrganizationsFeaturesArgs {
+        pub enabled_features: Tf<Set<String>>,
+    }
 
-/// A declared [`DataAwsIamUser`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamUserRef(BlockRef);
+    impl IamOrganizationsFeatures {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamOrganizationsFeaturesArgs) -> Self {
+            Self(Body::of([
+                ("enabled_features", args.enabled_features.into()),
+            ]))
+        }
 
-impl std::fmt::Debug for DataAwsIamUserRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamUserRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataAwsIamUserRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl BlockType for IamOrganizationsFeatures {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl Handle for DataAwsIamUserRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl Resource for IamOrganizationsFeatures {
+        const TYPE: &'static str = "aws_iam_organizations_features";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamOrganizationsFeaturesRef;
     }
-}
 
-impl TypedHandle for DataAwsIamUserRef {
-    type Block = DataAwsIamUser;
-}
+    /// A declared [`IamOrganizationsFeatures`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamOrganizationsFeaturesRef(BlockRef);
 
-impl DataAwsIamUserRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
+    impl std::fmt::Debug for IamOrganizationsFeaturesRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamOrganizationsFeaturesRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl From<BlockRef> for IamOrganizationsFeaturesRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn path(&self) -> Tf<String> {
-        self.0.attr("path")
+    impl Handle for IamOrganizationsFeaturesRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn permissions_boundary(&self) -> Tf<String> {
-        self.0.attr("permissions_boundary")
+    impl TypedHandle for IamOrganizationsFeaturesRef {
+        type Block = IamOrganizationsFeatures;
     }
+
+    impl IamOrganizationsFeaturesRef {
+        #[inline]
+        pub fn enabled_features(&self) -> Tf<Set<String>> {
+            self.0.attr("enabled_features")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
     }
 
-    #[inline]
-    pub fn user_id(&self) -> Tf<String> {
-        self.0.attr("user_id")
+    /// The resource `aws_iam_policy`.
+    #[derive(Clone)]
+    pub struct IamPolicy(Body);
+
+    impl std::fmt::Debug for IamPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamPolicy").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn user_name(&self) -> Tf<String> {
-        self.0.attr("user_name")
+    /// The required arguments of [`IamPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct IamPolicyArgs {
+        pub policy: Tf<String>,
     }
 
-}
+    impl IamPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamPolicyArgs) -> Self {
+            Self(Body::of([
+                ("policy", args.policy.into()),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
 
-/// The data source `aws_iam_user_ssh_key`.
-#[derive(Clone)]
-pub struct DataAwsIamUserSshKey(Body);
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataAwsIamUserSshKey {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamUserSshKey").field(&self.0).finish()
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
     }
-}
 
-/// The required arguments of [`DataAwsIamUserSshKey`].
-#[derive(Clone, Debug)]
-pub struct DataAwsIamUserSshKeyArgs {
-    pub encoding: Tf<String>,
-    pub ssh_public_key_id: Tf<String>,
-    pub username: Tf<String>,
-}
+    impl BlockType for IamPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
 
-impl DataAwsIamUserSshKey {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsIamUserSshKeyArgs) -> Self {
-        Self(Body::of([
-            ("encoding", args.encoding.into()),
-            ("ssh_public_key_id", args.ssh_public_key_id.into()),
-            ("username", args.username.into()),
-        ]))
+    impl Resource for IamPolicy {
+        const TYPE: &'static str = "aws_iam_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamPolicyRef;
     }
+
+    /// A declared [`IamPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamPolicyRef(BlockRef);
 
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
+    impl std::fmt::Debug for IamPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamPolicyRef").field(&self.0).finish()
+        }
     }
 
-}
+    impl From<BlockRef> for IamPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
 
-impl BlockType for DataAwsIamUserSshKey {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl Handle for IamPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    impl TypedHandle for IamPolicyRef {
+        type Block = IamPolicy;
     }
-}
 
-impl DataSource for DataAwsIamUserSshKey {
-    const TYPE: &'static str = "aws_iam_user_ssh_key";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamUserSshKeyRef;
-}
+    impl IamPolicyRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn attachment_count(&self) -> Tf<Number> {
+            self.0.attr("attachment_count")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-/// A declared [`DataAwsIamUserSshKey`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamUserSshKeyRef(BlockRef);
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-impl std::fmt::Debug for DataAwsIamUserSshKeyRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamUserSshKeyRef").field(&self.0).finish()
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn policy_id(&self) -> Tf<String> {
+            self.0.attr("policy_id")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
     }
-}
+
+    /// The resource `aws_iam_policy_attachment`.
+    #[derive(Clone)]
+    pub struct IamPolicyAttachment(Body);
 
-impl From<BlockRef> for DataAwsIamUserSshKeyRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl std::fmt::Debug for IamPolicyAttachment {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamPolicyAttachment").field(&self.0).finish()
+        }
     }
-}
 
-impl Handle for DataAwsIamUserSshKeyRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    /// The required arguments of [`IamPolicyAttachment`].
+    #[derive(Clone, Debug)]
+    pub struct IamPolicyAttachmentArgs {
+        pub name: Tf<String>,
+        pub policy_arn: Tf<Arn>,
     }
-}
 
-impl TypedHandle for DataAwsIamUserSshKeyRef {
-    type Block = DataAwsIamUserSshKey;
-}
+    impl IamPolicyAttachment {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamPolicyAttachmentArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("policy_arn", args.policy_arn.into()),
+            ]))
+        }
+
+        pub fn groups(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("groups", value.into());
+            self
+        }
 
-impl DataAwsIamUserSshKeyRef {
-    #[inline]
-    pub fn encoding(&self) -> Tf<String> {
-        self.0.attr("encoding")
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn roles(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("roles", value.into());
+            self
+        }
+
+        pub fn users(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("users", value.into());
+            self
+        }
+
     }
 
-    #[inline]
-    pub fn fingerprint(&self) -> Tf<String> {
-        self.0.attr("fingerprint")
+    impl BlockType for IamPolicyAttachment {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl Resource for IamPolicyAttachment {
+        const TYPE: &'static str = "aws_iam_policy_attachment";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamPolicyAttachmentRef;
     }
+
+    /// A declared [`IamPolicyAttachment`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamPolicyAttachmentRef(BlockRef);
 
-    #[inline]
-    pub fn public_key(&self) -> Tf<String> {
-        self.0.attr("public_key")
+    impl std::fmt::Debug for IamPolicyAttachmentRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamPolicyAttachmentRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn ssh_public_key_id(&self) -> Tf<String> {
-        self.0.attr("ssh_public_key_id")
+    impl From<BlockRef> for IamPolicyAttachmentRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
+    impl Handle for IamPolicyAttachmentRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn username(&self) -> Tf<String> {
-        self.0.attr("username")
+    impl TypedHandle for IamPolicyAttachmentRef {
+        type Block = IamPolicyAttachment;
     }
 
-}
+    impl IamPolicyAttachmentRef {
+        #[inline]
+        pub fn groups(&self) -> Tf<Set<String>> {
+            self.0.attr("groups")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn policy_arn(&self) -> Tf<Arn> {
+            self.0.attr("policy_arn")
+        }
 
-/// The data source `aws_iam_users`.
-#[derive(Clone)]
-pub struct DataAwsIamUsers(Body);
+        #[inline]
+        pub fn roles(&self) -> Tf<Set<String>> {
+            self.0.attr("roles")
+        }
 
-impl std::fmt::Debug for DataAwsIamUsers {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamUsers").field(&self.0).finish()
+        #[inline]
+        pub fn users(&self) -> Tf<Set<String>> {
+            self.0.attr("users")
+        }
+
     }
-}
+
+    /// The resource `aws_iam_role_policies_exclusive`.
+    #[derive(Clone)]
+    pub struct IamRolePoliciesExclusive(Body);
+
+    impl std::fmt::Debug for IamRolePoliciesExclusive {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamRolePoliciesExclusive").field(&self.0).finish()
+        }
+    }
 
-impl DataAwsIamUsers {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
+    /// The required arguments of [`IamRolePoliciesExclusive`].
+    #[derive(Clone, Debug)]
+    pub struct IamRolePoliciesExclusiveArgs {
+        pub policy_names: Tf<Set<String>>,
+        pub role_name: Tf<String>,
     }
+
+    impl IamRolePoliciesExclusive {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamRolePoliciesExclusiveArgs) -> Self {
+            Self(Body::of([
+                ("policy_names", args.policy_names.into()),
+                ("role_name", args.role_name.into()),
+            ]))
+        }
 
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
     }
 
-    pub fn name_regex(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("name_regex", value.into());
-        self
+    impl BlockType for IamRolePoliciesExclusive {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("path_prefix", value.into());
-        self
+    impl Resource for IamRolePoliciesExclusive {
+        const TYPE: &'static str = "aws_iam_role_policies_exclusive";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamRolePoliciesExclusiveRef;
     }
 
-}
+    /// A declared [`IamRolePoliciesExclusive`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamRolePoliciesExclusiveRef(BlockRef);
+
+    impl std::fmt::Debug for IamRolePoliciesExclusiveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamRolePoliciesExclusiveRef").field(&self.0).finish()
+        }
+    }
 
-impl BlockType for DataAwsIamUsers {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl From<BlockRef> for IamRolePoliciesExclusiveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    impl Handle for IamRolePoliciesExclusiveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-}
 
-impl DataSource for DataAwsIamUsers {
-    const TYPE: &'static str = "aws_iam_users";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsIamUsersRef;
-}
+    impl TypedHandle for IamRolePoliciesExclusiveRef {
+        type Block = IamRolePoliciesExclusive;
+    }
+
+    impl IamRolePoliciesExclusiveRef {
+        #[inline]
+        pub fn policy_names(&self) -> Tf<Set<String>> {
+            self.0.attr("policy_names")
+        }
 
-/// A declared [`DataAwsIamUsers`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsIamUsersRef(BlockRef);
+        #[inline]
+        pub fn role_name(&self) -> Tf<String> {
+            self.0.attr("role_name")
+        }
 
-impl std::fmt::Debug for DataAwsIamUsersRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsIamUsersRef").field(&self.0).finish()
     }
-}
+
+    /// The resource `aws_iam_role_policy_attachments_exclusive`.
+    #[derive(Clone)]
+    pub struct IamRolePolicyAttachmentsExclusive(Body);
 
-impl From<BlockRef> for DataAwsIamUsersRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl std::fmt::Debug for IamRolePolicyAttachmentsExclusive {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamRolePolicyAttachmentsExclusive").field(&self.0).finish()
+        }
     }
-}
 
-impl Handle for DataAwsIamUsersRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    /// The required arguments of [`IamRolePolicyAttachmentsExclusive`].
+    #[derive(Clone, Debug)]
+    pub struct IamRolePolicyAttachmentsExclusiveArgs {
+        pub policy_arns: Tf<Set<Arn>>,
+        pub role_name: Tf<String>,
     }
-}
 
-impl TypedHandle for DataAwsIamUsersRef {
-    type Block = DataAwsIamUsers;
-}
+    impl IamRolePolicyAttachmentsExclusive {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamRolePolicyAttachmentsExclusiveArgs) -> Self {
+            Self(Body::of([
+                ("policy_arns", args.policy_arns.into()),
+                ("role_name", args.role_name.into()),
+            ]))
+        }
+
+    }
 
-impl DataAwsIamUsersRef {
-    #[inline]
-    pub fn arns(&self) -> Tf<Set<String>> {
-        self.0.attr("arns")
+    impl BlockType for IamRolePolicyAttachmentsExclusive {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl Resource for IamRolePolicyAttachmentsExclusive {
+        const TYPE: &'static str = "aws_iam_role_policy_attachments_exclusive";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamRolePolicyAttachmentsExclusiveRef;
     }
+
+    /// A declared [`IamRolePolicyAttachmentsExclusive`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamRolePolicyAttachmentsExclusiveRef(BlockRef);
 
-    #[inline]
-    pub fn name_regex(&self) -> Tf<String> {
-        self.0.attr("name_regex")
+    impl std::fmt::Debug for IamRolePolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamRolePolicyAttachmentsExclusiveRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn names(&self) -> Tf<Set<String>> {
-        self.0.attr("names")
+    impl From<BlockRef> for IamRolePolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn path_prefix(&self) -> Tf<String> {
-        self.0.attr("path_prefix")
+    impl Handle for IamRolePolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-}
+    impl TypedHandle for IamRolePolicyAttachmentsExclusiveRef {
+        type Block = IamRolePolicyAttachmentsExclusive;
+    }
+
+    impl IamRolePolicyAttachmentsExclusiveRef {
+        #[inline]
+        pub fn policy_arns(&self) -> Tf<Set<Arn>> {
+            self.0.attr("policy_arns")
+        }
+
+        #[inline]
+        pub fn role_name(&self) -> Tf<String> {
+            self.0.attr("role_name")
+        }
+
+    }
 
+    /// The resource `aws_iam_saml_provider`.
+    #[derive(Clone)]
+    pub struct IamSamlProvider(Body);
+
+    impl std::fmt::Debug for IamSamlProvider {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamSamlProvider").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamSamlProvider`].
+    #[derive(Clone, Debug)]
+    pub struct IamSamlProviderArgs {
+        pub name: Tf<String>,
+        pub saml_metadata_document: Tf<String>,
+    }
+
+    impl IamSamlProvider {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamSamlProviderArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("saml_metadata_document", args.saml_metadata_document.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamSamlProvider {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamSamlProvider {
+        const TYPE: &'static str = "aws_iam_saml_provider";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamSamlProviderRef;
+    }
+
+    /// A declared [`IamSamlProvider`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamSamlProviderRef(BlockRef);
+
+    impl std::fmt::Debug for IamSamlProviderRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamSamlProviderRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamSamlProviderRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamSamlProviderRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamSamlProviderRef {
+        type Block = IamSamlProvider;
+    }
+
+    impl IamSamlProviderRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn saml_metadata_document(&self) -> Tf<String> {
+            self.0.attr("saml_metadata_document")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn valid_until(&self) -> Tf<String> {
+            self.0.attr("valid_until")
+        }
+
+    }
+
+    /// The resource `aws_iam_security_token_service_preferences`.
+    #[derive(Clone)]
+    pub struct IamSecurityTokenServicePreferences(Body);
+
+    impl std::fmt::Debug for IamSecurityTokenServicePreferences {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamSecurityTokenServicePreferences").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamSecurityTokenServicePreferences`].
+    #[derive(Clone, Debug)]
+    pub struct IamSecurityTokenServicePreferencesArgs {
+        pub global_endpoint_token_version: Tf<String>,
+    }
+
+    impl IamSecurityTokenServicePreferences {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamSecurityTokenServicePreferencesArgs) -> Self {
+            Self(Body::of([
+                ("global_endpoint_token_version", args.global_endpoint_token_version.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamSecurityTokenServicePreferences {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamSecurityTokenServicePreferences {
+        const TYPE: &'static str = "aws_iam_security_token_service_preferences";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamSecurityTokenServicePreferencesRef;
+    }
+
+    /// A declared [`IamSecurityTokenServicePreferences`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamSecurityTokenServicePreferencesRef(BlockRef);
+
+    impl std::fmt::Debug for IamSecurityTokenServicePreferencesRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamSecurityTokenServicePreferencesRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamSecurityTokenServicePreferencesRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamSecurityTokenServicePreferencesRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamSecurityTokenServicePreferencesRef {
+        type Block = IamSecurityTokenServicePreferences;
+    }
+
+    impl IamSecurityTokenServicePreferencesRef {
+        #[inline]
+        pub fn global_endpoint_token_version(&self) -> Tf<String> {
+            self.0.attr("global_endpoint_token_version")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+    }
+
+    /// The resource `aws_iam_server_certificate`.
+    #[derive(Clone)]
+    pub struct IamServerCertificate(Body);
+
+    impl std::fmt::Debug for IamServerCertificate {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServerCertificate").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamServerCertificate`].
+    #[derive(Clone, Debug)]
+    pub struct IamServerCertificateArgs {
+        pub certificate_body: Tf<String>,
+        pub private_key: Tf<String>,
+    }
+
+    impl IamServerCertificate {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamServerCertificateArgs) -> Self {
+            Self(Body::of([
+                ("certificate_body", args.certificate_body.into()),
+                ("private_key", args.private_key.into()),
+            ]))
+        }
+
+        pub fn certificate_chain(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("certificate_chain", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn timeouts(mut self, block: IamServerCertificateTimeouts) -> Self {
+            self.0.set_block("timeouts", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for IamServerCertificate {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamServerCertificate {
+        const TYPE: &'static str = "aws_iam_server_certificate";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamServerCertificateRef;
+    }
+
+    /// A declared [`IamServerCertificate`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamServerCertificateRef(BlockRef);
+
+    impl std::fmt::Debug for IamServerCertificateRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServerCertificateRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamServerCertificateRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamServerCertificateRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamServerCertificateRef {
+        type Block = IamServerCertificate;
+    }
+
+    impl IamServerCertificateRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn certificate_body(&self) -> Tf<String> {
+            self.0.attr("certificate_body")
+        }
+
+        #[inline]
+        pub fn certificate_chain(&self) -> Tf<String> {
+            self.0.attr("certificate_chain")
+        }
+
+        #[inline]
+        pub fn expiration(&self) -> Tf<String> {
+            self.0.attr("expiration")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn private_key(&self) -> Tf<String> {
+            self.0.attr("private_key")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn timeouts(&self) -> Tf<IamServerCertificateTimeouts> {
+            self.0.attr("timeouts")
+        }
+
+        #[inline]
+        pub fn upload_date(&self) -> Tf<String> {
+            self.0.attr("upload_date")
+        }
+
+    }
+
+    /// The nested block `aws_iam_server_certificate.timeouts`.
+    #[derive(Clone)]
+    pub struct IamServerCertificateTimeouts(Body);
+
+    impl std::fmt::Debug for IamServerCertificateTimeouts {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServerCertificateTimeouts").field(&self.0).finish()
+        }
+    }
+
+    impl IamServerCertificateTimeouts {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("delete", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`IamServerCertificateTimeouts`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct IamServerCertificateTimeoutsFields(Expr);
+
+    impl std::fmt::Debug for IamServerCertificateTimeoutsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServerCertificateTimeoutsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for IamServerCertificateTimeoutsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for IamServerCertificateTimeouts {
+        type Fields = IamServerCertificateTimeoutsFields;
+    }
+
+    impl IamServerCertificateTimeoutsFields {
+        #[inline]
+        pub fn delete(&self) -> Tf<String> {
+            field(&self.0, "delete")
+        }
+
+    }
+
+    /// The resource `aws_iam_service_linked_role`.
+    #[derive(Clone)]
+    pub struct IamServiceLinkedRole(Body);
+
+    impl std::fmt::Debug for IamServiceLinkedRole {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServiceLinkedRole").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamServiceLinkedRole`].
+    #[derive(Clone, Debug)]
+    pub struct IamServiceLinkedRoleArgs {
+        pub aws_service_name: Tf<String>,
+    }
+
+    impl IamServiceLinkedRole {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamServiceLinkedRoleArgs) -> Self {
+            Self(Body::of([
+                ("aws_service_name", args.aws_service_name.into()),
+            ]))
+        }
+
+        pub fn custom_suffix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("custom_suffix", value.into());
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamServiceLinkedRole {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamServiceLinkedRole {
+        const TYPE: &'static str = "aws_iam_service_linked_role";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamServiceLinkedRoleRef;
+    }
+
+    /// A declared [`IamServiceLinkedRole`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamServiceLinkedRoleRef(BlockRef);
+
+    impl std::fmt::Debug for IamServiceLinkedRoleRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServiceLinkedRoleRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamServiceLinkedRoleRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamServiceLinkedRoleRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamServiceLinkedRoleRef {
+        type Block = IamServiceLinkedRole;
+    }
+
+    impl IamServiceLinkedRoleRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn aws_service_name(&self) -> Tf<String> {
+            self.0.attr("aws_service_name")
+        }
+
+        #[inline]
+        pub fn create_date(&self) -> Tf<String> {
+            self.0.attr("create_date")
+        }
+
+        #[inline]
+        pub fn custom_suffix(&self) -> Tf<String> {
+            self.0.attr("custom_suffix")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn unique_id(&self) -> Tf<String> {
+            self.0.attr("unique_id")
+        }
+
+    }
+
+    /// The resource `aws_iam_service_specific_credential`.
+    #[derive(Clone)]
+    pub struct IamServiceSpecificCredential(Body);
+
+    impl std::fmt::Debug for IamServiceSpecificCredential {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServiceSpecificCredential").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamServiceSpecificCredential`].
+    #[derive(Clone, Debug)]
+    pub struct IamServiceSpecificCredentialArgs {
+        pub service_name: Tf<String>,
+        pub user_name: Tf<String>,
+    }
+
+    impl IamServiceSpecificCredential {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamServiceSpecificCredentialArgs) -> Self {
+            Self(Body::of([
+                ("service_name", args.service_name.into()),
+                ("user_name", args.user_name.into()),
+            ]))
+        }
+
+        pub fn credential_age_days(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("credential_age_days", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("status", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamServiceSpecificCredential {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamServiceSpecificCredential {
+        const TYPE: &'static str = "aws_iam_service_specific_credential";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamServiceSpecificCredentialRef;
+    }
+
+    /// A declared [`IamServiceSpecificCredential`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamServiceSpecificCredentialRef(BlockRef);
+
+    impl std::fmt::Debug for IamServiceSpecificCredentialRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamServiceSpecificCredentialRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamServiceSpecificCredentialRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamServiceSpecificCredentialRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamServiceSpecificCredentialRef {
+        type Block = IamServiceSpecificCredential;
+    }
+
+    impl IamServiceSpecificCredentialRef {
+        #[inline]
+        pub fn create_date(&self) -> Tf<String> {
+            self.0.attr("create_date")
+        }
+
+        #[inline]
+        pub fn credential_age_days(&self) -> Tf<Number> {
+            self.0.attr("credential_age_days")
+        }
+
+        #[inline]
+        pub fn expiration_date(&self) -> Tf<String> {
+            self.0.attr("expiration_date")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn service_credential_alias(&self) -> Tf<String> {
+            self.0.attr("service_credential_alias")
+        }
+
+        #[inline]
+        pub fn service_credential_secret(&self) -> Tf<String> {
+            self.0.attr("service_credential_secret")
+        }
+
+        #[inline]
+        pub fn service_name(&self) -> Tf<String> {
+            self.0.attr("service_name")
+        }
+
+        #[inline]
+        pub fn service_password(&self) -> Tf<String> {
+            self.0.attr("service_password")
+        }
+
+        #[inline]
+        pub fn service_specific_credential_id(&self) -> Tf<String> {
+            self.0.attr("service_specific_credential_id")
+        }
+
+        #[inline]
+        pub fn service_user_name(&self) -> Tf<String> {
+            self.0.attr("service_user_name")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
+
+        #[inline]
+        pub fn user_name(&self) -> Tf<String> {
+            self.0.attr("user_name")
+        }
+
+    }
+
+    /// The resource `aws_iam_signing_certificate`.
+    #[derive(Clone)]
+    pub struct IamSigningCertificate(Body);
+
+    impl std::fmt::Debug for IamSigningCertificate {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamSigningCertificate").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamSigningCertificate`].
+    #[derive(Clone, Debug)]
+    pub struct IamSigningCertificateArgs {
+        pub certificate_body: Tf<String>,
+        pub user_name: Tf<String>,
+    }
+
+    impl IamSigningCertificate {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamSigningCertificateArgs) -> Self {
+            Self(Body::of([
+                ("certificate_body", args.certificate_body.into()),
+                ("user_name", args.user_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("status", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamSigningCertificate {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamSigningCertificate {
+        const TYPE: &'static str = "aws_iam_signing_certificate";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamSigningCertificateRef;
+    }
+
+    /// A declared [`IamSigningCertificate`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamSigningCertificateRef(BlockRef);
+
+    impl std::fmt::Debug for IamSigningCertificateRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamSigningCertificateRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamSigningCertificateRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamSigningCertificateRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamSigningCertificateRef {
+        type Block = IamSigningCertificate;
+    }
+
+    impl IamSigningCertificateRef {
+        #[inline]
+        pub fn certificate_body(&self) -> Tf<String> {
+            self.0.attr("certificate_body")
+        }
+
+        #[inline]
+        pub fn certificate_id(&self) -> Tf<String> {
+            self.0.attr("certificate_id")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
+
+        #[inline]
+        pub fn user_name(&self) -> Tf<String> {
+            self.0.attr("user_name")
+        }
+
+    }
+
+    /// The resource `aws_iam_user`.
+    #[derive(Clone)]
+    pub struct IamUser(Body);
+
+    impl std::fmt::Debug for IamUser {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUser").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUser`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserArgs {
+        pub name: Tf<String>,
+    }
+
+    impl IamUser {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        /// Delete user even if it has non-Terraform-managed IAM access keys, login profile or MFA devices
+        pub fn force_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("force_destroy", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path", value.into());
+            self
+        }
+
+        pub fn permissions_boundary(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("permissions_boundary", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamUser {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUser {
+        const TYPE: &'static str = "aws_iam_user";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamUserRef;
+    }
+
+    /// A declared [`IamUser`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserRef {
+        type Block = IamUser;
+    }
+
+    impl IamUserRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn force_destroy(&self) -> Tf<bool> {
+            self.0.attr("force_destroy")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn permissions_boundary(&self) -> Tf<String> {
+            self.0.attr("permissions_boundary")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn unique_id(&self) -> Tf<String> {
+            self.0.attr("unique_id")
+        }
+
+    }
+
+    /// The resource `aws_iam_user_group_membership`.
+    #[derive(Clone)]
+    pub struct IamUserGroupMembership(Body);
+
+    impl std::fmt::Debug for IamUserGroupMembership {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserGroupMembership").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUserGroupMembership`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserGroupMembershipArgs {
+        pub groups: Tf<Set<String>>,
+        pub user: Tf<String>,
+    }
+
+    impl IamUserGroupMembership {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserGroupMembershipArgs) -> Self {
+            Self(Body::of([
+                ("groups", args.groups.into()),
+                ("user", args.user.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamUserGroupMembership {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUserGroupMembership {
+        const TYPE: &'static str = "aws_iam_user_group_membership";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamUserGroupMembershipRef;
+    }
+
+    /// A declared [`IamUserGroupMembership`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserGroupMembershipRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserGroupMembershipRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserGroupMembershipRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserGroupMembershipRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserGroupMembershipRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserGroupMembershipRef {
+        type Block = IamUserGroupMembership;
+    }
+
+    impl IamUserGroupMembershipRef {
+        #[inline]
+        pub fn groups(&self) -> Tf<Set<String>> {
+            self.0.attr("groups")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn user(&self) -> Tf<String> {
+            self.0.attr("user")
+        }
+
+    }
+
+    /// The resource `aws_iam_user_login_profile`.
+    #[derive(Clone)]
+    pub struct IamUserLoginProfile(Body);
+
+    impl std::fmt::Debug for IamUserLoginProfile {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserLoginProfile").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUserLoginProfile`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserLoginProfileArgs {
+        pub user: Tf<String>,
+    }
+
+    impl IamUserLoginProfile {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserLoginProfileArgs) -> Self {
+            Self(Body::of([
+                ("user", args.user.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn password_length(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("password_length", value.into());
+            self
+        }
+
+        pub fn password_reset_required(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("password_reset_required", value.into());
+            self
+        }
+
+        pub fn pgp_key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("pgp_key", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamUserLoginProfile {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUserLoginProfile {
+        const TYPE: &'static str = "aws_iam_user_login_profile";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamUserLoginProfileRef;
+    }
+
+    /// A declared [`IamUserLoginProfile`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserLoginProfileRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserLoginProfileRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserLoginProfileRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserLoginProfileRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserLoginProfileRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserLoginProfileRef {
+        type Block = IamUserLoginProfile;
+    }
+
+    impl IamUserLoginProfileRef {
+        #[inline]
+        pub fn encrypted_password(&self) -> Tf<String> {
+            self.0.attr("encrypted_password")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn key_fingerprint(&self) -> Tf<String> {
+            self.0.attr("key_fingerprint")
+        }
+
+        #[inline]
+        pub fn password(&self) -> Tf<String> {
+            self.0.attr("password")
+        }
+
+        #[inline]
+        pub fn password_length(&self) -> Tf<Number> {
+            self.0.attr("password_length")
+        }
+
+        #[inline]
+        pub fn password_reset_required(&self) -> Tf<bool> {
+            self.0.attr("password_reset_required")
+        }
+
+        #[inline]
+        pub fn pgp_key(&self) -> Tf<String> {
+            self.0.attr("pgp_key")
+        }
+
+        #[inline]
+        pub fn user(&self) -> Tf<String> {
+            self.0.attr("user")
+        }
+
+    }
+
+    /// The resource `aws_iam_user_policies_exclusive`.
+    #[derive(Clone)]
+    pub struct IamUserPoliciesExclusive(Body);
+
+    impl std::fmt::Debug for IamUserPoliciesExclusive {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPoliciesExclusive").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUserPoliciesExclusive`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserPoliciesExclusiveArgs {
+        pub policy_names: Tf<Set<String>>,
+        pub user_name: Tf<String>,
+    }
+
+    impl IamUserPoliciesExclusive {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserPoliciesExclusiveArgs) -> Self {
+            Self(Body::of([
+                ("policy_names", args.policy_names.into()),
+                ("user_name", args.user_name.into()),
+            ]))
+        }
+
+    }
+
+    impl BlockType for IamUserPoliciesExclusive {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUserPoliciesExclusive {
+        const TYPE: &'static str = "aws_iam_user_policies_exclusive";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamUserPoliciesExclusiveRef;
+    }
+
+    /// A declared [`IamUserPoliciesExclusive`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserPoliciesExclusiveRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserPoliciesExclusiveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPoliciesExclusiveRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserPoliciesExclusiveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserPoliciesExclusiveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserPoliciesExclusiveRef {
+        type Block = IamUserPoliciesExclusive;
+    }
+
+    impl IamUserPoliciesExclusiveRef {
+        #[inline]
+        pub fn policy_names(&self) -> Tf<Set<String>> {
+            self.0.attr("policy_names")
+        }
+
+        #[inline]
+        pub fn user_name(&self) -> Tf<String> {
+            self.0.attr("user_name")
+        }
+
+    }
+
+    /// The resource `aws_iam_user_policy`.
+    #[derive(Clone)]
+    pub struct IamUserPolicy(Body);
+
+    impl std::fmt::Debug for IamUserPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPolicy").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUserPolicy`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserPolicyArgs {
+        pub policy: Tf<String>,
+        pub user: Tf<String>,
+    }
+
+    impl IamUserPolicy {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserPolicyArgs) -> Self {
+            Self(Body::of([
+                ("policy", args.policy.into()),
+                ("user", args.user.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamUserPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUserPolicy {
+        const TYPE: &'static str = "aws_iam_user_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamUserPolicyRef;
+    }
+
+    /// A declared [`IamUserPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserPolicyRef {
+        type Block = IamUserPolicy;
+    }
+
+    impl IamUserPolicyRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn user(&self) -> Tf<String> {
+            self.0.attr("user")
+        }
+
+    }
+
+    /// The resource `aws_iam_user_policy_attachment`.
+    #[derive(Clone)]
+    pub struct IamUserPolicyAttachment(Body);
+
+    impl std::fmt::Debug for IamUserPolicyAttachment {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPolicyAttachment").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUserPolicyAttachment`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserPolicyAttachmentArgs {
+        pub policy_arn: Tf<Arn>,
+        pub user: Tf<String>,
+    }
+
+    impl IamUserPolicyAttachment {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserPolicyAttachmentArgs) -> Self {
+            Self(Body::of([
+                ("policy_arn", args.policy_arn.into()),
+                ("user", args.user.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamUserPolicyAttachment {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUserPolicyAttachment {
+        const TYPE: &'static str = "aws_iam_user_policy_attachment";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamUserPolicyAttachmentRef;
+    }
+
+    /// A declared [`IamUserPolicyAttachment`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserPolicyAttachmentRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserPolicyAttachmentRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPolicyAttachmentRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserPolicyAttachmentRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserPolicyAttachmentRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserPolicyAttachmentRef {
+        type Block = IamUserPolicyAttachment;
+    }
+
+    impl IamUserPolicyAttachmentRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn policy_arn(&self) -> Tf<Arn> {
+            self.0.attr("policy_arn")
+        }
+
+        #[inline]
+        pub fn user(&self) -> Tf<String> {
+            self.0.attr("user")
+        }
+
+    }
+
+    /// The resource `aws_iam_user_policy_attachments_exclusive`.
+    #[derive(Clone)]
+    pub struct IamUserPolicyAttachmentsExclusive(Body);
+
+    impl std::fmt::Debug for IamUserPolicyAttachmentsExclusive {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPolicyAttachmentsExclusive").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUserPolicyAttachmentsExclusive`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserPolicyAttachmentsExclusiveArgs {
+        pub policy_arns: Tf<Set<Arn>>,
+        pub user_name: Tf<String>,
+    }
+
+    impl IamUserPolicyAttachmentsExclusive {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserPolicyAttachmentsExclusiveArgs) -> Self {
+            Self(Body::of([
+                ("policy_arns", args.policy_arns.into()),
+                ("user_name", args.user_name.into()),
+            ]))
+        }
+
+    }
+
+    impl BlockType for IamUserPolicyAttachmentsExclusive {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUserPolicyAttachmentsExclusive {
+        const TYPE: &'static str = "aws_iam_user_policy_attachments_exclusive";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamUserPolicyAttachmentsExclusiveRef;
+    }
+
+    /// A declared [`IamUserPolicyAttachmentsExclusive`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserPolicyAttachmentsExclusiveRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserPolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserPolicyAttachmentsExclusiveRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserPolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserPolicyAttachmentsExclusiveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserPolicyAttachmentsExclusiveRef {
+        type Block = IamUserPolicyAttachmentsExclusive;
+    }
+
+    impl IamUserPolicyAttachmentsExclusiveRef {
+        #[inline]
+        pub fn policy_arns(&self) -> Tf<Set<Arn>> {
+            self.0.attr("policy_arns")
+        }
+
+        #[inline]
+        pub fn user_name(&self) -> Tf<String> {
+            self.0.attr("user_name")
+        }
+
+    }
+
+    /// The resource `aws_iam_user_ssh_key`.
+    #[derive(Clone)]
+    pub struct IamUserSshKey(Body);
+
+    impl std::fmt::Debug for IamUserSshKey {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserSshKey").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamUserSshKey`].
+    #[derive(Clone, Debug)]
+    pub struct IamUserSshKeyArgs {
+        pub encoding: Tf<String>,
+        pub public_key: Tf<String>,
+        pub username: Tf<String>,
+    }
+
+    impl IamUserSshKey {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamUserSshKeyArgs) -> Self {
+            Self(Body::of([
+                ("encoding", args.encoding.into()),
+                ("public_key", args.public_key.into()),
+                ("username", args.username.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("status", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamUserSshKey {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamUserSshKey {
+        const TYPE: &'static str = "aws_iam_user_ssh_key";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = IamUserSshKeyRef;
+    }
+
+    /// A declared [`IamUserSshKey`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamUserSshKeyRef(BlockRef);
+
+    impl std::fmt::Debug for IamUserSshKeyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamUserSshKeyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamUserSshKeyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamUserSshKeyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamUserSshKeyRef {
+        type Block = IamUserSshKey;
+    }
+
+    impl IamUserSshKeyRef {
+        #[inline]
+        pub fn encoding(&self) -> Tf<String> {
+            self.0.attr("encoding")
+        }
+
+        #[inline]
+        pub fn fingerprint(&self) -> Tf<String> {
+            self.0.attr("fingerprint")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn public_key(&self) -> Tf<String> {
+            self.0.attr("public_key")
+        }
+
+        #[inline]
+        pub fn ssh_public_key_id(&self) -> Tf<String> {
+            self.0.attr("ssh_public_key_id")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
+
+        #[inline]
+        pub fn username(&self) -> Tf<String> {
+            self.0.attr("username")
+        }
+
+    }
+
+    /// The resource `aws_iam_virtual_mfa_device`.
+    #[derive(Clone)]
+    pub struct IamVirtualMfaDevice(Body);
+
+    impl std::fmt::Debug for IamVirtualMfaDevice {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamVirtualMfaDevice").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`IamVirtualMfaDevice`].
+    #[derive(Clone, Debug)]
+    pub struct IamVirtualMfaDeviceArgs {
+        pub virtual_mfa_device_name: Tf<String>,
+    }
+
+    impl IamVirtualMfaDevice {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: IamVirtualMfaDeviceArgs) -> Self {
+            Self(Body::of([
+                ("virtual_mfa_device_name", args.virtual_mfa_device_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn path(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for IamVirtualMfaDevice {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for IamVirtualMfaDevice {
+        const TYPE: &'static str = "aws_iam_virtual_mfa_device";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = IamVirtualMfaDeviceRef;
+    }
+
+    /// A declared [`IamVirtualMfaDevice`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct IamVirtualMfaDeviceRef(BlockRef);
+
+    impl std::fmt::Debug for IamVirtualMfaDeviceRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("IamVirtualMfaDeviceRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for IamVirtualMfaDeviceRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for IamVirtualMfaDeviceRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for IamVirtualMfaDeviceRef {
+        type Block = IamVirtualMfaDevice;
+    }
+
+    impl IamVirtualMfaDeviceRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn base_32_string_seed(&self) -> Tf<String> {
+            self.0.attr("base_32_string_seed")
+        }
+
+        #[inline]
+        pub fn enable_date(&self) -> Tf<String> {
+            self.0.attr("enable_date")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn qr_code_png(&self) -> Tf<String> {
+            self.0.attr("qr_code_png")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn user_name(&self) -> Tf<String> {
+            self.0.attr("user_name")
+        }
+
+        #[inline]
+        pub fn virtual_mfa_device_name(&self) -> Tf<String> {
+            self.0.attr("virtual_mfa_device_name")
+        }
+
+    }
+
+    /// The data source `aws_iam_access_keys`.
+    #[derive(Clone)]
+    pub struct DataAwsIamAccessKeys(Body);
+
+    impl std::fmt::Debug for DataAwsIamAccessKeys {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamAccessKeys").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamAccessKeys`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamAccessKeysArgs {
+        pub user: Tf<String>,
+    }
+
+    impl DataAwsIamAccessKeys {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamAccessKeysArgs) -> Self {
+            Self(Body::of([
+                ("user", args.user.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamAccessKeys {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamAccessKeys {
+        const TYPE: &'static str = "aws_iam_access_keys";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamAccessKeysRef;
+    }
+
+    /// A declared [`DataAwsIamAccessKeys`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamAccessKeysRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamAccessKeysRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamAccessKeysRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamAccessKeysRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamAccessKeysRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamAccessKeysRef {
+        type Block = DataAwsIamAccessKeys;
+    }
+
+    impl DataAwsIamAccessKeysRef {
+        #[inline]
+        pub fn access_keys(&self) -> Tf<Set<DataAwsIamAccessKeysAccessKeys>> {
+            self.0.attr("access_keys")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn user(&self) -> Tf<String> {
+            self.0.attr("user")
+        }
+
+    }
+
+    /// The value of `aws_iam_access_keys.access_keys`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsIamAccessKeysAccessKeys {}
+
+    /// The fields of a [`DataAwsIamAccessKeysAccessKeys`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamAccessKeysAccessKeysFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamAccessKeysAccessKeysFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamAccessKeysAccessKeysFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamAccessKeysAccessKeysFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamAccessKeysAccessKeys {
+        type Fields = DataAwsIamAccessKeysAccessKeysFields;
+    }
+
+    impl DataAwsIamAccessKeysAccessKeysFields {
+        #[inline]
+        pub fn access_key_id(&self) -> Tf<String> {
+            field(&self.0, "access_key_id")
+        }
+
+        #[inline]
+        pub fn create_date(&self) -> Tf<String> {
+            field(&self.0, "create_date")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            field(&self.0, "status")
+        }
+
+    }
+
+    /// The data source `aws_iam_account_alias`.
+    #[derive(Clone)]
+    pub struct DataAwsIamAccountAlias(Body);
+
+    impl std::fmt::Debug for DataAwsIamAccountAlias {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamAccountAlias").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamAccountAlias {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamAccountAlias {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamAccountAlias {
+        const TYPE: &'static str = "aws_iam_account_alias";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamAccountAliasRef;
+    }
+
+    /// A declared [`DataAwsIamAccountAlias`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamAccountAliasRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamAccountAliasRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamAccountAliasRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamAccountAliasRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamAccountAliasRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamAccountAliasRef {
+        type Block = DataAwsIamAccountAlias;
+    }
+
+    impl DataAwsIamAccountAliasRef {
+        #[inline]
+        pub fn account_alias(&self) -> Tf<String> {
+            self.0.attr("account_alias")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+    }
+
+    /// The data source `aws_iam_group`.
+    #[derive(Clone)]
+    pub struct DataAwsIamGroup(Body);
+
+    impl std::fmt::Debug for DataAwsIamGroup {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamGroup").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamGroup`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamGroupArgs {
+        pub group_name: Tf<String>,
+    }
+
+    impl DataAwsIamGroup {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamGroupArgs) -> Self {
+            Self(Body::of([
+                ("group_name", args.group_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamGroup {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamGroup {
+        const TYPE: &'static str = "aws_iam_group";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamGroupRef;
+    }
+
+    /// A declared [`DataAwsIamGroup`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamGroupRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamGroupRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamGroupRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamGroupRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamGroupRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamGroupRef {
+        type Block = DataAwsIamGroup;
+    }
+
+    impl DataAwsIamGroupRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn group_id(&self) -> Tf<String> {
+            self.0.attr("group_id")
+        }
+
+        #[inline]
+        pub fn group_name(&self) -> Tf<String> {
+            self.0.attr("group_name")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn users(&self) -> Tf<List<DataAwsIamGroupUsers>> {
+            self.0.attr("users")
+        }
+
+    }
+
+    /// The value of `aws_iam_group.users`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsIamGroupUsers {}
+
+    /// The fields of a [`DataAwsIamGroupUsers`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamGroupUsersFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamGroupUsersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamGroupUsersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamGroupUsersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamGroupUsers {
+        type Fields = DataAwsIamGroupUsersFields;
+    }
+
+    impl DataAwsIamGroupUsersFields {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            field(&self.0, "arn")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            field(&self.0, "path")
+        }
+
+        #[inline]
+        pub fn user_id(&self) -> Tf<String> {
+            field(&self.0, "user_id")
+        }
+
+        #[inline]
+        pub fn user_name(&self) -> Tf<String> {
+            field(&self.0, "user_name")
+        }
+
+    }
+
+    /// The data source `aws_iam_instance_profile`.
+    #[derive(Clone)]
+    pub struct DataAwsIamInstanceProfile(Body);
+
+    impl std::fmt::Debug for DataAwsIamInstanceProfile {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamInstanceProfile").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamInstanceProfile`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamInstanceProfileArgs {
+        pub name: Tf<String>,
+    }
+
+    impl DataAwsIamInstanceProfile {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamInstanceProfileArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamInstanceProfile {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamInstanceProfile {
+        const TYPE: &'static str = "aws_iam_instance_profile";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamInstanceProfileRef;
+    }
+
+    /// A declared [`DataAwsIamInstanceProfile`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamInstanceProfileRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamInstanceProfileRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamInstanceProfileRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamInstanceProfileRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamInstanceProfileRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamInstanceProfileRef {
+        type Block = DataAwsIamInstanceProfile;
+    }
+
+    impl DataAwsIamInstanceProfileRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn create_date(&self) -> Tf<String> {
+            self.0.attr("create_date")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn role_arn(&self) -> Tf<Arn> {
+            self.0.attr("role_arn")
+        }
+
+        #[inline]
+        pub fn role_id(&self) -> Tf<String> {
+            self.0.attr("role_id")
+        }
+
+        #[inline]
+        pub fn role_name(&self) -> Tf<String> {
+            self.0.attr("role_name")
+        }
+
+    }
+
+    /// The data source `aws_iam_instance_profiles`.
+    #[derive(Clone)]
+    pub struct DataAwsIamInstanceProfiles(Body);
+
+    impl std::fmt::Debug for DataAwsIamInstanceProfiles {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamInstanceProfiles").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamInstanceProfiles`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamInstanceProfilesArgs {
+        pub role_name: Tf<String>,
+    }
+
+    impl DataAwsIamInstanceProfiles {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamInstanceProfilesArgs) -> Self {
+            Self(Body::of([
+                ("role_name", args.role_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamInstanceProfiles {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamInstanceProfiles {
+        const TYPE: &'static str = "aws_iam_instance_profiles";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamInstanceProfilesRef;
+    }
+
+    /// A declared [`DataAwsIamInstanceProfiles`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamInstanceProfilesRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamInstanceProfilesRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamInstanceProfilesRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamInstanceProfilesRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamInstanceProfilesRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamInstanceProfilesRef {
+        type Block = DataAwsIamInstanceProfiles;
+    }
+
+    impl DataAwsIamInstanceProfilesRef {
+        #[inline]
+        pub fn arns(&self) -> Tf<Set<String>> {
+            self.0.attr("arns")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn names(&self) -> Tf<Set<String>> {
+            self.0.attr("names")
+        }
+
+        #[inline]
+        pub fn paths(&self) -> Tf<Set<String>> {
+            self.0.attr("paths")
+        }
+
+        #[inline]
+        pub fn role_name(&self) -> Tf<String> {
+            self.0.attr("role_name")
+        }
+
+    }
+
+    /// The data source `aws_iam_openid_connect_provider`.
+    #[derive(Clone)]
+    pub struct DataAwsIamOpenidConnectProvider(Body);
+
+    impl std::fmt::Debug for DataAwsIamOpenidConnectProvider {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamOpenidConnectProvider").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamOpenidConnectProvider {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("arn", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn url(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("url", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamOpenidConnectProvider {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamOpenidConnectProvider {
+        const TYPE: &'static str = "aws_iam_openid_connect_provider";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamOpenidConnectProviderRef;
+    }
+
+    /// A declared [`DataAwsIamOpenidConnectProvider`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamOpenidConnectProviderRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamOpenidConnectProviderRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamOpenidConnectProviderRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamOpenidConnectProviderRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamOpenidConnectProviderRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamOpenidConnectProviderRef {
+        type Block = DataAwsIamOpenidConnectProvider;
+    }
+
+    impl DataAwsIamOpenidConnectProviderRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn client_id_list(&self) -> Tf<List<String>> {
+            self.0.attr("client_id_list")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn thumbprint_list(&self) -> Tf<List<String>> {
+            self.0.attr("thumbprint_list")
+        }
+
+        #[inline]
+        pub fn url(&self) -> Tf<String> {
+            self.0.attr("url")
+        }
+
+    }
+
+    /// The data source `aws_iam_policy`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicy(Body);
+
+    impl std::fmt::Debug for DataAwsIamPolicy {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicy").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamPolicy {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("arn", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path_prefix", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamPolicy {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamPolicy {
+        const TYPE: &'static str = "aws_iam_policy";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamPolicyRef;
+    }
+
+    /// A declared [`DataAwsIamPolicy`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamPolicyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamPolicyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamPolicyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamPolicyRef {
+        type Block = DataAwsIamPolicy;
+    }
+
+    impl DataAwsIamPolicyRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn attachment_count(&self) -> Tf<Number> {
+            self.0.attr("attachment_count")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn path_prefix(&self) -> Tf<String> {
+            self.0.attr("path_prefix")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn policy_id(&self) -> Tf<String> {
+            self.0.attr("policy_id")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+    }
+
+    /// The data source `aws_iam_policy_document`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocument(Body);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocument {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocument").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamPolicyDocument {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn override_json(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("override_json", value.into());
+            self
+        }
+
+        pub fn override_policy_documents(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("override_policy_documents", value.into());
+            self
+        }
+
+        pub fn policy_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("policy_id", value.into());
+            self
+        }
+
+        pub fn source_json(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source_json", value.into());
+            self
+        }
+
+        pub fn source_policy_documents(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("source_policy_documents", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn statement(mut self, block: DataAwsIamPolicyDocumentStatement) -> Self {
+            self.0.push_block("statement", block.0);
+            self
+        }
+
+        pub fn version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("version", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamPolicyDocument {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamPolicyDocument {
+        const TYPE: &'static str = "aws_iam_policy_document";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamPolicyDocumentRef;
+    }
+
+    /// A declared [`DataAwsIamPolicyDocument`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamPolicyDocumentRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamPolicyDocumentRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamPolicyDocumentRef {
+        type Block = DataAwsIamPolicyDocument;
+    }
+
+    impl DataAwsIamPolicyDocumentRef {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn json(&self) -> Tf<String> {
+            self.0.attr("json")
+        }
+
+        #[inline]
+        pub fn minified_json(&self) -> Tf<String> {
+            self.0.attr("minified_json")
+        }
+
+        #[inline]
+        pub fn override_json(&self) -> Tf<String> {
+            self.0.attr("override_json")
+        }
+
+        #[inline]
+        pub fn override_policy_documents(&self) -> Tf<List<String>> {
+            self.0.attr("override_policy_documents")
+        }
+
+        #[inline]
+        pub fn policy_id(&self) -> Tf<String> {
+            self.0.attr("policy_id")
+        }
+
+        #[inline]
+        pub fn source_json(&self) -> Tf<String> {
+            self.0.attr("source_json")
+        }
+
+        #[inline]
+        pub fn source_policy_documents(&self) -> Tf<List<String>> {
+            self.0.attr("source_policy_documents")
+        }
+
+        #[inline]
+        pub fn statement(&self) -> Tf<List<DataAwsIamPolicyDocumentStatement>> {
+            self.0.attr("statement")
+        }
+
+        #[inline]
+        pub fn version(&self) -> Tf<String> {
+            self.0.attr("version")
+        }
+
+    }
+
+    /// The nested block `aws_iam_policy_document.statement`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatement(Body);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatement {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatement").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamPolicyDocumentStatement {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("actions", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn condition(mut self, block: DataAwsIamPolicyDocumentStatementCondition) -> Self {
+            self.0.push_block("condition", block.0);
+            self
+        }
+
+        pub fn effect(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("effect", value.into());
+            self
+        }
+
+        pub fn not_actions(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("not_actions", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn not_principals(mut self, block: DataAwsIamPolicyDocumentStatementNotPrincipals) -> Self {
+            self.0.push_block("not_principals", block.0);
+            self
+        }
+
+        pub fn not_resources(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("not_resources", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn principals(mut self, block: DataAwsIamPolicyDocumentStatementPrincipals) -> Self {
+            self.0.push_block("principals", block.0);
+            self
+        }
+
+        pub fn resources(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("resources", value.into());
+            self
+        }
+
+        pub fn sid(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("sid", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`DataAwsIamPolicyDocumentStatement`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatementFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatementFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamPolicyDocumentStatementFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamPolicyDocumentStatement {
+        type Fields = DataAwsIamPolicyDocumentStatementFields;
+    }
+
+    impl DataAwsIamPolicyDocumentStatementFields {
+        #[inline]
+        pub fn actions(&self) -> Tf<Set<String>> {
+            field(&self.0, "actions")
+        }
+
+        #[inline]
+        pub fn condition(&self) -> Tf<Set<DataAwsIamPolicyDocumentStatementCondition>> {
+            field(&self.0, "condition")
+        }
+
+        #[inline]
+        pub fn effect(&self) -> Tf<String> {
+            field(&self.0, "effect")
+        }
+
+        #[inline]
+        pub fn not_actions(&self) -> Tf<Set<String>> {
+            field(&self.0, "not_actions")
+        }
+
+        #[inline]
+        pub fn not_principals(&self) -> Tf<Set<DataAwsIamPolicyDocumentStatementNotPrincipals>> {
+            field(&self.0, "not_principals")
+        }
+
+        #[inline]
+        pub fn not_resources(&self) -> Tf<Set<String>> {
+            field(&self.0, "not_resources")
+        }
+
+        #[inline]
+        pub fn principals(&self) -> Tf<Set<DataAwsIamPolicyDocumentStatementPrincipals>> {
+            field(&self.0, "principals")
+        }
+
+        #[inline]
+        pub fn resources(&self) -> Tf<Set<String>> {
+            field(&self.0, "resources")
+        }
+
+        #[inline]
+        pub fn sid(&self) -> Tf<String> {
+            field(&self.0, "sid")
+        }
+
+    }
+
+    /// The nested block `aws_iam_policy_document.statement.condition`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatementCondition(Body);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementCondition {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatementCondition").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamPolicyDocumentStatementCondition`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamPolicyDocumentStatementConditionArgs {
+        pub test: Tf<String>,
+        pub values: Tf<List<String>>,
+        pub variable: Tf<String>,
+    }
+
+    impl DataAwsIamPolicyDocumentStatementCondition {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamPolicyDocumentStatementConditionArgs) -> Self {
+            Self(Body::of([
+                ("test", args.test.into()),
+                ("values", args.values.into()),
+                ("variable", args.variable.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsIamPolicyDocumentStatementCondition`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatementConditionFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementConditionFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatementConditionFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamPolicyDocumentStatementConditionFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamPolicyDocumentStatementCondition {
+        type Fields = DataAwsIamPolicyDocumentStatementConditionFields;
+    }
+
+    impl DataAwsIamPolicyDocumentStatementConditionFields {
+        #[inline]
+        pub fn test(&self) -> Tf<String> {
+            field(&self.0, "test")
+        }
+
+        #[inline]
+        pub fn values(&self) -> Tf<List<String>> {
+            field(&self.0, "values")
+        }
+
+        #[inline]
+        pub fn variable(&self) -> Tf<String> {
+            field(&self.0, "variable")
+        }
+
+    }
+
+    /// The nested block `aws_iam_policy_document.statement.not_principals`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatementNotPrincipals(Body);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementNotPrincipals {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatementNotPrincipals").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamPolicyDocumentStatementNotPrincipals`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamPolicyDocumentStatementNotPrincipalsArgs {
+        pub identifiers: Tf<Set<String>>,
+        pub r#type: Tf<String>,
+    }
+
+    impl DataAwsIamPolicyDocumentStatementNotPrincipals {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamPolicyDocumentStatementNotPrincipalsArgs) -> Self {
+            Self(Body::of([
+                ("identifiers", args.identifiers.into()),
+                ("type", args.r#type.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsIamPolicyDocumentStatementNotPrincipals`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatementNotPrincipalsFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatementNotPrincipalsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamPolicyDocumentStatementNotPrincipals {
+        type Fields = DataAwsIamPolicyDocumentStatementNotPrincipalsFields;
+    }
+
+    impl DataAwsIamPolicyDocumentStatementNotPrincipalsFields {
+        #[inline]
+        pub fn identifiers(&self) -> Tf<Set<String>> {
+            field(&self.0, "identifiers")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The nested block `aws_iam_policy_document.statement.principals`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatementPrincipals(Body);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementPrincipals {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatementPrincipals").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamPolicyDocumentStatementPrincipals`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamPolicyDocumentStatementPrincipalsArgs {
+        pub identifiers: Tf<Set<String>>,
+        pub r#type: Tf<String>,
+    }
+
+    impl DataAwsIamPolicyDocumentStatementPrincipals {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamPolicyDocumentStatementPrincipalsArgs) -> Self {
+            Self(Body::of([
+                ("identifiers", args.identifiers.into()),
+                ("type", args.r#type.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsIamPolicyDocumentStatementPrincipals`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPolicyDocumentStatementPrincipalsFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamPolicyDocumentStatementPrincipalsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPolicyDocumentStatementPrincipalsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamPolicyDocumentStatementPrincipalsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamPolicyDocumentStatementPrincipals {
+        type Fields = DataAwsIamPolicyDocumentStatementPrincipalsFields;
+    }
+
+    impl DataAwsIamPolicyDocumentStatementPrincipalsFields {
+        #[inline]
+        pub fn identifiers(&self) -> Tf<Set<String>> {
+            field(&self.0, "identifiers")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The data source `aws_iam_principal_policy_simulation`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPrincipalPolicySimulation(Body);
+
+    impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulation {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPrincipalPolicySimulation").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamPrincipalPolicySimulation`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamPrincipalPolicySimulationArgs {
+        /// One or more names of actions, like "iam:CreateUser", that should be included in the simulation.
+        pub action_names: Tf<Set<String>>,
+        /// ARN of the principal (e.g. user, role) whose existing configured access policies will be used as the basis for the simulation. If you specify a role ARN here, you can also set caller_arn to simulate a particular user acting with the given role.
+        pub policy_source_arn: Tf<Arn>,
+    }
+
+    impl DataAwsIamPrincipalPolicySimulation {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamPrincipalPolicySimulationArgs) -> Self {
+            Self(Body::of([
+                ("action_names", args.action_names.into()),
+                ("policy_source_arn", args.policy_source_arn.into()),
+            ]))
+        }
+
+        /// Additional principal-based policies to use in the simulation.
+        pub fn additional_policies_json(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("additional_policies_json", value.into());
+            self
+        }
+
+        /// ARN of a user to use as the caller of the simulated requests. If not specified, defaults to the principal specified in policy_source_arn, if it is a user ARN.
+        pub fn caller_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("caller_arn", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn context(mut self, block: DataAwsIamPrincipalPolicySimulationContext) -> Self {
+            self.0.push_block("context", block.0);
+            self
+        }
+
+        /// Additional permission boundary policies to use in the simulation.
+        pub fn permissions_boundary_policies_json(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("permissions_boundary_policies_json", value.into());
+            self
+        }
+
+        /// ARNs of specific resources to use as the targets of the specified actions during simulation. If not specified, the simulator assumes "*" which represents general access across all resources.
+        pub fn resource_arns(mut self, value: impl Into<Tf<Set<Arn>>>) -> Self {
+            self.0.set("resource_arns", value.into());
+            self
+        }
+
+        /// Specifies the type of simulation to run. Some API operations need a particular resource handling option in order to produce a correct reesult.
+        pub fn resource_handling_option(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("resource_handling_option", value.into());
+            self
+        }
+
+        /// An AWS account ID to use as the simulated owner for any resource whose ARN does not include a specific owner account ID. Defaults to the account given as part of caller_arn.
+        pub fn resource_owner_account_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("resource_owner_account_id", value.into());
+            self
+        }
+
+        /// A resource policy to associate with all of the target resources for simulation purposes. The policy simulator does not automatically retrieve resource-level policies, so if a resource policy is crucial to your test then you must specify here the same policy document associated with your target resource(s).
+        pub fn resource_policy_json(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("resource_policy_json", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamPrincipalPolicySimulation {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamPrincipalPolicySimulation {
+        const TYPE: &'static str = "aws_iam_principal_policy_simulation";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamPrincipalPolicySimulationRef;
+    }
+
+    /// A declared [`DataAwsIamPrincipalPolicySimulation`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamPrincipalPolicySimulationRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPrincipalPolicySimulationRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamPrincipalPolicySimulationRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamPrincipalPolicySimulationRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamPrincipalPolicySimulationRef {
+        type Block = DataAwsIamPrincipalPolicySimulation;
+    }
+
+    impl DataAwsIamPrincipalPolicySimulationRef {
+        #[inline]
+        pub fn action_names(&self) -> Tf<Set<String>> {
+            self.0.attr("action_names")
+        }
+
+        #[inline]
+        pub fn additional_policies_json(&self) -> Tf<Set<String>> {
+            self.0.attr("additional_policies_json")
+        }
+
+        #[inline]
+        pub fn all_allowed(&self) -> Tf<bool> {
+            self.0.attr("all_allowed")
+        }
+
+        #[inline]
+        pub fn caller_arn(&self) -> Tf<Arn> {
+            self.0.attr("caller_arn")
+        }
+
+        #[inline]
+        pub fn context(&self) -> Tf<Set<DataAwsIamPrincipalPolicySimulationContext>> {
+            self.0.attr("context")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn permissions_boundary_policies_json(&self) -> Tf<Set<String>> {
+            self.0.attr("permissions_boundary_policies_json")
+        }
+
+        #[inline]
+        pub fn policy_source_arn(&self) -> Tf<Arn> {
+            self.0.attr("policy_source_arn")
+        }
+
+        #[inline]
+        pub fn resource_arns(&self) -> Tf<Set<Arn>> {
+            self.0.attr("resource_arns")
+        }
+
+        #[inline]
+        pub fn resource_handling_option(&self) -> Tf<String> {
+            self.0.attr("resource_handling_option")
+        }
+
+        #[inline]
+        pub fn resource_owner_account_id(&self) -> Tf<String> {
+            self.0.attr("resource_owner_account_id")
+        }
+
+        #[inline]
+        pub fn resource_policy_json(&self) -> Tf<String> {
+            self.0.attr("resource_policy_json")
+        }
+
+        #[inline]
+        pub fn results(&self) -> Tf<Set<DataAwsIamPrincipalPolicySimulationResults>> {
+            self.0.attr("results")
+        }
+
+    }
+
+    /// The nested block `aws_iam_principal_policy_simulation.context`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPrincipalPolicySimulationContext(Body);
+
+    impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationContext {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPrincipalPolicySimulationContext").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamPrincipalPolicySimulationContext`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamPrincipalPolicySimulationContextArgs {
+        /// The key name of the context entry, such as "aws:CurrentTime".
+        pub key: Tf<String>,
+        /// The type that the simulator should use to interpret the strings given in argument "values".
+        pub r#type: Tf<String>,
+        /// One or more values to assign to the context key, given as a string in a syntax appropriate for the selected value type.
+        pub values: Tf<Set<String>>,
+    }
+
+    impl DataAwsIamPrincipalPolicySimulationContext {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamPrincipalPolicySimulationContextArgs) -> Self {
+            Self(Body::of([
+                ("key", args.key.into()),
+                ("type", args.r#type.into()),
+                ("values", args.values.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`DataAwsIamPrincipalPolicySimulationContext`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPrincipalPolicySimulationContextFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationContextFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPrincipalPolicySimulationContextFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamPrincipalPolicySimulationContextFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamPrincipalPolicySimulationContext {
+        type Fields = DataAwsIamPrincipalPolicySimulationContextFields;
+    }
+
+    impl DataAwsIamPrincipalPolicySimulationContextFields {
+        #[inline]
+        pub fn key(&self) -> Tf<String> {
+            field(&self.0, "key")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+        #[inline]
+        pub fn values(&self) -> Tf<Set<String>> {
+            field(&self.0, "values")
+        }
+
+    }
+
+    /// The value of `aws_iam_principal_policy_simulation.results`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsIamPrincipalPolicySimulationResults {}
+
+    /// The fields of a [`DataAwsIamPrincipalPolicySimulationResults`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPrincipalPolicySimulationResultsFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationResultsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPrincipalPolicySimulationResultsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamPrincipalPolicySimulationResultsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamPrincipalPolicySimulationResults {
+        type Fields = DataAwsIamPrincipalPolicySimulationResultsFields;
+    }
+
+    impl DataAwsIamPrincipalPolicySimulationResultsFields {
+        #[inline]
+        pub fn action_name(&self) -> Tf<String> {
+            field(&self.0, "action_name")
+        }
+
+        #[inline]
+        pub fn allowed(&self) -> Tf<bool> {
+            field(&self.0, "allowed")
+        }
+
+        #[inline]
+        pub fn decision(&self) -> Tf<String> {
+            field(&self.0, "decision")
+        }
+
+        #[inline]
+        pub fn decision_details(&self) -> Tf<Map<String>> {
+            field(&self.0, "decision_details")
+        }
+
+        #[inline]
+        pub fn matched_statements(&self) -> Tf<Set<DataAwsIamPrincipalPolicySimulationResultsMatchedStatements>> {
+            field(&self.0, "matched_statements")
+        }
+
+        #[inline]
+        pub fn missing_context_keys(&self) -> Tf<Set<String>> {
+            field(&self.0, "missing_context_keys")
+        }
+
+        #[inline]
+        pub fn resource_arn(&self) -> Tf<Arn> {
+            field(&self.0, "resource_arn")
+        }
+
+    }
+
+    /// The value of `aws_iam_principal_policy_simulation.results.matched_statements`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsIamPrincipalPolicySimulationResultsMatchedStatements {}
+
+    /// The fields of a [`DataAwsIamPrincipalPolicySimulationResultsMatchedStatements`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields(Expr);
+
+    impl std::fmt::Debug for DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsIamPrincipalPolicySimulationResultsMatchedStatements {
+        type Fields = DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields;
+    }
+
+    impl DataAwsIamPrincipalPolicySimulationResultsMatchedStatementsFields {
+        #[inline]
+        pub fn source_policy_id(&self) -> Tf<String> {
+            field(&self.0, "source_policy_id")
+        }
+
+        #[inline]
+        pub fn source_policy_type(&self) -> Tf<String> {
+            field(&self.0, "source_policy_type")
+        }
+
+    }
+
+    /// The data source `aws_iam_roles`.
+    #[derive(Clone)]
+    pub struct DataAwsIamRoles(Body);
+
+    impl std::fmt::Debug for DataAwsIamRoles {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamRoles").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamRoles {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name_regex(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_regex", value.into());
+            self
+        }
+
+        pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path_prefix", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamRoles {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamRoles {
+        const TYPE: &'static str = "aws_iam_roles";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamRolesRef;
+    }
+
+    /// A declared [`DataAwsIamRoles`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamRolesRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamRolesRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamRolesRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamRolesRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamRolesRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamRolesRef {
+        type Block = DataAwsIamRoles;
+    }
+
+    impl DataAwsIamRolesRef {
+        #[inline]
+        pub fn arns(&self) -> Tf<Set<String>> {
+            self.0.attr("arns")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name_regex(&self) -> Tf<String> {
+            self.0.attr("name_regex")
+        }
+
+        #[inline]
+        pub fn names(&self) -> Tf<Set<String>> {
+            self.0.attr("names")
+        }
+
+        #[inline]
+        pub fn path_prefix(&self) -> Tf<String> {
+            self.0.attr("path_prefix")
+        }
+
+    }
+
+    /// The data source `aws_iam_saml_provider`.
+    #[derive(Clone)]
+    pub struct DataAwsIamSamlProvider(Body);
+
+    impl std::fmt::Debug for DataAwsIamSamlProvider {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamSamlProvider").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamSamlProvider`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamSamlProviderArgs {
+        pub arn: Tf<Arn>,
+    }
+
+    impl DataAwsIamSamlProvider {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamSamlProviderArgs) -> Self {
+            Self(Body::of([
+                ("arn", args.arn.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamSamlProvider {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamSamlProvider {
+        const TYPE: &'static str = "aws_iam_saml_provider";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamSamlProviderRef;
+    }
+
+    /// A declared [`DataAwsIamSamlProvider`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamSamlProviderRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamSamlProviderRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamSamlProviderRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamSamlProviderRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamSamlProviderRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamSamlProviderRef {
+        type Block = DataAwsIamSamlProvider;
+    }
+
+    impl DataAwsIamSamlProviderRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn create_date(&self) -> Tf<String> {
+            self.0.attr("create_date")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn saml_metadata_document(&self) -> Tf<String> {
+            self.0.attr("saml_metadata_document")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn valid_until(&self) -> Tf<String> {
+            self.0.attr("valid_until")
+        }
+
+    }
+
+    /// The data source `aws_iam_server_certificate`.
+    #[derive(Clone)]
+    pub struct DataAwsIamServerCertificate(Body);
+
+    impl std::fmt::Debug for DataAwsIamServerCertificate {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamServerCertificate").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamServerCertificate {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn latest(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("latest", value.into());
+            self
+        }
+
+        pub fn name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
+
+        pub fn name_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_prefix", value.into());
+            self
+        }
+
+        pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path_prefix", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamServerCertificate {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamServerCertificate {
+        const TYPE: &'static str = "aws_iam_server_certificate";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamServerCertificateRef;
+    }
+
+    /// A declared [`DataAwsIamServerCertificate`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamServerCertificateRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamServerCertificateRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamServerCertificateRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamServerCertificateRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamServerCertificateRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamServerCertificateRef {
+        type Block = DataAwsIamServerCertificate;
+    }
+
+    impl DataAwsIamServerCertificateRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn certificate_body(&self) -> Tf<String> {
+            self.0.attr("certificate_body")
+        }
+
+        #[inline]
+        pub fn certificate_chain(&self) -> Tf<String> {
+            self.0.attr("certificate_chain")
+        }
+
+        #[inline]
+        pub fn expiration_date(&self) -> Tf<String> {
+            self.0.attr("expiration_date")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn latest(&self) -> Tf<bool> {
+            self.0.attr("latest")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn name_prefix(&self) -> Tf<String> {
+            self.0.attr("name_prefix")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn path_prefix(&self) -> Tf<String> {
+            self.0.attr("path_prefix")
+        }
+
+        #[inline]
+        pub fn upload_date(&self) -> Tf<String> {
+            self.0.attr("upload_date")
+        }
+
+    }
+
+    /// The data source `aws_iam_session_context`.
+    #[derive(Clone)]
+    pub struct DataAwsIamSessionContext(Body);
+
+    impl std::fmt::Debug for DataAwsIamSessionContext {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamSessionContext").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamSessionContext`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamSessionContextArgs {
+        pub arn: Tf<Arn>,
+    }
+
+    impl DataAwsIamSessionContext {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamSessionContextArgs) -> Self {
+            Self(Body::of([
+                ("arn", args.arn.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamSessionContext {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamSessionContext {
+        const TYPE: &'static str = "aws_iam_session_context";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamSessionContextRef;
+    }
+
+    /// A declared [`DataAwsIamSessionContext`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamSessionContextRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamSessionContextRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamSessionContextRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamSessionContextRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamSessionContextRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamSessionContextRef {
+        type Block = DataAwsIamSessionContext;
+    }
+
+    impl DataAwsIamSessionContextRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn issuer_arn(&self) -> Tf<Arn> {
+            self.0.attr("issuer_arn")
+        }
+
+        #[inline]
+        pub fn issuer_id(&self) -> Tf<String> {
+            self.0.attr("issuer_id")
+        }
+
+        #[inline]
+        pub fn issuer_name(&self) -> Tf<String> {
+            self.0.attr("issuer_name")
+        }
+
+        #[inline]
+        pub fn session_name(&self) -> Tf<String> {
+            self.0.attr("session_name")
+        }
+
+    }
+
+    /// The data source `aws_iam_user`.
+    #[derive(Clone)]
+    pub struct DataAwsIamUser(Body);
+
+    impl std::fmt::Debug for DataAwsIamUser {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamUser").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamUser`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamUserArgs {
+        pub user_name: Tf<String>,
+    }
+
+    impl DataAwsIamUser {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamUserArgs) -> Self {
+            Self(Body::of([
+                ("user_name", args.user_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamUser {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamUser {
+        const TYPE: &'static str = "aws_iam_user";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamUserRef;
+    }
+
+    /// A declared [`DataAwsIamUser`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamUserRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamUserRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamUserRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamUserRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamUserRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamUserRef {
+        type Block = DataAwsIamUser;
+    }
+
+    impl DataAwsIamUserRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn path(&self) -> Tf<String> {
+            self.0.attr("path")
+        }
+
+        #[inline]
+        pub fn permissions_boundary(&self) -> Tf<String> {
+            self.0.attr("permissions_boundary")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn user_id(&self) -> Tf<String> {
+            self.0.attr("user_id")
+        }
+
+        #[inline]
+        pub fn user_name(&self) -> Tf<String> {
+            self.0.attr("user_name")
+        }
+
+    }
+
+    /// The data source `aws_iam_user_ssh_key`.
+    #[derive(Clone)]
+    pub struct DataAwsIamUserSshKey(Body);
+
+    impl std::fmt::Debug for DataAwsIamUserSshKey {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamUserSshKey").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsIamUserSshKey`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsIamUserSshKeyArgs {
+        pub encoding: Tf<String>,
+        pub ssh_public_key_id: Tf<String>,
+        pub username: Tf<String>,
+    }
+
+    impl DataAwsIamUserSshKey {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsIamUserSshKeyArgs) -> Self {
+            Self(Body::of([
+                ("encoding", args.encoding.into()),
+                ("ssh_public_key_id", args.ssh_public_key_id.into()),
+                ("username", args.username.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamUserSshKey {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamUserSshKey {
+        const TYPE: &'static str = "aws_iam_user_ssh_key";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamUserSshKeyRef;
+    }
+
+    /// A declared [`DataAwsIamUserSshKey`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamUserSshKeyRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamUserSshKeyRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamUserSshKeyRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamUserSshKeyRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamUserSshKeyRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamUserSshKeyRef {
+        type Block = DataAwsIamUserSshKey;
+    }
+
+    impl DataAwsIamUserSshKeyRef {
+        #[inline]
+        pub fn encoding(&self) -> Tf<String> {
+            self.0.attr("encoding")
+        }
+
+        #[inline]
+        pub fn fingerprint(&self) -> Tf<String> {
+            self.0.attr("fingerprint")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn public_key(&self) -> Tf<String> {
+            self.0.attr("public_key")
+        }
+
+        #[inline]
+        pub fn ssh_public_key_id(&self) -> Tf<String> {
+            self.0.attr("ssh_public_key_id")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
+
+        #[inline]
+        pub fn username(&self) -> Tf<String> {
+            self.0.attr("username")
+        }
+
+    }
+
+    /// The data source `aws_iam_users`.
+    #[derive(Clone)]
+    pub struct DataAwsIamUsers(Body);
+
+    impl std::fmt::Debug for DataAwsIamUsers {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamUsers").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsIamUsers {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn name_regex(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("name_regex", value.into());
+            self
+        }
+
+        pub fn path_prefix(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("path_prefix", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsIamUsers {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsIamUsers {
+        const TYPE: &'static str = "aws_iam_users";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsIamUsersRef;
+    }
+
+    /// A declared [`DataAwsIamUsers`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsIamUsersRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsIamUsersRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsIamUsersRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsIamUsersRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsIamUsersRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsIamUsersRef {
+        type Block = DataAwsIamUsers;
+    }
+
+    impl DataAwsIamUsersRef {
+        #[inline]
+        pub fn arns(&self) -> Tf<Set<String>> {
+            self.0.attr("arns")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn name_regex(&self) -> Tf<String> {
+            self.0.attr("name_regex")
+        }
+
+        #[inline]
+        pub fn names(&self) -> Tf<Set<String>> {
+            self.0.attr("names")
+        }
+
+        #[inline]
+        pub fn path_prefix(&self) -> Tf<String> {
+            self.0.attr("path_prefix")
+        }
+
+    }
+
+}

@@ -210,2431 +210,6 @@ impl LambdaAliasRoutingConfigFields {
 
 }
 
-/// The resource `aws_lambda_capacity_provider`.
-#[derive(Clone)]
-pub struct LambdaCapacityProvider(Body);
-
-impl std::fmt::Debug for LambdaCapacityProvider {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProvider").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCapacityProvider`].
-#[derive(Clone, Debug)]
-pub struct LambdaCapacityProviderArgs {
-    pub name: Tf<String>,
-}
-
-impl LambdaCapacityProvider {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCapacityProviderArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-        ]))
-    }
-
-    pub fn capacity_provider_scaling_config(mut self, value: impl Into<Tf<List<LambdaCapacityProviderCapacityProviderScalingConfig>>>) -> Self {
-        self.0.set("capacity_provider_scaling_config", value.into());
-        self
-    }
-
-    pub fn instance_requirements(mut self, value: impl Into<Tf<List<LambdaCapacityProviderInstanceRequirements>>>) -> Self {
-        self.0.set("instance_requirements", value.into());
-        self
-    }
-
-    pub fn kms_key_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("kms_key_arn", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn permissions_config(mut self, block: LambdaCapacityProviderPermissionsConfig) -> Self {
-        self.0.push_block("permissions_config", block.0);
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn timeouts(mut self, block: LambdaCapacityProviderTimeouts) -> Self {
-        self.0.set_block("timeouts", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn vpc_config(mut self, block: LambdaCapacityProviderVpcConfig) -> Self {
-        self.0.push_block("vpc_config", block.0);
-        self
-    }
-
-}
-
-impl BlockType for LambdaCapacityProvider {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaCapacityProvider {
-    const TYPE: &'static str = "aws_lambda_capacity_provider";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = LambdaCapacityProviderRef;
-}
-
-/// A declared [`LambdaCapacityProvider`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderRef(BlockRef);
-
-impl std::fmt::Debug for LambdaCapacityProviderRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaCapacityProviderRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaCapacityProviderRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaCapacityProviderRef {
-    type Block = LambdaCapacityProvider;
-}
-
-impl LambdaCapacityProviderRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn capacity_provider_scaling_config(&self) -> Tf<List<LambdaCapacityProviderCapacityProviderScalingConfig>> {
-        self.0.attr("capacity_provider_scaling_config")
-    }
-
-    #[inline]
-    pub fn instance_requirements(&self) -> Tf<List<LambdaCapacityProviderInstanceRequirements>> {
-        self.0.attr("instance_requirements")
-    }
-
-    #[inline]
-    pub fn kms_key_arn(&self) -> Tf<Arn> {
-        self.0.attr("kms_key_arn")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn permissions_config(&self) -> Tf<List<LambdaCapacityProviderPermissionsConfig>> {
-        self.0.attr("permissions_config")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn timeouts(&self) -> Tf<LambdaCapacityProviderTimeouts> {
-        self.0.attr("timeouts")
-    }
-
-    #[inline]
-    pub fn vpc_config(&self) -> Tf<List<LambdaCapacityProviderVpcConfig>> {
-        self.0.attr("vpc_config")
-    }
-
-}
-
-/// The value of `aws_lambda_capacity_provider.capacity_provider_scaling_config`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderCapacityProviderScalingConfig(Body);
-
-impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCapacityProviderCapacityProviderScalingConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaCapacityProviderCapacityProviderScalingConfigArgs {
-    pub max_vcpu_count: Tf<Number>,
-    pub scaling_mode: Tf<String>,
-    pub scaling_policies: Tf<List<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies>>,
-}
-
-impl LambdaCapacityProviderCapacityProviderScalingConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCapacityProviderCapacityProviderScalingConfigArgs) -> Self {
-        Self(Body::of([
-            ("max_vcpu_count", args.max_vcpu_count.into()),
-            ("scaling_mode", args.scaling_mode.into()),
-            ("scaling_policies", args.scaling_policies.into()),
-        ]))
-    }
-
-}
-
-impl From<LambdaCapacityProviderCapacityProviderScalingConfig> for Tf<LambdaCapacityProviderCapacityProviderScalingConfig> {
-    #[inline]
-    fn from(value: LambdaCapacityProviderCapacityProviderScalingConfig) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`LambdaCapacityProviderCapacityProviderScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderCapacityProviderScalingConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCapacityProviderCapacityProviderScalingConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCapacityProviderCapacityProviderScalingConfig {
-    type Fields = LambdaCapacityProviderCapacityProviderScalingConfigFields;
-}
-
-impl LambdaCapacityProviderCapacityProviderScalingConfigFields {
-    #[inline]
-    pub fn max_vcpu_count(&self) -> Tf<Number> {
-        field(&self.0, "max_vcpu_count")
-    }
-
-    #[inline]
-    pub fn scaling_mode(&self) -> Tf<String> {
-        field(&self.0, "scaling_mode")
-    }
-
-    #[inline]
-    pub fn scaling_policies(&self) -> Tf<List<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies>> {
-        field(&self.0, "scaling_policies")
-    }
-
-}
-
-/// The value of `aws_lambda_capacity_provider.capacity_provider_scaling_config.scaling_policies`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies(Body);
-
-impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies`].
-#[derive(Clone, Debug)]
-pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesArgs {
-    pub predefined_metric_type: Tf<String>,
-    pub target_value: Tf<Number>,
-}
-
-impl LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesArgs) -> Self {
-        Self(Body::of([
-            ("predefined_metric_type", args.predefined_metric_type.into()),
-            ("target_value", args.target_value.into()),
-        ]))
-    }
-
-}
-
-impl From<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies> for Tf<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies> {
-    #[inline]
-    fn from(value: LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields(Expr);
-
-impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
-    type Fields = LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields;
-}
-
-impl LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
-    #[inline]
-    pub fn predefined_metric_type(&self) -> Tf<String> {
-        field(&self.0, "predefined_metric_type")
-    }
-
-    #[inline]
-    pub fn target_value(&self) -> Tf<Number> {
-        field(&self.0, "target_value")
-    }
-
-}
-
-/// The value of `aws_lambda_capacity_provider.instance_requirements`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderInstanceRequirements(Body);
-
-impl std::fmt::Debug for LambdaCapacityProviderInstanceRequirements {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderInstanceRequirements").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCapacityProviderInstanceRequirements`].
-#[derive(Clone, Debug)]
-pub struct LambdaCapacityProviderInstanceRequirementsArgs {
-    pub allowed_instance_types: Tf<List<String>>,
-    pub architectures: Tf<List<String>>,
-    pub excluded_instance_types: Tf<List<String>>,
-}
-
-impl LambdaCapacityProviderInstanceRequirements {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCapacityProviderInstanceRequirementsArgs) -> Self {
-        Self(Body::of([
-            ("allowed_instance_types", args.allowed_instance_types.into()),
-            ("architectures", args.architectures.into()),
-            ("excluded_instance_types", args.excluded_instance_types.into()),
-        ]))
-    }
-
-}
-
-impl From<LambdaCapacityProviderInstanceRequirements> for Tf<LambdaCapacityProviderInstanceRequirements> {
-    #[inline]
-    fn from(value: LambdaCapacityProviderInstanceRequirements) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`LambdaCapacityProviderInstanceRequirements`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderInstanceRequirementsFields(Expr);
-
-impl std::fmt::Debug for LambdaCapacityProviderInstanceRequirementsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderInstanceRequirementsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCapacityProviderInstanceRequirementsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCapacityProviderInstanceRequirements {
-    type Fields = LambdaCapacityProviderInstanceRequirementsFields;
-}
-
-impl LambdaCapacityProviderInstanceRequirementsFields {
-    #[inline]
-    pub fn allowed_instance_types(&self) -> Tf<List<String>> {
-        field(&self.0, "allowed_instance_types")
-    }
-
-    #[inline]
-    pub fn architectures(&self) -> Tf<List<String>> {
-        field(&self.0, "architectures")
-    }
-
-    #[inline]
-    pub fn excluded_instance_types(&self) -> Tf<List<String>> {
-        field(&self.0, "excluded_instance_types")
-    }
-
-}
-
-/// The nested block `aws_lambda_capacity_provider.permissions_config`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderPermissionsConfig(Body);
-
-impl std::fmt::Debug for LambdaCapacityProviderPermissionsConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderPermissionsConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCapacityProviderPermissionsConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaCapacityProviderPermissionsConfigArgs {
-    pub capacity_provider_operator_role_arn: Tf<Arn>,
-}
-
-impl LambdaCapacityProviderPermissionsConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCapacityProviderPermissionsConfigArgs) -> Self {
-        Self(Body::of([
-            ("capacity_provider_operator_role_arn", args.capacity_provider_operator_role_arn.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaCapacityProviderPermissionsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderPermissionsConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaCapacityProviderPermissionsConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderPermissionsConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCapacityProviderPermissionsConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCapacityProviderPermissionsConfig {
-    type Fields = LambdaCapacityProviderPermissionsConfigFields;
-}
-
-impl LambdaCapacityProviderPermissionsConfigFields {
-    #[inline]
-    pub fn capacity_provider_operator_role_arn(&self) -> Tf<Arn> {
-        field(&self.0, "capacity_provider_operator_role_arn")
-    }
-
-}
-
-/// The nested block `aws_lambda_capacity_provider.timeouts`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderTimeouts(Body);
-
-impl std::fmt::Debug for LambdaCapacityProviderTimeouts {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderTimeouts").field(&self.0).finish()
-    }
-}
-
-impl LambdaCapacityProviderTimeouts {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
-    pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("create", value.into());
-        self
-    }
-
-    /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours). Setting a timeout for a Delete operation is only applicable if changes are saved into state before the destroy operation occurs.
-    pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("delete", value.into());
-        self
-    }
-
-    /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
-    pub fn update(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("update", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaCapacityProviderTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderTimeoutsFields(Expr);
-
-impl std::fmt::Debug for LambdaCapacityProviderTimeoutsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderTimeoutsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCapacityProviderTimeoutsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCapacityProviderTimeouts {
-    type Fields = LambdaCapacityProviderTimeoutsFields;
-}
-
-impl LambdaCapacityProviderTimeoutsFields {
-    #[inline]
-    pub fn create(&self) -> Tf<String> {
-        field(&self.0, "create")
-    }
-
-    #[inline]
-    pub fn delete(&self) -> Tf<String> {
-        field(&self.0, "delete")
-    }
-
-    #[inline]
-    pub fn update(&self) -> Tf<String> {
-        field(&self.0, "update")
-    }
-
-}
-
-/// The nested block `aws_lambda_capacity_provider.vpc_config`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderVpcConfig(Body);
-
-impl std::fmt::Debug for LambdaCapacityProviderVpcConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderVpcConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCapacityProviderVpcConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaCapacityProviderVpcConfigArgs {
-    pub security_group_ids: Tf<Set<String>>,
-    pub subnet_ids: Tf<Set<String>>,
-}
-
-impl LambdaCapacityProviderVpcConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCapacityProviderVpcConfigArgs) -> Self {
-        Self(Body::of([
-            ("security_group_ids", args.security_group_ids.into()),
-            ("subnet_ids", args.subnet_ids.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaCapacityProviderVpcConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCapacityProviderVpcConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaCapacityProviderVpcConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCapacityProviderVpcConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCapacityProviderVpcConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCapacityProviderVpcConfig {
-    type Fields = LambdaCapacityProviderVpcConfigFields;
-}
-
-impl LambdaCapacityProviderVpcConfigFields {
-    #[inline]
-    pub fn security_group_ids(&self) -> Tf<Set<String>> {
-        field(&self.0, "security_group_ids")
-    }
-
-    #[inline]
-    pub fn subnet_ids(&self) -> Tf<Set<String>> {
-        field(&self.0, "subnet_ids")
-    }
-
-}
-
-/// The resource `aws_lambda_code_signing_config`.
-#[derive(Clone)]
-pub struct LambdaCodeSigningConfig(Body);
-
-impl std::fmt::Debug for LambdaCodeSigningConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCodeSigningConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCodeSigningConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaCodeSigningConfigArgs {
-    pub allowed_publishers: LambdaCodeSigningConfigAllowedPublishers,
-}
-
-impl LambdaCodeSigningConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCodeSigningConfigArgs) -> Self {
-        Self(Body::of([
-            ("allowed_publishers", Value::Block(args.allowed_publishers.0)),
-        ]))
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn policies(mut self, block: LambdaCodeSigningConfigPolicies) -> Self {
-        self.0.set_block("policies", block.0);
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-}
-
-impl BlockType for LambdaCodeSigningConfig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaCodeSigningConfig {
-    const TYPE: &'static str = "aws_lambda_code_signing_config";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = LambdaCodeSigningConfigRef;
-}
-
-/// A declared [`LambdaCodeSigningConfig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaCodeSigningConfigRef(BlockRef);
-
-impl std::fmt::Debug for LambdaCodeSigningConfigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCodeSigningConfigRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaCodeSigningConfigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaCodeSigningConfigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaCodeSigningConfigRef {
-    type Block = LambdaCodeSigningConfig;
-}
-
-impl LambdaCodeSigningConfigRef {
-    #[inline]
-    pub fn allowed_publishers(&self) -> Tf<List<LambdaCodeSigningConfigAllowedPublishers>> {
-        self.0.attr("allowed_publishers")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn config_id(&self) -> Tf<String> {
-        self.0.attr("config_id")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn last_modified(&self) -> Tf<String> {
-        self.0.attr("last_modified")
-    }
-
-    #[inline]
-    pub fn policies(&self) -> Tf<List<LambdaCodeSigningConfigPolicies>> {
-        self.0.attr("policies")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-}
-
-/// The nested block `aws_lambda_code_signing_config.allowed_publishers`.
-#[derive(Clone)]
-pub struct LambdaCodeSigningConfigAllowedPublishers(Body);
-
-impl std::fmt::Debug for LambdaCodeSigningConfigAllowedPublishers {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCodeSigningConfigAllowedPublishers").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCodeSigningConfigAllowedPublishers`].
-#[derive(Clone, Debug)]
-pub struct LambdaCodeSigningConfigAllowedPublishersArgs {
-    pub signing_profile_version_arns: Tf<Set<Arn>>,
-}
-
-impl LambdaCodeSigningConfigAllowedPublishers {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCodeSigningConfigAllowedPublishersArgs) -> Self {
-        Self(Body::of([
-            ("signing_profile_version_arns", args.signing_profile_version_arns.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaCodeSigningConfigAllowedPublishers`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCodeSigningConfigAllowedPublishersFields(Expr);
-
-impl std::fmt::Debug for LambdaCodeSigningConfigAllowedPublishersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCodeSigningConfigAllowedPublishersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCodeSigningConfigAllowedPublishersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCodeSigningConfigAllowedPublishers {
-    type Fields = LambdaCodeSigningConfigAllowedPublishersFields;
-}
-
-impl LambdaCodeSigningConfigAllowedPublishersFields {
-    #[inline]
-    pub fn signing_profile_version_arns(&self) -> Tf<Set<Arn>> {
-        field(&self.0, "signing_profile_version_arns")
-    }
-
-}
-
-/// The nested block `aws_lambda_code_signing_config.policies`.
-#[derive(Clone)]
-pub struct LambdaCodeSigningConfigPolicies(Body);
-
-impl std::fmt::Debug for LambdaCodeSigningConfigPolicies {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCodeSigningConfigPolicies").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaCodeSigningConfigPolicies`].
-#[derive(Clone, Debug)]
-pub struct LambdaCodeSigningConfigPoliciesArgs {
-    pub untrusted_artifact_on_deployment: Tf<String>,
-}
-
-impl LambdaCodeSigningConfigPolicies {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaCodeSigningConfigPoliciesArgs) -> Self {
-        Self(Body::of([
-            ("untrusted_artifact_on_deployment", args.untrusted_artifact_on_deployment.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaCodeSigningConfigPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaCodeSigningConfigPoliciesFields(Expr);
-
-impl std::fmt::Debug for LambdaCodeSigningConfigPoliciesFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaCodeSigningConfigPoliciesFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaCodeSigningConfigPoliciesFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaCodeSigningConfigPolicies {
-    type Fields = LambdaCodeSigningConfigPoliciesFields;
-}
-
-impl LambdaCodeSigningConfigPoliciesFields {
-    #[inline]
-    pub fn untrusted_artifact_on_deployment(&self) -> Tf<String> {
-        field(&self.0, "untrusted_artifact_on_deployment")
-    }
-
-}
-
-/// The resource `aws_lambda_event_source_mapping`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMapping(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMapping {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMapping").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaEventSourceMapping`].
-#[derive(Clone, Debug)]
-pub struct LambdaEventSourceMappingArgs {
-    pub function_name: Tf<String>,
-}
-
-impl LambdaEventSourceMapping {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaEventSourceMappingArgs) -> Self {
-        Self(Body::of([
-            ("function_name", args.function_name.into()),
-        ]))
-    }
-
-    pub fn amazon_managed_kafka_event_source_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig) -> Self {
-        self.0.set_block("amazon_managed_kafka_event_source_config", block.0);
-        self
-    }
-
-    pub fn batch_size(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("batch_size", value.into());
-        self
-    }
-
-    pub fn bisect_batch_on_function_error(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("bisect_batch_on_function_error", value.into());
-        self
-    }
-
-    pub fn destination_config(mut self, block: LambdaEventSourceMappingDestinationConfig) -> Self {
-        self.0.set_block("destination_config", block.0);
-        self
-    }
-
-    pub fn document_db_event_source_config(mut self, block: LambdaEventSourceMappingDocumentDbEventSourceConfig) -> Self {
-        self.0.set_block("document_db_event_source_config", block.0);
-        self
-    }
-
-    pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("enabled", value.into());
-        self
-    }
-
-    pub fn event_source_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("event_source_arn", value.into());
-        self
-    }
-
-    pub fn filter_criteria(mut self, block: LambdaEventSourceMappingFilterCriteria) -> Self {
-        self.0.set_block("filter_criteria", block.0);
-        self
-    }
-
-    pub fn function_response_types(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("function_response_types", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn kms_key_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("kms_key_arn", value.into());
-        self
-    }
-
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_batching_window_in_seconds", value.into());
-        self
-    }
-
-    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_record_age_in_seconds", value.into());
-        self
-    }
-
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_retry_attempts", value.into());
-        self
-    }
-
-    pub fn metrics_config(mut self, block: LambdaEventSourceMappingMetricsConfig) -> Self {
-        self.0.set_block("metrics_config", block.0);
-        self
-    }
-
-    pub fn parallelization_factor(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("parallelization_factor", value.into());
-        self
-    }
-
-    pub fn provisioned_poller_config(mut self, block: LambdaEventSourceMappingProvisionedPollerConfig) -> Self {
-        self.0.set_block("provisioned_poller_config", block.0);
-        self
-    }
-
-    pub fn queues(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("queues", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn scaling_config(mut self, block: LambdaEventSourceMappingScalingConfig) -> Self {
-        self.0.set_block("scaling_config", block.0);
-        self
-    }
-
-    pub fn self_managed_event_source(mut self, block: LambdaEventSourceMappingSelfManagedEventSource) -> Self {
-        self.0.set_block("self_managed_event_source", block.0);
-        self
-    }
-
-    pub fn self_managed_kafka_event_source_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig) -> Self {
-        self.0.set_block("self_managed_kafka_event_source_config", block.0);
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn source_access_configuration(mut self, block: LambdaEventSourceMappingSourceAccessConfiguration) -> Self {
-        self.0.push_block("source_access_configuration", block.0);
-        self
-    }
-
-    pub fn starting_position(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("starting_position", value.into());
-        self
-    }
-
-    pub fn starting_position_timestamp(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("starting_position_timestamp", value.into());
-        self
-    }
-
-    pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags", value.into());
-        self
-    }
-
-    pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
-        self.0.set("tags_all", value.into());
-        self
-    }
-
-    pub fn topics(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("topics", value.into());
-        self
-    }
-
-    pub fn tumbling_window_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("tumbling_window_in_seconds", value.into());
-        self
-    }
-
-}
-
-impl BlockType for LambdaEventSourceMapping {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaEventSourceMapping {
-    const TYPE: &'static str = "aws_lambda_event_source_mapping";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = true;
-    type Ref = LambdaEventSourceMappingRef;
-}
-
-/// A declared [`LambdaEventSourceMapping`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingRef(BlockRef);
-
-impl std::fmt::Debug for LambdaEventSourceMappingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaEventSourceMappingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaEventSourceMappingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaEventSourceMappingRef {
-    type Block = LambdaEventSourceMapping;
-}
-
-impl LambdaEventSourceMappingRef {
-    #[inline]
-    pub fn amazon_managed_kafka_event_source_config(&self) -> Tf<List<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig>> {
-        self.0.attr("amazon_managed_kafka_event_source_config")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn batch_size(&self) -> Tf<Number> {
-        self.0.attr("batch_size")
-    }
-
-    #[inline]
-    pub fn bisect_batch_on_function_error(&self) -> Tf<bool> {
-        self.0.attr("bisect_batch_on_function_error")
-    }
-
-    #[inline]
-    pub fn destination_config(&self) -> Tf<List<LambdaEventSourceMappingDestinationConfig>> {
-        self.0.attr("destination_config")
-    }
-
-    #[inline]
-    pub fn document_db_event_source_config(&self) -> Tf<List<LambdaEventSourceMappingDocumentDbEventSourceConfig>> {
-        self.0.attr("document_db_event_source_config")
-    }
-
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        self.0.attr("enabled")
-    }
-
-    #[inline]
-    pub fn event_source_arn(&self) -> Tf<Arn> {
-        self.0.attr("event_source_arn")
-    }
-
-    #[inline]
-    pub fn filter_criteria(&self) -> Tf<List<LambdaEventSourceMappingFilterCriteria>> {
-        self.0.attr("filter_criteria")
-    }
-
-    #[inline]
-    pub fn function_arn(&self) -> Tf<Arn> {
-        self.0.attr("function_arn")
-    }
-
-    #[inline]
-    pub fn function_name(&self) -> Tf<String> {
-        self.0.attr("function_name")
-    }
-
-    #[inline]
-    pub fn function_response_types(&self) -> Tf<Set<String>> {
-        self.0.attr("function_response_types")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn kms_key_arn(&self) -> Tf<Arn> {
-        self.0.attr("kms_key_arn")
-    }
-
-    #[inline]
-    pub fn last_modified(&self) -> Tf<String> {
-        self.0.attr("last_modified")
-    }
-
-    #[inline]
-    pub fn last_processing_result(&self) -> Tf<String> {
-        self.0.attr("last_processing_result")
-    }
-
-    #[inline]
-    pub fn maximum_batching_window_in_seconds(&self) -> Tf<Number> {
-        self.0.attr("maximum_batching_window_in_seconds")
-    }
-
-    #[inline]
-    pub fn maximum_record_age_in_seconds(&self) -> Tf<Number> {
-        self.0.attr("maximum_record_age_in_seconds")
-    }
-
-    #[inline]
-    pub fn maximum_retry_attempts(&self) -> Tf<Number> {
-        self.0.attr("maximum_retry_attempts")
-    }
-
-    #[inline]
-    pub fn metrics_config(&self) -> Tf<List<LambdaEventSourceMappingMetricsConfig>> {
-        self.0.attr("metrics_config")
-    }
-
-    #[inline]
-    pub fn parallelization_factor(&self) -> Tf<Number> {
-        self.0.attr("parallelization_factor")
-    }
-
-    #[inline]
-    pub fn provisioned_poller_config(&self) -> Tf<List<LambdaEventSourceMappingProvisionedPollerConfig>> {
-        self.0.attr("provisioned_poller_config")
-    }
-
-    #[inline]
-    pub fn queues(&self) -> Tf<List<String>> {
-        self.0.attr("queues")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn scaling_config(&self) -> Tf<List<LambdaEventSourceMappingScalingConfig>> {
-        self.0.attr("scaling_config")
-    }
-
-    #[inline]
-    pub fn self_managed_event_source(&self) -> Tf<List<LambdaEventSourceMappingSelfManagedEventSource>> {
-        self.0.attr("self_managed_event_source")
-    }
-
-    #[inline]
-    pub fn self_managed_kafka_event_source_config(&self) -> Tf<List<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig>> {
-        self.0.attr("self_managed_kafka_event_source_config")
-    }
-
-    #[inline]
-    pub fn source_access_configuration(&self) -> Tf<Set<LambdaEventSourceMappingSourceAccessConfiguration>> {
-        self.0.attr("source_access_configuration")
-    }
-
-    #[inline]
-    pub fn starting_position(&self) -> Tf<String> {
-        self.0.attr("starting_position")
-    }
-
-    #[inline]
-    pub fn starting_position_timestamp(&self) -> Tf<String> {
-        self.0.attr("starting_position_timestamp")
-    }
-
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        self.0.attr("state")
-    }
-
-    #[inline]
-    pub fn state_transition_reason(&self) -> Tf<String> {
-        self.0.attr("state_transition_reason")
-    }
-
-    #[inline]
-    pub fn tags(&self) -> Tf<Map<String>> {
-        self.0.attr("tags")
-    }
-
-    #[inline]
-    pub fn tags_all(&self) -> Tf<Map<String>> {
-        self.0.attr("tags_all")
-    }
-
-    #[inline]
-    pub fn topics(&self) -> Tf<Set<String>> {
-        self.0.attr("topics")
-    }
-
-    #[inline]
-    pub fn tumbling_window_in_seconds(&self) -> Tf<Number> {
-        self.0.attr("tumbling_window_in_seconds")
-    }
-
-    #[inline]
-    pub fn uuid(&self) -> Tf<String> {
-        self.0.attr("uuid")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn consumer_group_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("consumer_group_id", value.into());
-        self
-    }
-
-    pub fn schema_registry_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig) -> Self {
-        self.0.set_block("schema_registry_config", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
-    type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields;
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
-    #[inline]
-    pub fn consumer_group_id(&self) -> Tf<String> {
-        field(&self.0, "consumer_group_id")
-    }
-
-    #[inline]
-    pub fn schema_registry_config(&self) -> Tf<List<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig>> {
-        field(&self.0, "schema_registry_config")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn access_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig) -> Self {
-        self.0.push_block("access_config", block.0);
-        self
-    }
-
-    pub fn event_record_format(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_record_format", value.into());
-        self
-    }
-
-    pub fn schema_registry_uri(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("schema_registry_uri", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn schema_validation_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig) -> Self {
-        self.0.push_block("schema_validation_config", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
-    type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields;
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
-    #[inline]
-    pub fn access_config(&self) -> Tf<Set<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig>> {
-        field(&self.0, "access_config")
-    }
-
-    #[inline]
-    pub fn event_record_format(&self) -> Tf<String> {
-        field(&self.0, "event_record_format")
-    }
-
-    #[inline]
-    pub fn schema_registry_uri(&self) -> Tf<String> {
-        field(&self.0, "schema_registry_uri")
-    }
-
-    #[inline]
-    pub fn schema_validation_config(&self) -> Tf<Set<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig>> {
-        field(&self.0, "schema_validation_config")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config.access_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("type", value.into());
-        self
-    }
-
-    pub fn uri(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("uri", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
-    type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields;
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-    #[inline]
-    pub fn uri(&self) -> Tf<String> {
-        field(&self.0, "uri")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config.schema_validation_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn attribute(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("attribute", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
-    type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields;
-}
-
-impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
-    #[inline]
-    pub fn attribute(&self) -> Tf<String> {
-        field(&self.0, "attribute")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.destination_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingDestinationConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingDestinationConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingDestinationConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn on_failure(mut self, block: LambdaEventSourceMappingDestinationConfigOnFailure) -> Self {
-        self.0.set_block("on_failure", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingDestinationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingDestinationConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingDestinationConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingDestinationConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingDestinationConfig {
-    type Fields = LambdaEventSourceMappingDestinationConfigFields;
-}
-
-impl LambdaEventSourceMappingDestinationConfigFields {
-    #[inline]
-    pub fn on_failure(&self) -> Tf<List<LambdaEventSourceMappingDestinationConfigOnFailure>> {
-        field(&self.0, "on_failure")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.destination_config.on_failure`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingDestinationConfigOnFailure(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigOnFailure {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingDestinationConfigOnFailure").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaEventSourceMappingDestinationConfigOnFailure`].
-#[derive(Clone, Debug)]
-pub struct LambdaEventSourceMappingDestinationConfigOnFailureArgs {
-    pub destination_arn: Tf<Arn>,
-}
-
-impl LambdaEventSourceMappingDestinationConfigOnFailure {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaEventSourceMappingDestinationConfigOnFailureArgs) -> Self {
-        Self(Body::of([
-            ("destination_arn", args.destination_arn.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingDestinationConfigOnFailure`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingDestinationConfigOnFailureFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigOnFailureFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingDestinationConfigOnFailureFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingDestinationConfigOnFailureFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingDestinationConfigOnFailure {
-    type Fields = LambdaEventSourceMappingDestinationConfigOnFailureFields;
-}
-
-impl LambdaEventSourceMappingDestinationConfigOnFailureFields {
-    #[inline]
-    pub fn destination_arn(&self) -> Tf<Arn> {
-        field(&self.0, "destination_arn")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.document_db_event_source_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingDocumentDbEventSourceConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingDocumentDbEventSourceConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingDocumentDbEventSourceConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaEventSourceMappingDocumentDbEventSourceConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaEventSourceMappingDocumentDbEventSourceConfigArgs {
-    pub database_name: Tf<String>,
-}
-
-impl LambdaEventSourceMappingDocumentDbEventSourceConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaEventSourceMappingDocumentDbEventSourceConfigArgs) -> Self {
-        Self(Body::of([
-            ("database_name", args.database_name.into()),
-        ]))
-    }
-
-    pub fn collection_name(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("collection_name", value.into());
-        self
-    }
-
-    pub fn full_document(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("full_document", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingDocumentDbEventSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingDocumentDbEventSourceConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingDocumentDbEventSourceConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingDocumentDbEventSourceConfig {
-    type Fields = LambdaEventSourceMappingDocumentDbEventSourceConfigFields;
-}
-
-impl LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
-    #[inline]
-    pub fn collection_name(&self) -> Tf<String> {
-        field(&self.0, "collection_name")
-    }
-
-    #[inline]
-    pub fn database_name(&self) -> Tf<String> {
-        field(&self.0, "database_name")
-    }
-
-    #[inline]
-    pub fn full_document(&self) -> Tf<String> {
-        field(&self.0, "full_document")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.filter_criteria`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingFilterCriteria(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteria {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingFilterCriteria").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingFilterCriteria {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn filter(mut self, block: LambdaEventSourceMappingFilterCriteriaFilter) -> Self {
-        self.0.push_block("filter", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingFilterCriteria`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingFilterCriteriaFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingFilterCriteriaFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingFilterCriteria {
-    type Fields = LambdaEventSourceMappingFilterCriteriaFields;
-}
-
-impl LambdaEventSourceMappingFilterCriteriaFields {
-    #[inline]
-    pub fn filter(&self) -> Tf<Set<LambdaEventSourceMappingFilterCriteriaFilter>> {
-        field(&self.0, "filter")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.filter_criteria.filter`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingFilterCriteriaFilter(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFilter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFilter").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingFilterCriteriaFilter {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn pattern(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("pattern", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingFilterCriteriaFilter`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingFilterCriteriaFilterFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFilterFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFilterFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingFilterCriteriaFilterFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingFilterCriteriaFilter {
-    type Fields = LambdaEventSourceMappingFilterCriteriaFilterFields;
-}
-
-impl LambdaEventSourceMappingFilterCriteriaFilterFields {
-    #[inline]
-    pub fn pattern(&self) -> Tf<String> {
-        field(&self.0, "pattern")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.metrics_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingMetricsConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingMetricsConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingMetricsConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaEventSourceMappingMetricsConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaEventSourceMappingMetricsConfigArgs {
-    pub metrics: Tf<Set<String>>,
-}
-
-impl LambdaEventSourceMappingMetricsConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaEventSourceMappingMetricsConfigArgs) -> Self {
-        Self(Body::of([
-            ("metrics", args.metrics.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingMetricsConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingMetricsConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingMetricsConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingMetricsConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingMetricsConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingMetricsConfig {
-    type Fields = LambdaEventSourceMappingMetricsConfigFields;
-}
-
-impl LambdaEventSourceMappingMetricsConfigFields {
-    #[inline]
-    pub fn metrics(&self) -> Tf<Set<String>> {
-        field(&self.0, "metrics")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.provisioned_poller_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingProvisionedPollerConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingProvisionedPollerConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingProvisionedPollerConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingProvisionedPollerConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn maximum_pollers(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_pollers", value.into());
-        self
-    }
-
-    pub fn minimum_pollers(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("minimum_pollers", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingProvisionedPollerConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingProvisionedPollerConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingProvisionedPollerConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingProvisionedPollerConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingProvisionedPollerConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingProvisionedPollerConfig {
-    type Fields = LambdaEventSourceMappingProvisionedPollerConfigFields;
-}
-
-impl LambdaEventSourceMappingProvisionedPollerConfigFields {
-    #[inline]
-    pub fn maximum_pollers(&self) -> Tf<Number> {
-        field(&self.0, "maximum_pollers")
-    }
-
-    #[inline]
-    pub fn minimum_pollers(&self) -> Tf<Number> {
-        field(&self.0, "minimum_pollers")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.scaling_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingScalingConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingScalingConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingScalingConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingScalingConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn maximum_concurrency(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_concurrency", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingScalingConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingScalingConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingScalingConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingScalingConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingScalingConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingScalingConfig {
-    type Fields = LambdaEventSourceMappingScalingConfigFields;
-}
-
-impl LambdaEventSourceMappingScalingConfigFields {
-    #[inline]
-    pub fn maximum_concurrency(&self) -> Tf<Number> {
-        field(&self.0, "maximum_concurrency")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.self_managed_event_source`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedEventSource(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedEventSource {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedEventSource").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaEventSourceMappingSelfManagedEventSource`].
-#[derive(Clone, Debug)]
-pub struct LambdaEventSourceMappingSelfManagedEventSourceArgs {
-    pub endpoints: Tf<Map<String>>,
-}
-
-impl LambdaEventSourceMappingSelfManagedEventSource {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaEventSourceMappingSelfManagedEventSourceArgs) -> Self {
-        Self(Body::of([
-            ("endpoints", args.endpoints.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingSelfManagedEventSource`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedEventSourceFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedEventSourceFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedEventSourceFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingSelfManagedEventSourceFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingSelfManagedEventSource {
-    type Fields = LambdaEventSourceMappingSelfManagedEventSourceFields;
-}
-
-impl LambdaEventSourceMappingSelfManagedEventSourceFields {
-    #[inline]
-    pub fn endpoints(&self) -> Tf<Map<String>> {
-        field(&self.0, "endpoints")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn consumer_group_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("consumer_group_id", value.into());
-        self
-    }
-
-    pub fn schema_registry_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig) -> Self {
-        self.0.set_block("schema_registry_config", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
-    type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields;
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
-    #[inline]
-    pub fn consumer_group_id(&self) -> Tf<String> {
-        field(&self.0, "consumer_group_id")
-    }
-
-    #[inline]
-    pub fn schema_registry_config(&self) -> Tf<List<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig>> {
-        field(&self.0, "schema_registry_config")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Adds one block; call again for more.
-    pub fn access_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig) -> Self {
-        self.0.push_block("access_config", block.0);
-        self
-    }
-
-    pub fn event_record_format(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("event_record_format", value.into());
-        self
-    }
-
-    pub fn schema_registry_uri(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("schema_registry_uri", value.into());
-        self
-    }
-
-    /// Adds one block; call again for more.
-    pub fn schema_validation_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig) -> Self {
-        self.0.push_block("schema_validation_config", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
-    type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields;
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
-    #[inline]
-    pub fn access_config(&self) -> Tf<Set<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig>> {
-        field(&self.0, "access_config")
-    }
-
-    #[inline]
-    pub fn event_record_format(&self) -> Tf<String> {
-        field(&self.0, "event_record_format")
-    }
-
-    #[inline]
-    pub fn schema_registry_uri(&self) -> Tf<String> {
-        field(&self.0, "schema_registry_uri")
-    }
-
-    #[inline]
-    pub fn schema_validation_config(&self) -> Tf<Set<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig>> {
-        field(&self.0, "schema_validation_config")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config.access_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("type", value.into());
-        self
-    }
-
-    pub fn uri(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("uri", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
-    type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields;
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-    #[inline]
-    pub fn uri(&self) -> Tf<String> {
-        field(&self.0, "uri")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config.schema_validation_config`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn attribute(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("attribute", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
-    type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields;
-}
-
-impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
-    #[inline]
-    pub fn attribute(&self) -> Tf<String> {
-        field(&self.0, "attribute")
-    }
-
-}
-
-/// The nested block `aws_lambda_event_source_mapping.source_access_configuration`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSourceAccessConfiguration(Body);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSourceAccessConfiguration {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSourceAccessConfiguration").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaEventSourceMappingSourceAccessConfiguration`].
-#[derive(Clone, Debug)]
-pub struct LambdaEventSourceMappingSourceAccessConfigurationArgs {
-    pub r#type: Tf<String>,
-    pub uri: Tf<String>,
-}
-
-impl LambdaEventSourceMappingSourceAccessConfiguration {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaEventSourceMappingSourceAccessConfigurationArgs) -> Self {
-        Self(Body::of([
-            ("type", args.r#type.into()),
-            ("uri", args.uri.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaEventSourceMappingSourceAccessConfiguration`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaEventSourceMappingSourceAccessConfigurationFields(Expr);
-
-impl std::fmt::Debug for LambdaEventSourceMappingSourceAccessConfigurationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaEventSourceMappingSourceAccessConfigurationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaEventSourceMappingSourceAccessConfigurationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaEventSourceMappingSourceAccessConfiguration {
-    type Fields = LambdaEventSourceMappingSourceAccessConfigurationFields;
-}
-
-impl LambdaEventSourceMappingSourceAccessConfigurationFields {
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-    #[inline]
-    pub fn uri(&self) -> Tf<String> {
-        field(&self.0, "uri")
-    }
-
-}
-
 /// The resource `aws_lambda_function`.
 #[derive(Clone)]
 pub struct LambdaFunction(Body);
@@ -4106,755 +1681,6 @@ impl LambdaFunctionVpcConfigFields {
 
 }
 
-/// The resource `aws_lambda_function_event_invoke_config`.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfig(Body);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaFunctionEventInvokeConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaFunctionEventInvokeConfigArgs {
-    pub function_name: Tf<String>,
-}
-
-impl LambdaFunctionEventInvokeConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaFunctionEventInvokeConfigArgs) -> Self {
-        Self(Body::of([
-            ("function_name", args.function_name.into()),
-        ]))
-    }
-
-    pub fn destination_config(mut self, block: LambdaFunctionEventInvokeConfigDestinationConfig) -> Self {
-        self.0.set_block("destination_config", block.0);
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_event_age_in_seconds", value.into());
-        self
-    }
-
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_retry_attempts", value.into());
-        self
-    }
-
-    pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("qualifier", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for LambdaFunctionEventInvokeConfig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaFunctionEventInvokeConfig {
-    const TYPE: &'static str = "aws_lambda_function_event_invoke_config";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = LambdaFunctionEventInvokeConfigRef;
-}
-
-/// A declared [`LambdaFunctionEventInvokeConfig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfigRef(BlockRef);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfigRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaFunctionEventInvokeConfigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaFunctionEventInvokeConfigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaFunctionEventInvokeConfigRef {
-    type Block = LambdaFunctionEventInvokeConfig;
-}
-
-impl LambdaFunctionEventInvokeConfigRef {
-    #[inline]
-    pub fn destination_config(&self) -> Tf<List<LambdaFunctionEventInvokeConfigDestinationConfig>> {
-        self.0.attr("destination_config")
-    }
-
-    #[inline]
-    pub fn function_name(&self) -> Tf<String> {
-        self.0.attr("function_name")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn maximum_event_age_in_seconds(&self) -> Tf<Number> {
-        self.0.attr("maximum_event_age_in_seconds")
-    }
-
-    #[inline]
-    pub fn maximum_retry_attempts(&self) -> Tf<Number> {
-        self.0.attr("maximum_retry_attempts")
-    }
-
-    #[inline]
-    pub fn qualifier(&self) -> Tf<String> {
-        self.0.attr("qualifier")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The nested block `aws_lambda_function_event_invoke_config.destination_config`.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfig(Body);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfig").field(&self.0).finish()
-    }
-}
-
-impl LambdaFunctionEventInvokeConfigDestinationConfig {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn on_failure(mut self, block: LambdaFunctionEventInvokeConfigDestinationConfigOnFailure) -> Self {
-        self.0.set_block("on_failure", block.0);
-        self
-    }
-
-    pub fn on_success(mut self, block: LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess) -> Self {
-        self.0.set_block("on_success", block.0);
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfig`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfigFields(Expr);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaFunctionEventInvokeConfigDestinationConfig {
-    type Fields = LambdaFunctionEventInvokeConfigDestinationConfigFields;
-}
-
-impl LambdaFunctionEventInvokeConfigDestinationConfigFields {
-    #[inline]
-    pub fn on_failure(&self) -> Tf<List<LambdaFunctionEventInvokeConfigDestinationConfigOnFailure>> {
-        field(&self.0, "on_failure")
-    }
-
-    #[inline]
-    pub fn on_success(&self) -> Tf<List<LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess>> {
-        field(&self.0, "on_success")
-    }
-
-}
-
-/// The nested block `aws_lambda_function_event_invoke_config.destination_config.on_failure`.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(Body);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnFailure").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaFunctionEventInvokeConfigDestinationConfigOnFailure`].
-#[derive(Clone, Debug)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailureArgs {
-    pub destination: Tf<String>,
-}
-
-impl LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaFunctionEventInvokeConfigDestinationConfigOnFailureArgs) -> Self {
-        Self(Body::of([
-            ("destination", args.destination.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfigOnFailure`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields(Expr);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
-    type Fields = LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields;
-}
-
-impl LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
-    #[inline]
-    pub fn destination(&self) -> Tf<String> {
-        field(&self.0, "destination")
-    }
-
-}
-
-/// The nested block `aws_lambda_function_event_invoke_config.destination_config.on_success`.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(Body);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess`].
-#[derive(Clone, Debug)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessArgs {
-    pub destination: Tf<String>,
-}
-
-impl LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessArgs) -> Self {
-        Self(Body::of([
-            ("destination", args.destination.into()),
-        ]))
-    }
-
-}
-
-/// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields(Expr);
-
-impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
-    type Fields = LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields;
-}
-
-impl LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
-    #[inline]
-    pub fn destination(&self) -> Tf<String> {
-        field(&self.0, "destination")
-    }
-
-}
-
-/// The resource `aws_lambda_function_recursion_config`.
-#[derive(Clone)]
-pub struct LambdaFunctionRecursionConfig(Body);
-
-impl std::fmt::Debug for LambdaFunctionRecursionConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionRecursionConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaFunctionRecursionConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaFunctionRecursionConfigArgs {
-    pub function_name: Tf<String>,
-    pub recursive_loop: Tf<String>,
-}
-
-impl LambdaFunctionRecursionConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaFunctionRecursionConfigArgs) -> Self {
-        Self(Body::of([
-            ("function_name", args.function_name.into()),
-            ("recursive_loop", args.recursive_loop.into()),
-        ]))
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for LambdaFunctionRecursionConfig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaFunctionRecursionConfig {
-    const TYPE: &'static str = "aws_lambda_function_recursion_config";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = LambdaFunctionRecursionConfigRef;
-}
-
-/// A declared [`LambdaFunctionRecursionConfig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaFunctionRecursionConfigRef(BlockRef);
-
-impl std::fmt::Debug for LambdaFunctionRecursionConfigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionRecursionConfigRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaFunctionRecursionConfigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaFunctionRecursionConfigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaFunctionRecursionConfigRef {
-    type Block = LambdaFunctionRecursionConfig;
-}
-
-impl LambdaFunctionRecursionConfigRef {
-    #[inline]
-    pub fn function_name(&self) -> Tf<String> {
-        self.0.attr("function_name")
-    }
-
-    #[inline]
-    pub fn recursive_loop(&self) -> Tf<String> {
-        self.0.attr("recursive_loop")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The resource `aws_lambda_function_url`.
-#[derive(Clone)]
-pub struct LambdaFunctionUrl(Body);
-
-impl std::fmt::Debug for LambdaFunctionUrl {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionUrl").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaFunctionUrl`].
-#[derive(Clone, Debug)]
-pub struct LambdaFunctionUrlArgs {
-    pub authorization_type: Tf<String>,
-    pub function_name: Tf<String>,
-}
-
-impl LambdaFunctionUrl {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaFunctionUrlArgs) -> Self {
-        Self(Body::of([
-            ("authorization_type", args.authorization_type.into()),
-            ("function_name", args.function_name.into()),
-        ]))
-    }
-
-    pub fn cors(mut self, block: LambdaFunctionUrlCors) -> Self {
-        self.0.set_block("cors", block.0);
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn invoke_mode(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("invoke_mode", value.into());
-        self
-    }
-
-    pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("qualifier", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn timeouts(mut self, block: LambdaFunctionUrlTimeouts) -> Self {
-        self.0.set_block("timeouts", block.0);
-        self
-    }
-
-}
-
-impl BlockType for LambdaFunctionUrl {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaFunctionUrl {
-    const TYPE: &'static str = "aws_lambda_function_url";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = LambdaFunctionUrlRef;
-}
-
-/// A declared [`LambdaFunctionUrl`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaFunctionUrlRef(BlockRef);
-
-impl std::fmt::Debug for LambdaFunctionUrlRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionUrlRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaFunctionUrlRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaFunctionUrlRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaFunctionUrlRef {
-    type Block = LambdaFunctionUrl;
-}
-
-impl LambdaFunctionUrlRef {
-    #[inline]
-    pub fn authorization_type(&self) -> Tf<String> {
-        self.0.attr("authorization_type")
-    }
-
-    #[inline]
-    pub fn cors(&self) -> Tf<List<LambdaFunctionUrlCors>> {
-        self.0.attr("cors")
-    }
-
-    #[inline]
-    pub fn function_arn(&self) -> Tf<Arn> {
-        self.0.attr("function_arn")
-    }
-
-    #[inline]
-    pub fn function_name(&self) -> Tf<String> {
-        self.0.attr("function_name")
-    }
-
-    #[inline]
-    pub fn function_url(&self) -> Tf<String> {
-        self.0.attr("function_url")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn invoke_mode(&self) -> Tf<String> {
-        self.0.attr("invoke_mode")
-    }
-
-    #[inline]
-    pub fn qualifier(&self) -> Tf<String> {
-        self.0.attr("qualifier")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn timeouts(&self) -> Tf<LambdaFunctionUrlTimeouts> {
-        self.0.attr("timeouts")
-    }
-
-    #[inline]
-    pub fn url_id(&self) -> Tf<String> {
-        self.0.attr("url_id")
-    }
-
-}
-
-/// The nested block `aws_lambda_function_url.cors`.
-#[derive(Clone)]
-pub struct LambdaFunctionUrlCors(Body);
-
-impl std::fmt::Debug for LambdaFunctionUrlCors {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionUrlCors").field(&self.0).finish()
-    }
-}
-
-impl LambdaFunctionUrlCors {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn allow_credentials(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("allow_credentials", value.into());
-        self
-    }
-
-    pub fn allow_headers(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("allow_headers", value.into());
-        self
-    }
-
-    pub fn allow_methods(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("allow_methods", value.into());
-        self
-    }
-
-    pub fn allow_origins(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("allow_origins", value.into());
-        self
-    }
-
-    pub fn expose_headers(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("expose_headers", value.into());
-        self
-    }
-
-    pub fn max_age(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_age", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaFunctionUrlCors`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaFunctionUrlCorsFields(Expr);
-
-impl std::fmt::Debug for LambdaFunctionUrlCorsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionUrlCorsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaFunctionUrlCorsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaFunctionUrlCors {
-    type Fields = LambdaFunctionUrlCorsFields;
-}
-
-impl LambdaFunctionUrlCorsFields {
-    #[inline]
-    pub fn allow_credentials(&self) -> Tf<bool> {
-        field(&self.0, "allow_credentials")
-    }
-
-    #[inline]
-    pub fn allow_headers(&self) -> Tf<Set<String>> {
-        field(&self.0, "allow_headers")
-    }
-
-    #[inline]
-    pub fn allow_methods(&self) -> Tf<Set<String>> {
-        field(&self.0, "allow_methods")
-    }
-
-    #[inline]
-    pub fn allow_origins(&self) -> Tf<Set<String>> {
-        field(&self.0, "allow_origins")
-    }
-
-    #[inline]
-    pub fn expose_headers(&self) -> Tf<Set<String>> {
-        field(&self.0, "expose_headers")
-    }
-
-    #[inline]
-    pub fn max_age(&self) -> Tf<Number> {
-        field(&self.0, "max_age")
-    }
-
-}
-
-/// The nested block `aws_lambda_function_url.timeouts`.
-#[derive(Clone)]
-pub struct LambdaFunctionUrlTimeouts(Body);
-
-impl std::fmt::Debug for LambdaFunctionUrlTimeouts {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionUrlTimeouts").field(&self.0).finish()
-    }
-}
-
-impl LambdaFunctionUrlTimeouts {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("create", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaFunctionUrlTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaFunctionUrlTimeoutsFields(Expr);
-
-impl std::fmt::Debug for LambdaFunctionUrlTimeoutsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaFunctionUrlTimeoutsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaFunctionUrlTimeoutsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaFunctionUrlTimeouts {
-    type Fields = LambdaFunctionUrlTimeoutsFields;
-}
-
-impl LambdaFunctionUrlTimeoutsFields {
-    #[inline]
-    pub fn create(&self) -> Tf<String> {
-        field(&self.0, "create")
-    }
-
-}
-
 /// The resource `aws_lambda_invocation`.
 #[derive(Clone)]
 pub struct LambdaInvocation(Body);
@@ -5017,412 +1843,6 @@ impl LambdaInvocationRef {
     #[inline]
     pub fn triggers(&self) -> Tf<Map<String>> {
         self.0.attr("triggers")
-    }
-
-}
-
-/// The resource `aws_lambda_layer_version`.
-#[derive(Clone)]
-pub struct LambdaLayerVersion(Body);
-
-impl std::fmt::Debug for LambdaLayerVersion {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaLayerVersion").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaLayerVersion`].
-#[derive(Clone, Debug)]
-pub struct LambdaLayerVersionArgs {
-    pub layer_name: Tf<String>,
-}
-
-impl LambdaLayerVersion {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaLayerVersionArgs) -> Self {
-        Self(Body::of([
-            ("layer_name", args.layer_name.into()),
-        ]))
-    }
-
-    pub fn compatible_architectures(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("compatible_architectures", value.into());
-        self
-    }
-
-    pub fn compatible_runtimes(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
-        self.0.set("compatible_runtimes", value.into());
-        self
-    }
-
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    pub fn filename(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("filename", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn license_info(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("license_info", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn s3_bucket(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("s3_bucket", value.into());
-        self
-    }
-
-    pub fn s3_key(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("s3_key", value.into());
-        self
-    }
-
-    pub fn s3_object_version(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("s3_object_version", value.into());
-        self
-    }
-
-    pub fn skip_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("skip_destroy", value.into());
-        self
-    }
-
-    pub fn source_code_hash(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("source_code_hash", value.into());
-        self
-    }
-
-}
-
-impl BlockType for LambdaLayerVersion {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaLayerVersion {
-    const TYPE: &'static str = "aws_lambda_layer_version";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = LambdaLayerVersionRef;
-}
-
-/// A declared [`LambdaLayerVersion`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaLayerVersionRef(BlockRef);
-
-impl std::fmt::Debug for LambdaLayerVersionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaLayerVersionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaLayerVersionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaLayerVersionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaLayerVersionRef {
-    type Block = LambdaLayerVersion;
-}
-
-impl LambdaLayerVersionRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn code_sha256(&self) -> Tf<String> {
-        self.0.attr("code_sha256")
-    }
-
-    #[inline]
-    pub fn compatible_architectures(&self) -> Tf<Set<String>> {
-        self.0.attr("compatible_architectures")
-    }
-
-    #[inline]
-    pub fn compatible_runtimes(&self) -> Tf<Set<String>> {
-        self.0.attr("compatible_runtimes")
-    }
-
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        self.0.attr("created_date")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn filename(&self) -> Tf<String> {
-        self.0.attr("filename")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn layer_arn(&self) -> Tf<Arn> {
-        self.0.attr("layer_arn")
-    }
-
-    #[inline]
-    pub fn layer_name(&self) -> Tf<String> {
-        self.0.attr("layer_name")
-    }
-
-    #[inline]
-    pub fn license_info(&self) -> Tf<String> {
-        self.0.attr("license_info")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn s3_bucket(&self) -> Tf<String> {
-        self.0.attr("s3_bucket")
-    }
-
-    #[inline]
-    pub fn s3_key(&self) -> Tf<String> {
-        self.0.attr("s3_key")
-    }
-
-    #[inline]
-    pub fn s3_object_version(&self) -> Tf<String> {
-        self.0.attr("s3_object_version")
-    }
-
-    #[inline]
-    pub fn signing_job_arn(&self) -> Tf<Arn> {
-        self.0.attr("signing_job_arn")
-    }
-
-    #[inline]
-    pub fn signing_profile_version_arn(&self) -> Tf<Arn> {
-        self.0.attr("signing_profile_version_arn")
-    }
-
-    #[inline]
-    pub fn skip_destroy(&self) -> Tf<bool> {
-        self.0.attr("skip_destroy")
-    }
-
-    #[inline]
-    pub fn source_code_hash(&self) -> Tf<String> {
-        self.0.attr("source_code_hash")
-    }
-
-    #[inline]
-    pub fn source_code_size(&self) -> Tf<Number> {
-        self.0.attr("source_code_size")
-    }
-
-    #[inline]
-    pub fn version(&self) -> Tf<String> {
-        self.0.attr("version")
-    }
-
-}
-
-/// The resource `aws_lambda_layer_version_permission`.
-#[derive(Clone)]
-pub struct LambdaLayerVersionPermission(Body);
-
-impl std::fmt::Debug for LambdaLayerVersionPermission {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaLayerVersionPermission").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaLayerVersionPermission`].
-#[derive(Clone, Debug)]
-pub struct LambdaLayerVersionPermissionArgs {
-    pub action: Tf<String>,
-    pub layer_name: Tf<String>,
-    pub principal: Tf<String>,
-    pub statement_id: Tf<String>,
-    pub version_number: Tf<Number>,
-}
-
-impl LambdaLayerVersionPermission {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaLayerVersionPermissionArgs) -> Self {
-        Self(Body::of([
-            ("action", args.action.into()),
-            ("layer_name", args.layer_name.into()),
-            ("principal", args.principal.into()),
-            ("statement_id", args.statement_id.into()),
-            ("version_number", args.version_number.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn organization_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("organization_id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn skip_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("skip_destroy", value.into());
-        self
-    }
-
-}
-
-impl BlockType for LambdaLayerVersionPermission {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaLayerVersionPermission {
-    const TYPE: &'static str = "aws_lambda_layer_version_permission";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = LambdaLayerVersionPermissionRef;
-}
-
-/// A declared [`LambdaLayerVersionPermission`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaLayerVersionPermissionRef(BlockRef);
-
-impl std::fmt::Debug for LambdaLayerVersionPermissionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaLayerVersionPermissionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaLayerVersionPermissionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaLayerVersionPermissionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaLayerVersionPermissionRef {
-    type Block = LambdaLayerVersionPermission;
-}
-
-impl LambdaLayerVersionPermissionRef {
-    #[inline]
-    pub fn action(&self) -> Tf<String> {
-        self.0.attr("action")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn layer_name(&self) -> Tf<String> {
-        self.0.attr("layer_name")
-    }
-
-    #[inline]
-    pub fn organization_id(&self) -> Tf<String> {
-        self.0.attr("organization_id")
-    }
-
-    #[inline]
-    pub fn policy(&self) -> Tf<String> {
-        self.0.attr("policy")
-    }
-
-    #[inline]
-    pub fn principal(&self) -> Tf<String> {
-        self.0.attr("principal")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn revision_id(&self) -> Tf<String> {
-        self.0.attr("revision_id")
-    }
-
-    #[inline]
-    pub fn skip_destroy(&self) -> Tf<bool> {
-        self.0.attr("skip_destroy")
-    }
-
-    #[inline]
-    pub fn statement_id(&self) -> Tf<String> {
-        self.0.attr("statement_id")
-    }
-
-    #[inline]
-    pub fn version_number(&self) -> Tf<Number> {
-        self.0.attr("version_number")
     }
 
 }
@@ -5625,337 +2045,6 @@ impl LambdaPermissionRef {
 
 }
 
-/// The resource `aws_lambda_provisioned_concurrency_config`.
-#[derive(Clone)]
-pub struct LambdaProvisionedConcurrencyConfig(Body);
-
-impl std::fmt::Debug for LambdaProvisionedConcurrencyConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaProvisionedConcurrencyConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaProvisionedConcurrencyConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaProvisionedConcurrencyConfigArgs {
-    pub function_name: Tf<String>,
-    pub provisioned_concurrent_executions: Tf<Number>,
-    pub qualifier: Tf<String>,
-}
-
-impl LambdaProvisionedConcurrencyConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaProvisionedConcurrencyConfigArgs) -> Self {
-        Self(Body::of([
-            ("function_name", args.function_name.into()),
-            ("provisioned_concurrent_executions", args.provisioned_concurrent_executions.into()),
-            ("qualifier", args.qualifier.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn skip_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("skip_destroy", value.into());
-        self
-    }
-
-    pub fn timeouts(mut self, block: LambdaProvisionedConcurrencyConfigTimeouts) -> Self {
-        self.0.set_block("timeouts", block.0);
-        self
-    }
-
-}
-
-impl BlockType for LambdaProvisionedConcurrencyConfig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaProvisionedConcurrencyConfig {
-    const TYPE: &'static str = "aws_lambda_provisioned_concurrency_config";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = LambdaProvisionedConcurrencyConfigRef;
-}
-
-/// A declared [`LambdaProvisionedConcurrencyConfig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaProvisionedConcurrencyConfigRef(BlockRef);
-
-impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaProvisionedConcurrencyConfigRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaProvisionedConcurrencyConfigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaProvisionedConcurrencyConfigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaProvisionedConcurrencyConfigRef {
-    type Block = LambdaProvisionedConcurrencyConfig;
-}
-
-impl LambdaProvisionedConcurrencyConfigRef {
-    #[inline]
-    pub fn function_name(&self) -> Tf<String> {
-        self.0.attr("function_name")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn provisioned_concurrent_executions(&self) -> Tf<Number> {
-        self.0.attr("provisioned_concurrent_executions")
-    }
-
-    #[inline]
-    pub fn qualifier(&self) -> Tf<String> {
-        self.0.attr("qualifier")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn skip_destroy(&self) -> Tf<bool> {
-        self.0.attr("skip_destroy")
-    }
-
-    #[inline]
-    pub fn timeouts(&self) -> Tf<LambdaProvisionedConcurrencyConfigTimeouts> {
-        self.0.attr("timeouts")
-    }
-
-}
-
-/// The nested block `aws_lambda_provisioned_concurrency_config.timeouts`.
-#[derive(Clone)]
-pub struct LambdaProvisionedConcurrencyConfigTimeouts(Body);
-
-impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigTimeouts {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaProvisionedConcurrencyConfigTimeouts").field(&self.0).finish()
-    }
-}
-
-impl LambdaProvisionedConcurrencyConfigTimeouts {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("create", value.into());
-        self
-    }
-
-    pub fn update(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("update", value.into());
-        self
-    }
-
-}
-
-/// The fields of a [`LambdaProvisionedConcurrencyConfigTimeouts`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct LambdaProvisionedConcurrencyConfigTimeoutsFields(Expr);
-
-impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigTimeoutsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaProvisionedConcurrencyConfigTimeoutsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for LambdaProvisionedConcurrencyConfigTimeoutsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for LambdaProvisionedConcurrencyConfigTimeouts {
-    type Fields = LambdaProvisionedConcurrencyConfigTimeoutsFields;
-}
-
-impl LambdaProvisionedConcurrencyConfigTimeoutsFields {
-    #[inline]
-    pub fn create(&self) -> Tf<String> {
-        field(&self.0, "create")
-    }
-
-    #[inline]
-    pub fn update(&self) -> Tf<String> {
-        field(&self.0, "update")
-    }
-
-}
-
-/// The resource `aws_lambda_runtime_management_config`.
-#[derive(Clone)]
-pub struct LambdaRuntimeManagementConfig(Body);
-
-impl std::fmt::Debug for LambdaRuntimeManagementConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaRuntimeManagementConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`LambdaRuntimeManagementConfig`].
-#[derive(Clone, Debug)]
-pub struct LambdaRuntimeManagementConfigArgs {
-    pub function_name: Tf<String>,
-}
-
-impl LambdaRuntimeManagementConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: LambdaRuntimeManagementConfigArgs) -> Self {
-        Self(Body::of([
-            ("function_name", args.function_name.into()),
-        ]))
-    }
-
-    pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("qualifier", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn runtime_version_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
-        self.0.set("runtime_version_arn", value.into());
-        self
-    }
-
-    pub fn update_runtime_on(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("update_runtime_on", value.into());
-        self
-    }
-
-}
-
-impl BlockType for LambdaRuntimeManagementConfig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for LambdaRuntimeManagementConfig {
-    const TYPE: &'static str = "aws_lambda_runtime_management_config";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = LambdaRuntimeManagementConfigRef;
-}
-
-/// A declared [`LambdaRuntimeManagementConfig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct LambdaRuntimeManagementConfigRef(BlockRef);
-
-impl std::fmt::Debug for LambdaRuntimeManagementConfigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("LambdaRuntimeManagementConfigRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for LambdaRuntimeManagementConfigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for LambdaRuntimeManagementConfigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for LambdaRuntimeManagementConfigRef {
-    type Block = LambdaRuntimeManagementConfig;
-}
-
-impl LambdaRuntimeManagementConfigRef {
-    #[inline]
-    pub fn function_arn(&self) -> Tf<Arn> {
-        self.0.attr("function_arn")
-    }
-
-    #[inline]
-    pub fn function_name(&self) -> Tf<String> {
-        self.0.attr("function_name")
-    }
-
-    #[inline]
-    pub fn qualifier(&self) -> Tf<String> {
-        self.0.attr("qualifier")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn runtime_version_arn(&self) -> Tf<Arn> {
-        self.0.attr("runtime_version_arn")
-    }
-
-    #[inline]
-    pub fn update_runtime_on(&self) -> Tf<String> {
-        self.0.attr("update_runtime_on")
-    }
-
-}
-
 /// The data source `aws_lambda_alias`.
 #[derive(Clone)]
 pub struct DataAwsLambdaAlias(Body);
@@ -6082,202 +2171,6 @@ impl DataAwsLambdaAliasRef {
     #[inline]
     pub fn region(&self) -> Tf<String> {
         self.0.attr("region")
-    }
-
-}
-
-/// The data source `aws_lambda_code_signing_config`.
-#[derive(Clone)]
-pub struct DataAwsLambdaCodeSigningConfig(Body);
-
-impl std::fmt::Debug for DataAwsLambdaCodeSigningConfig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaCodeSigningConfig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsLambdaCodeSigningConfig`].
-#[derive(Clone, Debug)]
-pub struct DataAwsLambdaCodeSigningConfigArgs {
-    pub arn: Tf<Arn>,
-}
-
-impl DataAwsLambdaCodeSigningConfig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsLambdaCodeSigningConfigArgs) -> Self {
-        Self(Body::of([
-            ("arn", args.arn.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsLambdaCodeSigningConfig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsLambdaCodeSigningConfig {
-    const TYPE: &'static str = "aws_lambda_code_signing_config";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsLambdaCodeSigningConfigRef;
-}
-
-/// A declared [`DataAwsLambdaCodeSigningConfig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsLambdaCodeSigningConfigRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaCodeSigningConfigRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsLambdaCodeSigningConfigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsLambdaCodeSigningConfigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsLambdaCodeSigningConfigRef {
-    type Block = DataAwsLambdaCodeSigningConfig;
-}
-
-impl DataAwsLambdaCodeSigningConfigRef {
-    #[inline]
-    pub fn allowed_publishers(&self) -> Tf<List<DataAwsLambdaCodeSigningConfigAllowedPublishers>> {
-        self.0.attr("allowed_publishers")
-    }
-
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn config_id(&self) -> Tf<String> {
-        self.0.attr("config_id")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn last_modified(&self) -> Tf<String> {
-        self.0.attr("last_modified")
-    }
-
-    #[inline]
-    pub fn policies(&self) -> Tf<List<DataAwsLambdaCodeSigningConfigPolicies>> {
-        self.0.attr("policies")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
-/// The value of `aws_lambda_code_signing_config.allowed_publishers`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsLambdaCodeSigningConfigAllowedPublishers {}
-
-/// The fields of a [`DataAwsLambdaCodeSigningConfigAllowedPublishers`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsLambdaCodeSigningConfigAllowedPublishersFields(Expr);
-
-impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaCodeSigningConfigAllowedPublishersFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsLambdaCodeSigningConfigAllowedPublishers {
-    type Fields = DataAwsLambdaCodeSigningConfigAllowedPublishersFields;
-}
-
-impl DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
-    #[inline]
-    pub fn signing_profile_version_arns(&self) -> Tf<Set<Arn>> {
-        field(&self.0, "signing_profile_version_arns")
-    }
-
-}
-
-/// The value of `aws_lambda_code_signing_config.policies`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsLambdaCodeSigningConfigPolicies {}
-
-/// The fields of a [`DataAwsLambdaCodeSigningConfigPolicies`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsLambdaCodeSigningConfigPoliciesFields(Expr);
-
-impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigPoliciesFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaCodeSigningConfigPoliciesFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsLambdaCodeSigningConfigPoliciesFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsLambdaCodeSigningConfigPolicies {
-    type Fields = DataAwsLambdaCodeSigningConfigPoliciesFields;
-}
-
-impl DataAwsLambdaCodeSigningConfigPoliciesFields {
-    #[inline]
-    pub fn untrusted_artifact_on_deployment(&self) -> Tf<String> {
-        field(&self.0, "untrusted_artifact_on_deployment")
     }
 
 }
@@ -6999,317 +2892,6 @@ impl DataAwsLambdaFunctionVpcConfigFields {
 
 }
 
-/// The data source `aws_lambda_function_url`.
-#[derive(Clone)]
-pub struct DataAwsLambdaFunctionUrl(Body);
-
-impl std::fmt::Debug for DataAwsLambdaFunctionUrl {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaFunctionUrl").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataAwsLambdaFunctionUrl`].
-#[derive(Clone, Debug)]
-pub struct DataAwsLambdaFunctionUrlArgs {
-    pub function_name: Tf<String>,
-}
-
-impl DataAwsLambdaFunctionUrl {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsLambdaFunctionUrlArgs) -> Self {
-        Self(Body::of([
-            ("function_name", args.function_name.into()),
-        ]))
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("qualifier", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsLambdaFunctionUrl {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsLambdaFunctionUrl {
-    const TYPE: &'static str = "aws_lambda_function_url";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsLambdaFunctionUrlRef;
-}
-
-/// A declared [`DataAwsLambdaFunctionUrl`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsLambdaFunctionUrlRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsLambdaFunctionUrlRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaFunctionUrlRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsLambdaFunctionUrlRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsLambdaFunctionUrlRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsLambdaFunctionUrlRef {
-    type Block = DataAwsLambdaFunctionUrl;
-}
-
-impl DataAwsLambdaFunctionUrlRef {
-    #[inline]
-    pub fn authorization_type(&self) -> Tf<String> {
-        self.0.attr("authorization_type")
-    }
-
-    #[inline]
-    pub fn cors(&self) -> Tf<List<DataAwsLambdaFunctionUrlCors>> {
-        self.0.attr("cors")
-    }
-
-    #[inline]
-    pub fn creation_time(&self) -> Tf<String> {
-        self.0.attr("creation_time")
-    }
-
-    #[inline]
-    pub fn function_arn(&self) -> Tf<Arn> {
-        self.0.attr("function_arn")
-    }
-
-    #[inline]
-    pub fn function_name(&self) -> Tf<String> {
-        self.0.attr("function_name")
-    }
-
-    #[inline]
-    pub fn function_url(&self) -> Tf<String> {
-        self.0.attr("function_url")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn invoke_mode(&self) -> Tf<String> {
-        self.0.attr("invoke_mode")
-    }
-
-    #[inline]
-    pub fn last_modified_time(&self) -> Tf<String> {
-        self.0.attr("last_modified_time")
-    }
-
-    #[inline]
-    pub fn qualifier(&self) -> Tf<String> {
-        self.0.attr("qualifier")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn url_id(&self) -> Tf<String> {
-        self.0.attr("url_id")
-    }
-
-}
-
-/// The value of `aws_lambda_function_url.cors`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataAwsLambdaFunctionUrlCors {}
-
-/// The fields of a [`DataAwsLambdaFunctionUrlCors`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataAwsLambdaFunctionUrlCorsFields(Expr);
-
-impl std::fmt::Debug for DataAwsLambdaFunctionUrlCorsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaFunctionUrlCorsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataAwsLambdaFunctionUrlCorsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataAwsLambdaFunctionUrlCors {
-    type Fields = DataAwsLambdaFunctionUrlCorsFields;
-}
-
-impl DataAwsLambdaFunctionUrlCorsFields {
-    #[inline]
-    pub fn allow_credentials(&self) -> Tf<bool> {
-        field(&self.0, "allow_credentials")
-    }
-
-    #[inline]
-    pub fn allow_headers(&self) -> Tf<List<String>> {
-        field(&self.0, "allow_headers")
-    }
-
-    #[inline]
-    pub fn allow_methods(&self) -> Tf<List<String>> {
-        field(&self.0, "allow_methods")
-    }
-
-    #[inline]
-    pub fn allow_origins(&self) -> Tf<List<String>> {
-        field(&self.0, "allow_origins")
-    }
-
-    #[inline]
-    pub fn expose_headers(&self) -> Tf<List<String>> {
-        field(&self.0, "expose_headers")
-    }
-
-    #[inline]
-    pub fn max_age(&self) -> Tf<Number> {
-        field(&self.0, "max_age")
-    }
-
-}
-
-/// The data source `aws_lambda_functions`.
-#[derive(Clone)]
-pub struct DataAwsLambdaFunctions(Body);
-
-impl std::fmt::Debug for DataAwsLambdaFunctions {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaFunctions").field(&self.0).finish()
-    }
-}
-
-impl DataAwsLambdaFunctions {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsLambdaFunctions {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsLambdaFunctions {
-    const TYPE: &'static str = "aws_lambda_functions";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsLambdaFunctionsRef;
-}
-
-/// A declared [`DataAwsLambdaFunctions`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsLambdaFunctionsRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsLambdaFunctionsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaFunctionsRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsLambdaFunctionsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsLambdaFunctionsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsLambdaFunctionsRef {
-    type Block = DataAwsLambdaFunctions;
-}
-
-impl DataAwsLambdaFunctionsRef {
-    #[inline]
-    pub fn function_arns(&self) -> Tf<List<Arn>> {
-        self.0.attr("function_arns")
-    }
-
-    #[inline]
-    pub fn function_names(&self) -> Tf<List<String>> {
-        self.0.attr("function_names")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-}
-
 /// The data source `aws_lambda_invocation`.
 #[derive(Clone)]
 pub struct DataAwsLambdaInvocation(Body);
@@ -7445,196 +3027,4623 @@ impl DataAwsLambdaInvocationRef {
 
 }
 
-/// The data source `aws_lambda_layer_version`.
-#[derive(Clone)]
-pub struct DataAwsLambdaLayerVersion(Body);
+/// The rest of `lambda`, with the `aws-lambda` feature.
+#[cfg(feature = "aws-lambda")]
+pub use gated::*;
 
-impl std::fmt::Debug for DataAwsLambdaLayerVersion {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaLayerVersion").field(&self.0).finish()
+#[cfg(feature = "aws-lambda")]
+mod gated {
+    use super::*;
+
+    /// The resource `aws_lambda_capacity_provider`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProvider(Body);
+
+    impl std::fmt::Debug for LambdaCapacityProvider {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProvider").field(&self.0).finish()
+        }
     }
+
+    /// The required arguments of [`LambdaCapacityProvider`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCapacityProviderArgs {
+        pub name: Tf<String>,
+    }
+
+    impl LambdaCapacityProvider {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCapacityProviderArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+            ]))
+        }
+
+        pub fn capacity_provider_scaling_config(mut self, value: impl Into<Tf<List<LambdaCapacityProviderCapacityProviderScalingConfig>>>) -> Self {
+            self.0.set("capacity_provider_scaling_config", value.into());
+            self
+        }
+
+        pub fn instance_requirements(mut self, value: impl Into<Tf<List<LambdaCapacityProviderInstanceRequirements>>>) -> Self {
+            self.0.set("instance_requirements", value.into());
+            self
+        }
+
+        pub fn kms_key_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("kms_key_arn", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn permissions_config(mut self, block: LambdaCapacityProviderPermissionsConfig) -> Self {
+            self.0.push_block("permissions_config", block.0);
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn timeouts(mut self, block: LambdaCapacityProviderTimeouts) -> Self {
+            self.0.set_block("timeouts", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn vpc_config(mut self, block: LambdaCapacityProviderVpcConfig) -> Self {
+            self.0.push_block("vpc_config", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaCapacityProvider {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaCapacityProvider {
+        const TYPE: &'static str = "aws_lambda_capacity_provider";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = LambdaCapacityProviderRef;
+    }
+
+    /// A declared [`LambdaCapacityProvider`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaCapacityProviderRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaCapacityProviderRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaCapacityProviderRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaCapacityProviderRef {
+        type Block = LambdaCapacityProvider;
+    }
+
+    impl LambdaCapacityProviderRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn capacity_provider_scaling_config(&self) -> Tf<List<LambdaCapacityProviderCapacityProviderScalingConfig>> {
+            self.0.attr("capacity_provider_scaling_config")
+        }
+
+        #[inline]
+        pub fn instance_requirements(&self) -> Tf<List<LambdaCapacityProviderInstanceRequirements>> {
+            self.0.attr("instance_requirements")
+        }
+
+        #[inline]
+        pub fn kms_key_arn(&self) -> Tf<Arn> {
+            self.0.attr("kms_key_arn")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn permissions_config(&self) -> Tf<List<LambdaCapacityProviderPermissionsConfig>> {
+            self.0.attr("permissions_config")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn timeouts(&self) -> Tf<LambdaCapacityProviderTimeouts> {
+            self.0.attr("timeouts")
+        }
+
+        #[inline]
+        pub fn vpc_config(&self) -> Tf<List<LambdaCapacityProviderVpcConfig>> {
+            self.0.attr("vpc_config")
+        }
+
+    }
+
+    /// The value of `aws_lambda_capacity_provider.capacity_provider_scaling_config`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderCapacityProviderScalingConfig(Body);
+
+    impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCapacityProviderCapacityProviderScalingConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCapacityProviderCapacityProviderScalingConfigArgs {
+        pub max_vcpu_count: Tf<Number>,
+        pub scaling_mode: Tf<String>,
+        pub scaling_policies: Tf<List<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies>>,
+    }
+
+    impl LambdaCapacityProviderCapacityProviderScalingConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCapacityProviderCapacityProviderScalingConfigArgs) -> Self {
+            Self(Body::of([
+                ("max_vcpu_count", args.max_vcpu_count.into()),
+                ("scaling_mode", args.scaling_mode.into()),
+                ("scaling_policies", args.scaling_policies.into()),
+            ]))
+        }
+
+    }
+
+    impl From<LambdaCapacityProviderCapacityProviderScalingConfig> for Tf<LambdaCapacityProviderCapacityProviderScalingConfig> {
+        #[inline]
+        fn from(value: LambdaCapacityProviderCapacityProviderScalingConfig) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`LambdaCapacityProviderCapacityProviderScalingConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderCapacityProviderScalingConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCapacityProviderCapacityProviderScalingConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCapacityProviderCapacityProviderScalingConfig {
+        type Fields = LambdaCapacityProviderCapacityProviderScalingConfigFields;
+    }
+
+    impl LambdaCapacityProviderCapacityProviderScalingConfigFields {
+        #[inline]
+        pub fn max_vcpu_count(&self) -> Tf<Number> {
+            field(&self.0, "max_vcpu_count")
+        }
+
+        #[inline]
+        pub fn scaling_mode(&self) -> Tf<String> {
+            field(&self.0, "scaling_mode")
+        }
+
+        #[inline]
+        pub fn scaling_policies(&self) -> Tf<List<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies>> {
+            field(&self.0, "scaling_policies")
+        }
+
+    }
+
+    /// The value of `aws_lambda_capacity_provider.capacity_provider_scaling_config.scaling_policies`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies(Body);
+
+    impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesArgs {
+        pub predefined_metric_type: Tf<String>,
+        pub target_value: Tf<Number>,
+    }
+
+    impl LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesArgs) -> Self {
+            Self(Body::of([
+                ("predefined_metric_type", args.predefined_metric_type.into()),
+                ("target_value", args.target_value.into()),
+            ]))
+        }
+
+    }
+
+    impl From<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies> for Tf<LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies> {
+        #[inline]
+        fn from(value: LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields(Expr);
+
+    impl std::fmt::Debug for LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCapacityProviderCapacityProviderScalingConfigScalingPolicies {
+        type Fields = LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields;
+    }
+
+    impl LambdaCapacityProviderCapacityProviderScalingConfigScalingPoliciesFields {
+        #[inline]
+        pub fn predefined_metric_type(&self) -> Tf<String> {
+            field(&self.0, "predefined_metric_type")
+        }
+
+        #[inline]
+        pub fn target_value(&self) -> Tf<Number> {
+            field(&self.0, "target_value")
+        }
+
+    }
+
+    /// The value of `aws_lambda_capacity_provider.instance_requirements`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderInstanceRequirements(Body);
+
+    impl std::fmt::Debug for LambdaCapacityProviderInstanceRequirements {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderInstanceRequirements").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCapacityProviderInstanceRequirements`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCapacityProviderInstanceRequirementsArgs {
+        pub allowed_instance_types: Tf<List<String>>,
+        pub architectures: Tf<List<String>>,
+        pub excluded_instance_types: Tf<List<String>>,
+    }
+
+    impl LambdaCapacityProviderInstanceRequirements {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCapacityProviderInstanceRequirementsArgs) -> Self {
+            Self(Body::of([
+                ("allowed_instance_types", args.allowed_instance_types.into()),
+                ("architectures", args.architectures.into()),
+                ("excluded_instance_types", args.excluded_instance_types.into()),
+            ]))
+        }
+
+    }
+
+    impl From<LambdaCapacityProviderInstanceRequirements> for Tf<LambdaCapacityProviderInstanceRequirements> {
+        #[inline]
+        fn from(value: LambdaCapacityProviderInstanceRequirements) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`LambdaCapacityProviderInstanceRequirements`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderInstanceRequirementsFields(Expr);
+
+    impl std::fmt::Debug for LambdaCapacityProviderInstanceRequirementsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderInstanceRequirementsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCapacityProviderInstanceRequirementsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCapacityProviderInstanceRequirements {
+        type Fields = LambdaCapacityProviderInstanceRequirementsFields;
+    }
+
+    impl LambdaCapacityProviderInstanceRequirementsFields {
+        #[inline]
+        pub fn allowed_instance_types(&self) -> Tf<List<String>> {
+            field(&self.0, "allowed_instance_types")
+        }
+
+        #[inline]
+        pub fn architectures(&self) -> Tf<List<String>> {
+            field(&self.0, "architectures")
+        }
+
+        #[inline]
+        pub fn excluded_instance_types(&self) -> Tf<List<String>> {
+            field(&self.0, "excluded_instance_types")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_capacity_provider.permissions_config`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderPermissionsConfig(Body);
+
+    impl std::fmt::Debug for LambdaCapacityProviderPermissionsConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderPermissionsConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCapacityProviderPermissionsConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCapacityProviderPermissionsConfigArgs {
+        pub capacity_provider_operator_role_arn: Tf<Arn>,
+    }
+
+    impl LambdaCapacityProviderPermissionsConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCapacityProviderPermissionsConfigArgs) -> Self {
+            Self(Body::of([
+                ("capacity_provider_operator_role_arn", args.capacity_provider_operator_role_arn.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaCapacityProviderPermissionsConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderPermissionsConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaCapacityProviderPermissionsConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderPermissionsConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCapacityProviderPermissionsConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCapacityProviderPermissionsConfig {
+        type Fields = LambdaCapacityProviderPermissionsConfigFields;
+    }
+
+    impl LambdaCapacityProviderPermissionsConfigFields {
+        #[inline]
+        pub fn capacity_provider_operator_role_arn(&self) -> Tf<Arn> {
+            field(&self.0, "capacity_provider_operator_role_arn")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_capacity_provider.timeouts`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderTimeouts(Body);
+
+    impl std::fmt::Debug for LambdaCapacityProviderTimeouts {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderTimeouts").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaCapacityProviderTimeouts {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
+        pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("create", value.into());
+            self
+        }
+
+        /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours). Setting a timeout for a Delete operation is only applicable if changes are saved into state before the destroy operation occurs.
+        pub fn delete(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("delete", value.into());
+            self
+        }
+
+        /// A string that can be [parsed as a duration](https://pkg.go.dev/time#ParseDuration) consisting of numbers and unit suffixes, such as "30s" or "2h45m". Valid time units are "s" (seconds), "m" (minutes), "h" (hours).
+        pub fn update(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("update", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaCapacityProviderTimeouts`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderTimeoutsFields(Expr);
+
+    impl std::fmt::Debug for LambdaCapacityProviderTimeoutsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderTimeoutsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCapacityProviderTimeoutsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCapacityProviderTimeouts {
+        type Fields = LambdaCapacityProviderTimeoutsFields;
+    }
+
+    impl LambdaCapacityProviderTimeoutsFields {
+        #[inline]
+        pub fn create(&self) -> Tf<String> {
+            field(&self.0, "create")
+        }
+
+        #[inline]
+        pub fn delete(&self) -> Tf<String> {
+            field(&self.0, "delete")
+        }
+
+        #[inline]
+        pub fn update(&self) -> Tf<String> {
+            field(&self.0, "update")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_capacity_provider.vpc_config`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderVpcConfig(Body);
+
+    impl std::fmt::Debug for LambdaCapacityProviderVpcConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderVpcConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCapacityProviderVpcConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCapacityProviderVpcConfigArgs {
+        pub security_group_ids: Tf<Set<String>>,
+        pub subnet_ids: Tf<Set<String>>,
+    }
+
+    impl LambdaCapacityProviderVpcConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCapacityProviderVpcConfigArgs) -> Self {
+            Self(Body::of([
+                ("security_group_ids", args.security_group_ids.into()),
+                ("subnet_ids", args.subnet_ids.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaCapacityProviderVpcConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCapacityProviderVpcConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaCapacityProviderVpcConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCapacityProviderVpcConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCapacityProviderVpcConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCapacityProviderVpcConfig {
+        type Fields = LambdaCapacityProviderVpcConfigFields;
+    }
+
+    impl LambdaCapacityProviderVpcConfigFields {
+        #[inline]
+        pub fn security_group_ids(&self) -> Tf<Set<String>> {
+            field(&self.0, "security_group_ids")
+        }
+
+        #[inline]
+        pub fn subnet_ids(&self) -> Tf<Set<String>> {
+            field(&self.0, "subnet_ids")
+        }
+
+    }
+
+    /// The resource `aws_lambda_code_signing_config`.
+    #[derive(Clone)]
+    pub struct LambdaCodeSigningConfig(Body);
+
+    impl std::fmt::Debug for LambdaCodeSigningConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCodeSigningConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCodeSigningConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCodeSigningConfigArgs {
+        pub allowed_publishers: LambdaCodeSigningConfigAllowedPublishers,
+    }
+
+    impl LambdaCodeSigningConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCodeSigningConfigArgs) -> Self {
+            Self(Body::of([
+                ("allowed_publishers", Value::Block(args.allowed_publishers.0)),
+            ]))
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn policies(mut self, block: LambdaCodeSigningConfigPolicies) -> Self {
+            self.0.set_block("policies", block.0);
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaCodeSigningConfig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaCodeSigningConfig {
+        const TYPE: &'static str = "aws_lambda_code_signing_config";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = LambdaCodeSigningConfigRef;
+    }
+
+    /// A declared [`LambdaCodeSigningConfig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaCodeSigningConfigRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaCodeSigningConfigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCodeSigningConfigRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaCodeSigningConfigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaCodeSigningConfigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaCodeSigningConfigRef {
+        type Block = LambdaCodeSigningConfig;
+    }
+
+    impl LambdaCodeSigningConfigRef {
+        #[inline]
+        pub fn allowed_publishers(&self) -> Tf<List<LambdaCodeSigningConfigAllowedPublishers>> {
+            self.0.attr("allowed_publishers")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn config_id(&self) -> Tf<String> {
+            self.0.attr("config_id")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn last_modified(&self) -> Tf<String> {
+            self.0.attr("last_modified")
+        }
+
+        #[inline]
+        pub fn policies(&self) -> Tf<List<LambdaCodeSigningConfigPolicies>> {
+            self.0.attr("policies")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_code_signing_config.allowed_publishers`.
+    #[derive(Clone)]
+    pub struct LambdaCodeSigningConfigAllowedPublishers(Body);
+
+    impl std::fmt::Debug for LambdaCodeSigningConfigAllowedPublishers {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCodeSigningConfigAllowedPublishers").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCodeSigningConfigAllowedPublishers`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCodeSigningConfigAllowedPublishersArgs {
+        pub signing_profile_version_arns: Tf<Set<Arn>>,
+    }
+
+    impl LambdaCodeSigningConfigAllowedPublishers {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCodeSigningConfigAllowedPublishersArgs) -> Self {
+            Self(Body::of([
+                ("signing_profile_version_arns", args.signing_profile_version_arns.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaCodeSigningConfigAllowedPublishers`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCodeSigningConfigAllowedPublishersFields(Expr);
+
+    impl std::fmt::Debug for LambdaCodeSigningConfigAllowedPublishersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCodeSigningConfigAllowedPublishersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCodeSigningConfigAllowedPublishersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCodeSigningConfigAllowedPublishers {
+        type Fields = LambdaCodeSigningConfigAllowedPublishersFields;
+    }
+
+    impl LambdaCodeSigningConfigAllowedPublishersFields {
+        #[inline]
+        pub fn signing_profile_version_arns(&self) -> Tf<Set<Arn>> {
+            field(&self.0, "signing_profile_version_arns")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_code_signing_config.policies`.
+    #[derive(Clone)]
+    pub struct LambdaCodeSigningConfigPolicies(Body);
+
+    impl std::fmt::Debug for LambdaCodeSigningConfigPolicies {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCodeSigningConfigPolicies").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaCodeSigningConfigPolicies`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaCodeSigningConfigPoliciesArgs {
+        pub untrusted_artifact_on_deployment: Tf<String>,
+    }
+
+    impl LambdaCodeSigningConfigPolicies {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaCodeSigningConfigPoliciesArgs) -> Self {
+            Self(Body::of([
+                ("untrusted_artifact_on_deployment", args.untrusted_artifact_on_deployment.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaCodeSigningConfigPolicies`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaCodeSigningConfigPoliciesFields(Expr);
+
+    impl std::fmt::Debug for LambdaCodeSigningConfigPoliciesFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaCodeSigningConfigPoliciesFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaCodeSigningConfigPoliciesFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaCodeSigningConfigPolicies {
+        type Fields = LambdaCodeSigningConfigPoliciesFields;
+    }
+
+    impl LambdaCodeSigningConfigPoliciesFields {
+        #[inline]
+        pub fn untrusted_artifact_on_deployment(&self) -> Tf<String> {
+            field(&self.0, "untrusted_artifact_on_deployment")
+        }
+
+    }
+
+    /// The resource `aws_lambda_event_source_mapping`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMapping(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMapping {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMapping").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaEventSourceMapping`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaEventSourceMappingArgs {
+        pub function_name: Tf<String>,
+    }
+
+    impl LambdaEventSourceMapping {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaEventSourceMappingArgs) -> Self {
+            Self(Body::of([
+                ("function_name", args.function_name.into()),
+            ]))
+        }
+
+        pub fn amazon_managed_kafka_event_source_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig) -> Self {
+            self.0.set_block("amazon_managed_kafka_event_source_config", block.0);
+            self
+        }
+
+        pub fn batch_size(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("batch_size", value.into());
+            self
+        }
+
+        pub fn bisect_batch_on_function_error(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("bisect_batch_on_function_error", value.into());
+            self
+        }
+
+        pub fn destination_config(mut self, block: LambdaEventSourceMappingDestinationConfig) -> Self {
+            self.0.set_block("destination_config", block.0);
+            self
+        }
+
+        pub fn document_db_event_source_config(mut self, block: LambdaEventSourceMappingDocumentDbEventSourceConfig) -> Self {
+            self.0.set_block("document_db_event_source_config", block.0);
+            self
+        }
+
+        pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("enabled", value.into());
+            self
+        }
+
+        pub fn event_source_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("event_source_arn", value.into());
+            self
+        }
+
+        pub fn filter_criteria(mut self, block: LambdaEventSourceMappingFilterCriteria) -> Self {
+            self.0.set_block("filter_criteria", block.0);
+            self
+        }
+
+        pub fn function_response_types(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("function_response_types", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn kms_key_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("kms_key_arn", value.into());
+            self
+        }
+
+        pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_batching_window_in_seconds", value.into());
+            self
+        }
+
+        pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_record_age_in_seconds", value.into());
+            self
+        }
+
+        pub fn maximum_retry_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_retry_attempts", value.into());
+            self
+        }
+
+        pub fn metrics_config(mut self, block: LambdaEventSourceMappingMetricsConfig) -> Self {
+            self.0.set_block("metrics_config", block.0);
+            self
+        }
+
+        pub fn parallelization_factor(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("parallelization_factor", value.into());
+            self
+        }
+
+        pub fn provisioned_poller_config(mut self, block: LambdaEventSourceMappingProvisionedPollerConfig) -> Self {
+            self.0.set_block("provisioned_poller_config", block.0);
+            self
+        }
+
+        pub fn queues(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("queues", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn scaling_config(mut self, block: LambdaEventSourceMappingScalingConfig) -> Self {
+            self.0.set_block("scaling_config", block.0);
+            self
+        }
+
+        pub fn self_managed_event_source(mut self, block: LambdaEventSourceMappingSelfManagedEventSource) -> Self {
+            self.0.set_block("self_managed_event_source", block.0);
+            self
+        }
+
+        pub fn self_managed_kafka_event_source_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig) -> Self {
+            self.0.set_block("self_managed_kafka_event_source_config", block.0);
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn source_access_configuration(mut self, block: LambdaEventSourceMappingSourceAccessConfiguration) -> Self {
+            self.0.push_block("source_access_configuration", block.0);
+            self
+        }
+
+        pub fn starting_position(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("starting_position", value.into());
+            self
+        }
+
+        pub fn starting_position_timestamp(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("starting_position_timestamp", value.into());
+            self
+        }
+
+        pub fn tags(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags", value.into());
+            self
+        }
+
+        pub fn tags_all(mut self, value: impl Into<Tf<Map<String>>>) -> Self {
+            self.0.set("tags_all", value.into());
+            self
+        }
+
+        pub fn topics(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("topics", value.into());
+            self
+        }
+
+        pub fn tumbling_window_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("tumbling_window_in_seconds", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaEventSourceMapping {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaEventSourceMapping {
+        const TYPE: &'static str = "aws_lambda_event_source_mapping";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = true;
+        type Ref = LambdaEventSourceMappingRef;
+    }
+
+    /// A declared [`LambdaEventSourceMapping`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaEventSourceMappingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaEventSourceMappingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaEventSourceMappingRef {
+        type Block = LambdaEventSourceMapping;
+    }
+
+    impl LambdaEventSourceMappingRef {
+        #[inline]
+        pub fn amazon_managed_kafka_event_source_config(&self) -> Tf<List<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig>> {
+            self.0.attr("amazon_managed_kafka_event_source_config")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn batch_size(&self) -> Tf<Number> {
+            self.0.attr("batch_size")
+        }
+
+        #[inline]
+        pub fn bisect_batch_on_function_error(&self) -> Tf<bool> {
+            self.0.attr("bisect_batch_on_function_error")
+        }
+
+        #[inline]
+        pub fn destination_config(&self) -> Tf<List<LambdaEventSourceMappingDestinationConfig>> {
+            self.0.attr("destination_config")
+        }
+
+        #[inline]
+        pub fn document_db_event_source_config(&self) -> Tf<List<LambdaEventSourceMappingDocumentDbEventSourceConfig>> {
+            self.0.attr("document_db_event_source_config")
+        }
+
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            self.0.attr("enabled")
+        }
+
+        #[inline]
+        pub fn event_source_arn(&self) -> Tf<Arn> {
+            self.0.attr("event_source_arn")
+        }
+
+        #[inline]
+        pub fn filter_criteria(&self) -> Tf<List<LambdaEventSourceMappingFilterCriteria>> {
+            self.0.attr("filter_criteria")
+        }
+
+        #[inline]
+        pub fn function_arn(&self) -> Tf<Arn> {
+            self.0.attr("function_arn")
+        }
+
+        #[inline]
+        pub fn function_name(&self) -> Tf<String> {
+            self.0.attr("function_name")
+        }
+
+        #[inline]
+        pub fn function_response_types(&self) -> Tf<Set<String>> {
+            self.0.attr("function_response_types")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn kms_key_arn(&self) -> Tf<Arn> {
+            self.0.attr("kms_key_arn")
+        }
+
+        #[inline]
+        pub fn last_modified(&self) -> Tf<String> {
+            self.0.attr("last_modified")
+        }
+
+        #[inline]
+        pub fn last_processing_result(&self) -> Tf<String> {
+            self.0.attr("last_processing_result")
+        }
+
+        #[inline]
+        pub fn maximum_batching_window_in_seconds(&self) -> Tf<Number> {
+            self.0.attr("maximum_batching_window_in_seconds")
+        }
+
+        #[inline]
+        pub fn maximum_record_age_in_seconds(&self) -> Tf<Number> {
+            self.0.attr("maximum_record_age_in_seconds")
+        }
+
+        #[inline]
+        pub fn maximum_retry_attempts(&self) -> Tf<Number> {
+            self.0.attr("maximum_retry_attempts")
+        }
+
+        #[inline]
+        pub fn metrics_config(&self) -> Tf<List<LambdaEventSourceMappingMetricsConfig>> {
+            self.0.attr("metrics_config")
+        }
+
+        #[inline]
+        pub fn parallelization_factor(&self) -> Tf<Number> {
+            self.0.attr("parallelization_factor")
+        }
+
+        #[inline]
+        pub fn provisioned_poller_config(&self) -> Tf<List<LambdaEventSourceMappingProvisionedPollerConfig>> {
+            self.0.attr("provisioned_poller_config")
+        }
+
+        #[inline]
+        pub fn queues(&self) -> Tf<List<String>> {
+            self.0.attr("queues")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn scaling_config(&self) -> Tf<List<LambdaEventSourceMappingScalingConfig>> {
+            self.0.attr("scaling_config")
+        }
+
+        #[inline]
+        pub fn self_managed_event_source(&self) -> Tf<List<LambdaEventSourceMappingSelfManagedEventSource>> {
+            self.0.attr("self_managed_event_source")
+        }
+
+        #[inline]
+        pub fn self_managed_kafka_event_source_config(&self) -> Tf<List<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig>> {
+            self.0.attr("self_managed_kafka_event_source_config")
+        }
+
+        #[inline]
+        pub fn source_access_configuration(&self) -> Tf<Set<LambdaEventSourceMappingSourceAccessConfiguration>> {
+            self.0.attr("source_access_configuration")
+        }
+
+        #[inline]
+        pub fn starting_position(&self) -> Tf<String> {
+            self.0.attr("starting_position")
+        }
+
+        #[inline]
+        pub fn starting_position_timestamp(&self) -> Tf<String> {
+            self.0.attr("starting_position_timestamp")
+        }
+
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            self.0.attr("state")
+        }
+
+        #[inline]
+        pub fn state_transition_reason(&self) -> Tf<String> {
+            self.0.attr("state_transition_reason")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Map<String>> {
+            self.0.attr("tags")
+        }
+
+        #[inline]
+        pub fn tags_all(&self) -> Tf<Map<String>> {
+            self.0.attr("tags_all")
+        }
+
+        #[inline]
+        pub fn topics(&self) -> Tf<Set<String>> {
+            self.0.attr("topics")
+        }
+
+        #[inline]
+        pub fn tumbling_window_in_seconds(&self) -> Tf<Number> {
+            self.0.attr("tumbling_window_in_seconds")
+        }
+
+        #[inline]
+        pub fn uuid(&self) -> Tf<String> {
+            self.0.attr("uuid")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn consumer_group_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("consumer_group_id", value.into());
+            self
+        }
+
+        pub fn schema_registry_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig) -> Self {
+            self.0.set_block("schema_registry_config", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfig {
+        type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields;
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigFields {
+        #[inline]
+        pub fn consumer_group_id(&self) -> Tf<String> {
+            field(&self.0, "consumer_group_id")
+        }
+
+        #[inline]
+        pub fn schema_registry_config(&self) -> Tf<List<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig>> {
+            field(&self.0, "schema_registry_config")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn access_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig) -> Self {
+            self.0.push_block("access_config", block.0);
+            self
+        }
+
+        pub fn event_record_format(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_record_format", value.into());
+            self
+        }
+
+        pub fn schema_registry_uri(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("schema_registry_uri", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn schema_validation_config(mut self, block: LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig) -> Self {
+            self.0.push_block("schema_validation_config", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfig {
+        type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields;
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+        #[inline]
+        pub fn access_config(&self) -> Tf<Set<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig>> {
+            field(&self.0, "access_config")
+        }
+
+        #[inline]
+        pub fn event_record_format(&self) -> Tf<String> {
+            field(&self.0, "event_record_format")
+        }
+
+        #[inline]
+        pub fn schema_registry_uri(&self) -> Tf<String> {
+            field(&self.0, "schema_registry_uri")
+        }
+
+        #[inline]
+        pub fn schema_validation_config(&self) -> Tf<Set<LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig>> {
+            field(&self.0, "schema_validation_config")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config.access_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("type", value.into());
+            self
+        }
+
+        pub fn uri(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("uri", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+        type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields;
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+        #[inline]
+        pub fn uri(&self) -> Tf<String> {
+            field(&self.0, "uri")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.amazon_managed_kafka_event_source_config.schema_registry_config.schema_validation_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn attribute(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("attribute", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+        type Fields = LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields;
+    }
+
+    impl LambdaEventSourceMappingAmazonManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+        #[inline]
+        pub fn attribute(&self) -> Tf<String> {
+            field(&self.0, "attribute")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.destination_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingDestinationConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingDestinationConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingDestinationConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn on_failure(mut self, block: LambdaEventSourceMappingDestinationConfigOnFailure) -> Self {
+            self.0.set_block("on_failure", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingDestinationConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingDestinationConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingDestinationConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingDestinationConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingDestinationConfig {
+        type Fields = LambdaEventSourceMappingDestinationConfigFields;
+    }
+
+    impl LambdaEventSourceMappingDestinationConfigFields {
+        #[inline]
+        pub fn on_failure(&self) -> Tf<List<LambdaEventSourceMappingDestinationConfigOnFailure>> {
+            field(&self.0, "on_failure")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.destination_config.on_failure`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingDestinationConfigOnFailure(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigOnFailure {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingDestinationConfigOnFailure").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaEventSourceMappingDestinationConfigOnFailure`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaEventSourceMappingDestinationConfigOnFailureArgs {
+        pub destination_arn: Tf<Arn>,
+    }
+
+    impl LambdaEventSourceMappingDestinationConfigOnFailure {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaEventSourceMappingDestinationConfigOnFailureArgs) -> Self {
+            Self(Body::of([
+                ("destination_arn", args.destination_arn.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingDestinationConfigOnFailure`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingDestinationConfigOnFailureFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingDestinationConfigOnFailureFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingDestinationConfigOnFailureFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingDestinationConfigOnFailureFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingDestinationConfigOnFailure {
+        type Fields = LambdaEventSourceMappingDestinationConfigOnFailureFields;
+    }
+
+    impl LambdaEventSourceMappingDestinationConfigOnFailureFields {
+        #[inline]
+        pub fn destination_arn(&self) -> Tf<Arn> {
+            field(&self.0, "destination_arn")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.document_db_event_source_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingDocumentDbEventSourceConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingDocumentDbEventSourceConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingDocumentDbEventSourceConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaEventSourceMappingDocumentDbEventSourceConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaEventSourceMappingDocumentDbEventSourceConfigArgs {
+        pub database_name: Tf<String>,
+    }
+
+    impl LambdaEventSourceMappingDocumentDbEventSourceConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaEventSourceMappingDocumentDbEventSourceConfigArgs) -> Self {
+            Self(Body::of([
+                ("database_name", args.database_name.into()),
+            ]))
+        }
+
+        pub fn collection_name(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("collection_name", value.into());
+            self
+        }
+
+        pub fn full_document(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("full_document", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingDocumentDbEventSourceConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingDocumentDbEventSourceConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingDocumentDbEventSourceConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingDocumentDbEventSourceConfig {
+        type Fields = LambdaEventSourceMappingDocumentDbEventSourceConfigFields;
+    }
+
+    impl LambdaEventSourceMappingDocumentDbEventSourceConfigFields {
+        #[inline]
+        pub fn collection_name(&self) -> Tf<String> {
+            field(&self.0, "collection_name")
+        }
+
+        #[inline]
+        pub fn database_name(&self) -> Tf<String> {
+            field(&self.0, "database_name")
+        }
+
+        #[inline]
+        pub fn full_document(&self) -> Tf<String> {
+            field(&self.0, "full_document")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.filter_criteria`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingFilterCriteria(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteria {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingFilterCriteria").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingFilterCriteria {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn filter(mut self, block: LambdaEventSourceMappingFilterCriteriaFilter) -> Self {
+            self.0.push_block("filter", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingFilterCriteria`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingFilterCriteriaFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingFilterCriteriaFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingFilterCriteria {
+        type Fields = LambdaEventSourceMappingFilterCriteriaFields;
+    }
+
+    impl LambdaEventSourceMappingFilterCriteriaFields {
+        #[inline]
+        pub fn filter(&self) -> Tf<Set<LambdaEventSourceMappingFilterCriteriaFilter>> {
+            field(&self.0, "filter")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.filter_criteria.filter`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingFilterCriteriaFilter(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFilter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFilter").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingFilterCriteriaFilter {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn pattern(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("pattern", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingFilterCriteriaFilter`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingFilterCriteriaFilterFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingFilterCriteriaFilterFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingFilterCriteriaFilterFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingFilterCriteriaFilterFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingFilterCriteriaFilter {
+        type Fields = LambdaEventSourceMappingFilterCriteriaFilterFields;
+    }
+
+    impl LambdaEventSourceMappingFilterCriteriaFilterFields {
+        #[inline]
+        pub fn pattern(&self) -> Tf<String> {
+            field(&self.0, "pattern")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.metrics_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingMetricsConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingMetricsConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingMetricsConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaEventSourceMappingMetricsConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaEventSourceMappingMetricsConfigArgs {
+        pub metrics: Tf<Set<String>>,
+    }
+
+    impl LambdaEventSourceMappingMetricsConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaEventSourceMappingMetricsConfigArgs) -> Self {
+            Self(Body::of([
+                ("metrics", args.metrics.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingMetricsConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingMetricsConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingMetricsConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingMetricsConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingMetricsConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingMetricsConfig {
+        type Fields = LambdaEventSourceMappingMetricsConfigFields;
+    }
+
+    impl LambdaEventSourceMappingMetricsConfigFields {
+        #[inline]
+        pub fn metrics(&self) -> Tf<Set<String>> {
+            field(&self.0, "metrics")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.provisioned_poller_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingProvisionedPollerConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingProvisionedPollerConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingProvisionedPollerConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingProvisionedPollerConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn maximum_pollers(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_pollers", value.into());
+            self
+        }
+
+        pub fn minimum_pollers(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("minimum_pollers", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingProvisionedPollerConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingProvisionedPollerConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingProvisionedPollerConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingProvisionedPollerConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingProvisionedPollerConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingProvisionedPollerConfig {
+        type Fields = LambdaEventSourceMappingProvisionedPollerConfigFields;
+    }
+
+    impl LambdaEventSourceMappingProvisionedPollerConfigFields {
+        #[inline]
+        pub fn maximum_pollers(&self) -> Tf<Number> {
+            field(&self.0, "maximum_pollers")
+        }
+
+        #[inline]
+        pub fn minimum_pollers(&self) -> Tf<Number> {
+            field(&self.0, "minimum_pollers")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.scaling_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingScalingConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingScalingConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingScalingConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingScalingConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn maximum_concurrency(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_concurrency", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingScalingConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingScalingConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingScalingConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingScalingConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingScalingConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingScalingConfig {
+        type Fields = LambdaEventSourceMappingScalingConfigFields;
+    }
+
+    impl LambdaEventSourceMappingScalingConfigFields {
+        #[inline]
+        pub fn maximum_concurrency(&self) -> Tf<Number> {
+            field(&self.0, "maximum_concurrency")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.self_managed_event_source`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedEventSource(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedEventSource {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedEventSource").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaEventSourceMappingSelfManagedEventSource`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaEventSourceMappingSelfManagedEventSourceArgs {
+        pub endpoints: Tf<Map<String>>,
+    }
+
+    impl LambdaEventSourceMappingSelfManagedEventSource {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaEventSourceMappingSelfManagedEventSourceArgs) -> Self {
+            Self(Body::of([
+                ("endpoints", args.endpoints.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingSelfManagedEventSource`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedEventSourceFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedEventSourceFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedEventSourceFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingSelfManagedEventSourceFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingSelfManagedEventSource {
+        type Fields = LambdaEventSourceMappingSelfManagedEventSourceFields;
+    }
+
+    impl LambdaEventSourceMappingSelfManagedEventSourceFields {
+        #[inline]
+        pub fn endpoints(&self) -> Tf<Map<String>> {
+            field(&self.0, "endpoints")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn consumer_group_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("consumer_group_id", value.into());
+            self
+        }
+
+        pub fn schema_registry_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig) -> Self {
+            self.0.set_block("schema_registry_config", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfig {
+        type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields;
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigFields {
+        #[inline]
+        pub fn consumer_group_id(&self) -> Tf<String> {
+            field(&self.0, "consumer_group_id")
+        }
+
+        #[inline]
+        pub fn schema_registry_config(&self) -> Tf<List<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig>> {
+            field(&self.0, "schema_registry_config")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Adds one block; call again for more.
+        pub fn access_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig) -> Self {
+            self.0.push_block("access_config", block.0);
+            self
+        }
+
+        pub fn event_record_format(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("event_record_format", value.into());
+            self
+        }
+
+        pub fn schema_registry_uri(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("schema_registry_uri", value.into());
+            self
+        }
+
+        /// Adds one block; call again for more.
+        pub fn schema_validation_config(mut self, block: LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig) -> Self {
+            self.0.push_block("schema_validation_config", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfig {
+        type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields;
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigFields {
+        #[inline]
+        pub fn access_config(&self) -> Tf<Set<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig>> {
+            field(&self.0, "access_config")
+        }
+
+        #[inline]
+        pub fn event_record_format(&self) -> Tf<String> {
+            field(&self.0, "event_record_format")
+        }
+
+        #[inline]
+        pub fn schema_registry_uri(&self) -> Tf<String> {
+            field(&self.0, "schema_registry_uri")
+        }
+
+        #[inline]
+        pub fn schema_validation_config(&self) -> Tf<Set<LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig>> {
+            field(&self.0, "schema_validation_config")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config.access_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("type", value.into());
+            self
+        }
+
+        pub fn uri(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("uri", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfig {
+        type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields;
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigAccessConfigFields {
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+        #[inline]
+        pub fn uri(&self) -> Tf<String> {
+            field(&self.0, "uri")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.self_managed_kafka_event_source_config.schema_registry_config.schema_validation_config`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn attribute(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("attribute", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfig {
+        type Fields = LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields;
+    }
+
+    impl LambdaEventSourceMappingSelfManagedKafkaEventSourceConfigSchemaRegistryConfigSchemaValidationConfigFields {
+        #[inline]
+        pub fn attribute(&self) -> Tf<String> {
+            field(&self.0, "attribute")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_event_source_mapping.source_access_configuration`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSourceAccessConfiguration(Body);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSourceAccessConfiguration {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSourceAccessConfiguration").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaEventSourceMappingSourceAccessConfiguration`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaEventSourceMappingSourceAccessConfigurationArgs {
+        pub r#type: Tf<String>,
+        pub uri: Tf<String>,
+    }
+
+    impl LambdaEventSourceMappingSourceAccessConfiguration {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaEventSourceMappingSourceAccessConfigurationArgs) -> Self {
+            Self(Body::of([
+                ("type", args.r#type.into()),
+                ("uri", args.uri.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaEventSourceMappingSourceAccessConfiguration`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaEventSourceMappingSourceAccessConfigurationFields(Expr);
+
+    impl std::fmt::Debug for LambdaEventSourceMappingSourceAccessConfigurationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaEventSourceMappingSourceAccessConfigurationFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaEventSourceMappingSourceAccessConfigurationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaEventSourceMappingSourceAccessConfiguration {
+        type Fields = LambdaEventSourceMappingSourceAccessConfigurationFields;
+    }
+
+    impl LambdaEventSourceMappingSourceAccessConfigurationFields {
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+        #[inline]
+        pub fn uri(&self) -> Tf<String> {
+            field(&self.0, "uri")
+        }
+
+    }
+
+    /// The resource `aws_lambda_function_event_invoke_config`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfig(Body);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaFunctionEventInvokeConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaFunctionEventInvokeConfigArgs {
+        pub function_name: Tf<String>,
+    }
+
+    impl LambdaFunctionEventInvokeConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaFunctionEventInvokeConfigArgs) -> Self {
+            Self(Body::of([
+                ("function_name", args.function_name.into()),
+            ]))
+        }
+
+        pub fn destination_config(mut self, block: LambdaFunctionEventInvokeConfigDestinationConfig) -> Self {
+            self.0.set_block("destination_config", block.0);
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_event_age_in_seconds", value.into());
+            self
+        }
+
+        pub fn maximum_retry_attempts(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_retry_attempts", value.into());
+            self
+        }
+
+        pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("qualifier", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaFunctionEventInvokeConfig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaFunctionEventInvokeConfig {
+        const TYPE: &'static str = "aws_lambda_function_event_invoke_config";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = LambdaFunctionEventInvokeConfigRef;
+    }
+
+    /// A declared [`LambdaFunctionEventInvokeConfig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfigRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfigRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaFunctionEventInvokeConfigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaFunctionEventInvokeConfigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaFunctionEventInvokeConfigRef {
+        type Block = LambdaFunctionEventInvokeConfig;
+    }
+
+    impl LambdaFunctionEventInvokeConfigRef {
+        #[inline]
+        pub fn destination_config(&self) -> Tf<List<LambdaFunctionEventInvokeConfigDestinationConfig>> {
+            self.0.attr("destination_config")
+        }
+
+        #[inline]
+        pub fn function_name(&self) -> Tf<String> {
+            self.0.attr("function_name")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn maximum_event_age_in_seconds(&self) -> Tf<Number> {
+            self.0.attr("maximum_event_age_in_seconds")
+        }
+
+        #[inline]
+        pub fn maximum_retry_attempts(&self) -> Tf<Number> {
+            self.0.attr("maximum_retry_attempts")
+        }
+
+        #[inline]
+        pub fn qualifier(&self) -> Tf<String> {
+            self.0.attr("qualifier")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_function_event_invoke_config.destination_config`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfig(Body);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfig").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaFunctionEventInvokeConfigDestinationConfig {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn on_failure(mut self, block: LambdaFunctionEventInvokeConfigDestinationConfigOnFailure) -> Self {
+            self.0.set_block("on_failure", block.0);
+            self
+        }
+
+        pub fn on_success(mut self, block: LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess) -> Self {
+            self.0.set_block("on_success", block.0);
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfig`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfigFields(Expr);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaFunctionEventInvokeConfigDestinationConfig {
+        type Fields = LambdaFunctionEventInvokeConfigDestinationConfigFields;
+    }
+
+    impl LambdaFunctionEventInvokeConfigDestinationConfigFields {
+        #[inline]
+        pub fn on_failure(&self) -> Tf<List<LambdaFunctionEventInvokeConfigDestinationConfigOnFailure>> {
+            field(&self.0, "on_failure")
+        }
+
+        #[inline]
+        pub fn on_success(&self) -> Tf<List<LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess>> {
+            field(&self.0, "on_success")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_function_event_invoke_config.destination_config.on_failure`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailure(Body);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnFailure").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaFunctionEventInvokeConfigDestinationConfigOnFailure`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailureArgs {
+        pub destination: Tf<String>,
+    }
+
+    impl LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaFunctionEventInvokeConfigDestinationConfigOnFailureArgs) -> Self {
+            Self(Body::of([
+                ("destination", args.destination.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfigOnFailure`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields(Expr);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaFunctionEventInvokeConfigDestinationConfigOnFailure {
+        type Fields = LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields;
+    }
+
+    impl LambdaFunctionEventInvokeConfigDestinationConfigOnFailureFields {
+        #[inline]
+        pub fn destination(&self) -> Tf<String> {
+            field(&self.0, "destination")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_function_event_invoke_config.destination_config.on_success`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess(Body);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessArgs {
+        pub destination: Tf<String>,
+    }
+
+    impl LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessArgs) -> Self {
+            Self(Body::of([
+                ("destination", args.destination.into()),
+            ]))
+        }
+
+    }
+
+    /// The fields of a [`LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields(Expr);
+
+    impl std::fmt::Debug for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaFunctionEventInvokeConfigDestinationConfigOnSuccess {
+        type Fields = LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields;
+    }
+
+    impl LambdaFunctionEventInvokeConfigDestinationConfigOnSuccessFields {
+        #[inline]
+        pub fn destination(&self) -> Tf<String> {
+            field(&self.0, "destination")
+        }
+
+    }
+
+    /// The resource `aws_lambda_function_recursion_config`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionRecursionConfig(Body);
+
+    impl std::fmt::Debug for LambdaFunctionRecursionConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionRecursionConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaFunctionRecursionConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaFunctionRecursionConfigArgs {
+        pub function_name: Tf<String>,
+        pub recursive_loop: Tf<String>,
+    }
+
+    impl LambdaFunctionRecursionConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaFunctionRecursionConfigArgs) -> Self {
+            Self(Body::of([
+                ("function_name", args.function_name.into()),
+                ("recursive_loop", args.recursive_loop.into()),
+            ]))
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaFunctionRecursionConfig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaFunctionRecursionConfig {
+        const TYPE: &'static str = "aws_lambda_function_recursion_config";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = LambdaFunctionRecursionConfigRef;
+    }
+
+    /// A declared [`LambdaFunctionRecursionConfig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaFunctionRecursionConfigRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaFunctionRecursionConfigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionRecursionConfigRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaFunctionRecursionConfigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaFunctionRecursionConfigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaFunctionRecursionConfigRef {
+        type Block = LambdaFunctionRecursionConfig;
+    }
+
+    impl LambdaFunctionRecursionConfigRef {
+        #[inline]
+        pub fn function_name(&self) -> Tf<String> {
+            self.0.attr("function_name")
+        }
+
+        #[inline]
+        pub fn recursive_loop(&self) -> Tf<String> {
+            self.0.attr("recursive_loop")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The resource `aws_lambda_function_url`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionUrl(Body);
+
+    impl std::fmt::Debug for LambdaFunctionUrl {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionUrl").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaFunctionUrl`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaFunctionUrlArgs {
+        pub authorization_type: Tf<String>,
+        pub function_name: Tf<String>,
+    }
+
+    impl LambdaFunctionUrl {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaFunctionUrlArgs) -> Self {
+            Self(Body::of([
+                ("authorization_type", args.authorization_type.into()),
+                ("function_name", args.function_name.into()),
+            ]))
+        }
+
+        pub fn cors(mut self, block: LambdaFunctionUrlCors) -> Self {
+            self.0.set_block("cors", block.0);
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn invoke_mode(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("invoke_mode", value.into());
+            self
+        }
+
+        pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("qualifier", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn timeouts(mut self, block: LambdaFunctionUrlTimeouts) -> Self {
+            self.0.set_block("timeouts", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaFunctionUrl {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaFunctionUrl {
+        const TYPE: &'static str = "aws_lambda_function_url";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = LambdaFunctionUrlRef;
+    }
+
+    /// A declared [`LambdaFunctionUrl`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaFunctionUrlRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaFunctionUrlRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionUrlRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaFunctionUrlRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaFunctionUrlRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaFunctionUrlRef {
+        type Block = LambdaFunctionUrl;
+    }
+
+    impl LambdaFunctionUrlRef {
+        #[inline]
+        pub fn authorization_type(&self) -> Tf<String> {
+            self.0.attr("authorization_type")
+        }
+
+        #[inline]
+        pub fn cors(&self) -> Tf<List<LambdaFunctionUrlCors>> {
+            self.0.attr("cors")
+        }
+
+        #[inline]
+        pub fn function_arn(&self) -> Tf<Arn> {
+            self.0.attr("function_arn")
+        }
+
+        #[inline]
+        pub fn function_name(&self) -> Tf<String> {
+            self.0.attr("function_name")
+        }
+
+        #[inline]
+        pub fn function_url(&self) -> Tf<String> {
+            self.0.attr("function_url")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn invoke_mode(&self) -> Tf<String> {
+            self.0.attr("invoke_mode")
+        }
+
+        #[inline]
+        pub fn qualifier(&self) -> Tf<String> {
+            self.0.attr("qualifier")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn timeouts(&self) -> Tf<LambdaFunctionUrlTimeouts> {
+            self.0.attr("timeouts")
+        }
+
+        #[inline]
+        pub fn url_id(&self) -> Tf<String> {
+            self.0.attr("url_id")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_function_url.cors`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionUrlCors(Body);
+
+    impl std::fmt::Debug for LambdaFunctionUrlCors {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionUrlCors").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaFunctionUrlCors {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn allow_credentials(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("allow_credentials", value.into());
+            self
+        }
+
+        pub fn allow_headers(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("allow_headers", value.into());
+            self
+        }
+
+        pub fn allow_methods(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("allow_methods", value.into());
+            self
+        }
+
+        pub fn allow_origins(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("allow_origins", value.into());
+            self
+        }
+
+        pub fn expose_headers(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("expose_headers", value.into());
+            self
+        }
+
+        pub fn max_age(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_age", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaFunctionUrlCors`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionUrlCorsFields(Expr);
+
+    impl std::fmt::Debug for LambdaFunctionUrlCorsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionUrlCorsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaFunctionUrlCorsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaFunctionUrlCors {
+        type Fields = LambdaFunctionUrlCorsFields;
+    }
+
+    impl LambdaFunctionUrlCorsFields {
+        #[inline]
+        pub fn allow_credentials(&self) -> Tf<bool> {
+            field(&self.0, "allow_credentials")
+        }
+
+        #[inline]
+        pub fn allow_headers(&self) -> Tf<Set<String>> {
+            field(&self.0, "allow_headers")
+        }
+
+        #[inline]
+        pub fn allow_methods(&self) -> Tf<Set<String>> {
+            field(&self.0, "allow_methods")
+        }
+
+        #[inline]
+        pub fn allow_origins(&self) -> Tf<Set<String>> {
+            field(&self.0, "allow_origins")
+        }
+
+        #[inline]
+        pub fn expose_headers(&self) -> Tf<Set<String>> {
+            field(&self.0, "expose_headers")
+        }
+
+        #[inline]
+        pub fn max_age(&self) -> Tf<Number> {
+            field(&self.0, "max_age")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_function_url.timeouts`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionUrlTimeouts(Body);
+
+    impl std::fmt::Debug for LambdaFunctionUrlTimeouts {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionUrlTimeouts").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaFunctionUrlTimeouts {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("create", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaFunctionUrlTimeouts`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaFunctionUrlTimeoutsFields(Expr);
+
+    impl std::fmt::Debug for LambdaFunctionUrlTimeoutsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaFunctionUrlTimeoutsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaFunctionUrlTimeoutsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaFunctionUrlTimeouts {
+        type Fields = LambdaFunctionUrlTimeoutsFields;
+    }
+
+    impl LambdaFunctionUrlTimeoutsFields {
+        #[inline]
+        pub fn create(&self) -> Tf<String> {
+            field(&self.0, "create")
+        }
+
+    }
+
+    /// The resource `aws_lambda_layer_version`.
+    #[derive(Clone)]
+    pub struct LambdaLayerVersion(Body);
+
+    impl std::fmt::Debug for LambdaLayerVersion {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaLayerVersion").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaLayerVersion`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaLayerVersionArgs {
+        pub layer_name: Tf<String>,
+    }
+
+    impl LambdaLayerVersion {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaLayerVersionArgs) -> Self {
+            Self(Body::of([
+                ("layer_name", args.layer_name.into()),
+            ]))
+        }
+
+        pub fn compatible_architectures(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("compatible_architectures", value.into());
+            self
+        }
+
+        pub fn compatible_runtimes(mut self, value: impl Into<Tf<Set<String>>>) -> Self {
+            self.0.set("compatible_runtimes", value.into());
+            self
+        }
+
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        pub fn filename(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("filename", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn license_info(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("license_info", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn s3_bucket(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("s3_bucket", value.into());
+            self
+        }
+
+        pub fn s3_key(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("s3_key", value.into());
+            self
+        }
+
+        pub fn s3_object_version(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("s3_object_version", value.into());
+            self
+        }
+
+        pub fn skip_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("skip_destroy", value.into());
+            self
+        }
+
+        pub fn source_code_hash(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("source_code_hash", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaLayerVersion {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaLayerVersion {
+        const TYPE: &'static str = "aws_lambda_layer_version";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = LambdaLayerVersionRef;
+    }
+
+    /// A declared [`LambdaLayerVersion`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaLayerVersionRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaLayerVersionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaLayerVersionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaLayerVersionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaLayerVersionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaLayerVersionRef {
+        type Block = LambdaLayerVersion;
+    }
+
+    impl LambdaLayerVersionRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn code_sha256(&self) -> Tf<String> {
+            self.0.attr("code_sha256")
+        }
+
+        #[inline]
+        pub fn compatible_architectures(&self) -> Tf<Set<String>> {
+            self.0.attr("compatible_architectures")
+        }
+
+        #[inline]
+        pub fn compatible_runtimes(&self) -> Tf<Set<String>> {
+            self.0.attr("compatible_runtimes")
+        }
+
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            self.0.attr("created_date")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn filename(&self) -> Tf<String> {
+            self.0.attr("filename")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn layer_arn(&self) -> Tf<Arn> {
+            self.0.attr("layer_arn")
+        }
+
+        #[inline]
+        pub fn layer_name(&self) -> Tf<String> {
+            self.0.attr("layer_name")
+        }
+
+        #[inline]
+        pub fn license_info(&self) -> Tf<String> {
+            self.0.attr("license_info")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn s3_bucket(&self) -> Tf<String> {
+            self.0.attr("s3_bucket")
+        }
+
+        #[inline]
+        pub fn s3_key(&self) -> Tf<String> {
+            self.0.attr("s3_key")
+        }
+
+        #[inline]
+        pub fn s3_object_version(&self) -> Tf<String> {
+            self.0.attr("s3_object_version")
+        }
+
+        #[inline]
+        pub fn signing_job_arn(&self) -> Tf<Arn> {
+            self.0.attr("signing_job_arn")
+        }
+
+        #[inline]
+        pub fn signing_profile_version_arn(&self) -> Tf<Arn> {
+            self.0.attr("signing_profile_version_arn")
+        }
+
+        #[inline]
+        pub fn skip_destroy(&self) -> Tf<bool> {
+            self.0.attr("skip_destroy")
+        }
+
+        #[inline]
+        pub fn source_code_hash(&self) -> Tf<String> {
+            self.0.attr("source_code_hash")
+        }
+
+        #[inline]
+        pub fn source_code_size(&self) -> Tf<Number> {
+            self.0.attr("source_code_size")
+        }
+
+        #[inline]
+        pub fn version(&self) -> Tf<String> {
+            self.0.attr("version")
+        }
+
+    }
+
+    /// The resource `aws_lambda_layer_version_permission`.
+    #[derive(Clone)]
+    pub struct LambdaLayerVersionPermission(Body);
+
+    impl std::fmt::Debug for LambdaLayerVersionPermission {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaLayerVersionPermission").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaLayerVersionPermission`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaLayerVersionPermissionArgs {
+        pub action: Tf<String>,
+        pub layer_name: Tf<String>,
+        pub principal: Tf<String>,
+        pub statement_id: Tf<String>,
+        pub version_number: Tf<Number>,
+    }
+
+    impl LambdaLayerVersionPermission {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaLayerVersionPermissionArgs) -> Self {
+            Self(Body::of([
+                ("action", args.action.into()),
+                ("layer_name", args.layer_name.into()),
+                ("principal", args.principal.into()),
+                ("statement_id", args.statement_id.into()),
+                ("version_number", args.version_number.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn organization_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("organization_id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn skip_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("skip_destroy", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaLayerVersionPermission {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaLayerVersionPermission {
+        const TYPE: &'static str = "aws_lambda_layer_version_permission";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = LambdaLayerVersionPermissionRef;
+    }
+
+    /// A declared [`LambdaLayerVersionPermission`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaLayerVersionPermissionRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaLayerVersionPermissionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaLayerVersionPermissionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaLayerVersionPermissionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaLayerVersionPermissionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaLayerVersionPermissionRef {
+        type Block = LambdaLayerVersionPermission;
+    }
+
+    impl LambdaLayerVersionPermissionRef {
+        #[inline]
+        pub fn action(&self) -> Tf<String> {
+            self.0.attr("action")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn layer_name(&self) -> Tf<String> {
+            self.0.attr("layer_name")
+        }
+
+        #[inline]
+        pub fn organization_id(&self) -> Tf<String> {
+            self.0.attr("organization_id")
+        }
+
+        #[inline]
+        pub fn policy(&self) -> Tf<String> {
+            self.0.attr("policy")
+        }
+
+        #[inline]
+        pub fn principal(&self) -> Tf<String> {
+            self.0.attr("principal")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn revision_id(&self) -> Tf<String> {
+            self.0.attr("revision_id")
+        }
+
+        #[inline]
+        pub fn skip_destroy(&self) -> Tf<bool> {
+            self.0.attr("skip_destroy")
+        }
+
+        #[inline]
+        pub fn statement_id(&self) -> Tf<String> {
+            self.0.attr("statement_id")
+        }
+
+        #[inline]
+        pub fn version_number(&self) -> Tf<Number> {
+            self.0.attr("version_number")
+        }
+
+    }
+
+    /// The resource `aws_lambda_provisioned_concurrency_config`.
+    #[derive(Clone)]
+    pub struct LambdaProvisionedConcurrencyConfig(Body);
+
+    impl std::fmt::Debug for LambdaProvisionedConcurrencyConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaProvisionedConcurrencyConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaProvisionedConcurrencyConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaProvisionedConcurrencyConfigArgs {
+        pub function_name: Tf<String>,
+        pub provisioned_concurrent_executions: Tf<Number>,
+        pub qualifier: Tf<String>,
+    }
+
+    impl LambdaProvisionedConcurrencyConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaProvisionedConcurrencyConfigArgs) -> Self {
+            Self(Body::of([
+                ("function_name", args.function_name.into()),
+                ("provisioned_concurrent_executions", args.provisioned_concurrent_executions.into()),
+                ("qualifier", args.qualifier.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn skip_destroy(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("skip_destroy", value.into());
+            self
+        }
+
+        pub fn timeouts(mut self, block: LambdaProvisionedConcurrencyConfigTimeouts) -> Self {
+            self.0.set_block("timeouts", block.0);
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaProvisionedConcurrencyConfig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaProvisionedConcurrencyConfig {
+        const TYPE: &'static str = "aws_lambda_provisioned_concurrency_config";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = LambdaProvisionedConcurrencyConfigRef;
+    }
+
+    /// A declared [`LambdaProvisionedConcurrencyConfig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaProvisionedConcurrencyConfigRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaProvisionedConcurrencyConfigRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaProvisionedConcurrencyConfigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaProvisionedConcurrencyConfigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaProvisionedConcurrencyConfigRef {
+        type Block = LambdaProvisionedConcurrencyConfig;
+    }
+
+    impl LambdaProvisionedConcurrencyConfigRef {
+        #[inline]
+        pub fn function_name(&self) -> Tf<String> {
+            self.0.attr("function_name")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn provisioned_concurrent_executions(&self) -> Tf<Number> {
+            self.0.attr("provisioned_concurrent_executions")
+        }
+
+        #[inline]
+        pub fn qualifier(&self) -> Tf<String> {
+            self.0.attr("qualifier")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn skip_destroy(&self) -> Tf<bool> {
+            self.0.attr("skip_destroy")
+        }
+
+        #[inline]
+        pub fn timeouts(&self) -> Tf<LambdaProvisionedConcurrencyConfigTimeouts> {
+            self.0.attr("timeouts")
+        }
+
+    }
+
+    /// The nested block `aws_lambda_provisioned_concurrency_config.timeouts`.
+    #[derive(Clone)]
+    pub struct LambdaProvisionedConcurrencyConfigTimeouts(Body);
+
+    impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigTimeouts {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaProvisionedConcurrencyConfigTimeouts").field(&self.0).finish()
+        }
+    }
+
+    impl LambdaProvisionedConcurrencyConfigTimeouts {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn create(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("create", value.into());
+            self
+        }
+
+        pub fn update(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("update", value.into());
+            self
+        }
+
+    }
+
+    /// The fields of a [`LambdaProvisionedConcurrencyConfigTimeouts`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct LambdaProvisionedConcurrencyConfigTimeoutsFields(Expr);
+
+    impl std::fmt::Debug for LambdaProvisionedConcurrencyConfigTimeoutsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaProvisionedConcurrencyConfigTimeoutsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for LambdaProvisionedConcurrencyConfigTimeoutsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for LambdaProvisionedConcurrencyConfigTimeouts {
+        type Fields = LambdaProvisionedConcurrencyConfigTimeoutsFields;
+    }
+
+    impl LambdaProvisionedConcurrencyConfigTimeoutsFields {
+        #[inline]
+        pub fn create(&self) -> Tf<String> {
+            field(&self.0, "create")
+        }
+
+        #[inline]
+        pub fn update(&self) -> Tf<String> {
+            field(&self.0, "update")
+        }
+
+    }
+
+    /// The resource `aws_lambda_runtime_management_config`.
+    #[derive(Clone)]
+    pub struct LambdaRuntimeManagementConfig(Body);
+
+    impl std::fmt::Debug for LambdaRuntimeManagementConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaRuntimeManagementConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`LambdaRuntimeManagementConfig`].
+    #[derive(Clone, Debug)]
+    pub struct LambdaRuntimeManagementConfigArgs {
+        pub function_name: Tf<String>,
+    }
+
+    impl LambdaRuntimeManagementConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: LambdaRuntimeManagementConfigArgs) -> Self {
+            Self(Body::of([
+                ("function_name", args.function_name.into()),
+            ]))
+        }
+
+        pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("qualifier", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn runtime_version_arn(mut self, value: impl Into<Tf<Arn>>) -> Self {
+            self.0.set("runtime_version_arn", value.into());
+            self
+        }
+
+        pub fn update_runtime_on(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("update_runtime_on", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for LambdaRuntimeManagementConfig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for LambdaRuntimeManagementConfig {
+        const TYPE: &'static str = "aws_lambda_runtime_management_config";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = LambdaRuntimeManagementConfigRef;
+    }
+
+    /// A declared [`LambdaRuntimeManagementConfig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct LambdaRuntimeManagementConfigRef(BlockRef);
+
+    impl std::fmt::Debug for LambdaRuntimeManagementConfigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("LambdaRuntimeManagementConfigRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for LambdaRuntimeManagementConfigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for LambdaRuntimeManagementConfigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for LambdaRuntimeManagementConfigRef {
+        type Block = LambdaRuntimeManagementConfig;
+    }
+
+    impl LambdaRuntimeManagementConfigRef {
+        #[inline]
+        pub fn function_arn(&self) -> Tf<Arn> {
+            self.0.attr("function_arn")
+        }
+
+        #[inline]
+        pub fn function_name(&self) -> Tf<String> {
+            self.0.attr("function_name")
+        }
+
+        #[inline]
+        pub fn qualifier(&self) -> Tf<String> {
+            self.0.attr("qualifier")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn runtime_version_arn(&self) -> Tf<Arn> {
+            self.0.attr("runtime_version_arn")
+        }
+
+        #[inline]
+        pub fn update_runtime_on(&self) -> Tf<String> {
+            self.0.attr("update_runtime_on")
+        }
+
+    }
+
+    /// The data source `aws_lambda_code_signing_config`.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaCodeSigningConfig(Body);
+
+    impl std::fmt::Debug for DataAwsLambdaCodeSigningConfig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaCodeSigningConfig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsLambdaCodeSigningConfig`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsLambdaCodeSigningConfigArgs {
+        pub arn: Tf<Arn>,
+    }
+
+    impl DataAwsLambdaCodeSigningConfig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsLambdaCodeSigningConfigArgs) -> Self {
+            Self(Body::of([
+                ("arn", args.arn.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsLambdaCodeSigningConfig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsLambdaCodeSigningConfig {
+        const TYPE: &'static str = "aws_lambda_code_signing_config";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsLambdaCodeSigningConfigRef;
+    }
+
+    /// A declared [`DataAwsLambdaCodeSigningConfig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaCodeSigningConfigRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaCodeSigningConfigRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsLambdaCodeSigningConfigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsLambdaCodeSigningConfigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsLambdaCodeSigningConfigRef {
+        type Block = DataAwsLambdaCodeSigningConfig;
+    }
+
+    impl DataAwsLambdaCodeSigningConfigRef {
+        #[inline]
+        pub fn allowed_publishers(&self) -> Tf<List<DataAwsLambdaCodeSigningConfigAllowedPublishers>> {
+            self.0.attr("allowed_publishers")
+        }
+
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn config_id(&self) -> Tf<String> {
+            self.0.attr("config_id")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn last_modified(&self) -> Tf<String> {
+            self.0.attr("last_modified")
+        }
+
+        #[inline]
+        pub fn policies(&self) -> Tf<List<DataAwsLambdaCodeSigningConfigPolicies>> {
+            self.0.attr("policies")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The value of `aws_lambda_code_signing_config.allowed_publishers`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsLambdaCodeSigningConfigAllowedPublishers {}
+
+    /// The fields of a [`DataAwsLambdaCodeSigningConfigAllowedPublishers`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaCodeSigningConfigAllowedPublishersFields(Expr);
+
+    impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaCodeSigningConfigAllowedPublishersFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsLambdaCodeSigningConfigAllowedPublishers {
+        type Fields = DataAwsLambdaCodeSigningConfigAllowedPublishersFields;
+    }
+
+    impl DataAwsLambdaCodeSigningConfigAllowedPublishersFields {
+        #[inline]
+        pub fn signing_profile_version_arns(&self) -> Tf<Set<Arn>> {
+            field(&self.0, "signing_profile_version_arns")
+        }
+
+    }
+
+    /// The value of `aws_lambda_code_signing_config.policies`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsLambdaCodeSigningConfigPolicies {}
+
+    /// The fields of a [`DataAwsLambdaCodeSigningConfigPolicies`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaCodeSigningConfigPoliciesFields(Expr);
+
+    impl std::fmt::Debug for DataAwsLambdaCodeSigningConfigPoliciesFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaCodeSigningConfigPoliciesFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsLambdaCodeSigningConfigPoliciesFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsLambdaCodeSigningConfigPolicies {
+        type Fields = DataAwsLambdaCodeSigningConfigPoliciesFields;
+    }
+
+    impl DataAwsLambdaCodeSigningConfigPoliciesFields {
+        #[inline]
+        pub fn untrusted_artifact_on_deployment(&self) -> Tf<String> {
+            field(&self.0, "untrusted_artifact_on_deployment")
+        }
+
+    }
+
+    /// The data source `aws_lambda_function_url`.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaFunctionUrl(Body);
+
+    impl std::fmt::Debug for DataAwsLambdaFunctionUrl {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaFunctionUrl").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsLambdaFunctionUrl`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsLambdaFunctionUrlArgs {
+        pub function_name: Tf<String>,
+    }
+
+    impl DataAwsLambdaFunctionUrl {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsLambdaFunctionUrlArgs) -> Self {
+            Self(Body::of([
+                ("function_name", args.function_name.into()),
+            ]))
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        pub fn qualifier(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("qualifier", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsLambdaFunctionUrl {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsLambdaFunctionUrl {
+        const TYPE: &'static str = "aws_lambda_function_url";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsLambdaFunctionUrlRef;
+    }
+
+    /// A declared [`DataAwsLambdaFunctionUrl`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaFunctionUrlRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsLambdaFunctionUrlRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaFunctionUrlRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsLambdaFunctionUrlRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsLambdaFunctionUrlRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsLambdaFunctionUrlRef {
+        type Block = DataAwsLambdaFunctionUrl;
+    }
+
+    impl DataAwsLambdaFunctionUrlRef {
+        #[inline]
+        pub fn authorization_type(&self) -> Tf<String> {
+            self.0.attr("authorization_type")
+        }
+
+        #[inline]
+        pub fn cors(&self) -> Tf<List<DataAwsLambdaFunctionUrlCors>> {
+            self.0.attr("cors")
+        }
+
+        #[inline]
+        pub fn creation_time(&self) -> Tf<String> {
+            self.0.attr("creation_time")
+        }
+
+        #[inline]
+        pub fn function_arn(&self) -> Tf<Arn> {
+            self.0.attr("function_arn")
+        }
+
+        #[inline]
+        pub fn function_name(&self) -> Tf<String> {
+            self.0.attr("function_name")
+        }
+
+        #[inline]
+        pub fn function_url(&self) -> Tf<String> {
+            self.0.attr("function_url")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn invoke_mode(&self) -> Tf<String> {
+            self.0.attr("invoke_mode")
+        }
+
+        #[inline]
+        pub fn last_modified_time(&self) -> Tf<String> {
+            self.0.attr("last_modified_time")
+        }
+
+        #[inline]
+        pub fn qualifier(&self) -> Tf<String> {
+            self.0.attr("qualifier")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn url_id(&self) -> Tf<String> {
+            self.0.attr("url_id")
+        }
+
+    }
+
+    /// The value of `aws_lambda_function_url.cors`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataAwsLambdaFunctionUrlCors {}
+
+    /// The fields of a [`DataAwsLambdaFunctionUrlCors`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaFunctionUrlCorsFields(Expr);
+
+    impl std::fmt::Debug for DataAwsLambdaFunctionUrlCorsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaFunctionUrlCorsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataAwsLambdaFunctionUrlCorsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataAwsLambdaFunctionUrlCors {
+        type Fields = DataAwsLambdaFunctionUrlCorsFields;
+    }
+
+    impl DataAwsLambdaFunctionUrlCorsFields {
+        #[inline]
+        pub fn allow_credentials(&self) -> Tf<bool> {
+            field(&self.0, "allow_credentials")
+        }
+
+        #[inline]
+        pub fn allow_headers(&self) -> Tf<List<String>> {
+            field(&self.0, "allow_headers")
+        }
+
+        #[inline]
+        pub fn allow_methods(&self) -> Tf<List<String>> {
+            field(&self.0, "allow_methods")
+        }
+
+        #[inline]
+        pub fn allow_origins(&self) -> Tf<List<String>> {
+            field(&self.0, "allow_origins")
+        }
+
+        #[inline]
+        pub fn expose_headers(&self) -> Tf<List<String>> {
+            field(&self.0, "expose_headers")
+        }
+
+        #[inline]
+        pub fn max_age(&self) -> Tf<Number> {
+            field(&self.0, "max_age")
+        }
+
+    }
+
+    /// The data source `aws_lambda_functions`.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaFunctions(Body);
+
+    impl std::fmt::Debug for DataAwsLambdaFunctions {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaFunctions").field(&self.0).finish()
+        }
+    }
+
+    impl DataAwsLambdaFunctions {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsLambdaFunctions {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsLambdaFunctions {
+        const TYPE: &'static str = "aws_lambda_functions";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsLambdaFunctionsRef;
+    }
+
+    /// A declared [`DataAwsLambdaFunctions`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaFunctionsRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsLambdaFunctionsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaFunctionsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsLambdaFunctionsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsLambdaFunctionsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsLambdaFunctionsRef {
+        type Block = DataAwsLambdaFunctions;
+    }
+
+    impl DataAwsLambdaFunctionsRef {
+        #[inline]
+        pub fn function_arns(&self) -> Tf<List<Arn>> {
+            self.0.attr("function_arns")
+        }
+
+        #[inline]
+        pub fn function_names(&self) -> Tf<List<String>> {
+            self.0.attr("function_names")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+    }
+
+    /// The data source `aws_lambda_layer_version`.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaLayerVersion(Body);
+
+    impl std::fmt::Debug for DataAwsLambdaLayerVersion {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaLayerVersion").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataAwsLambdaLayerVersion`].
+    #[derive(Clone, Debug)]
+    pub struct DataAwsLambdaLayerVersionArgs {
+        pub layer_name: Tf<String>,
+    }
+
+    impl DataAwsLambdaLayerVersion {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataAwsLambdaLayerVersionArgs) -> Self {
+            Self(Body::of([
+                ("layer_name", args.layer_name.into()),
+            ]))
+        }
+
+        pub fn compatible_architecture(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("compatible_architecture", value.into());
+            self
+        }
+
+        pub fn compatible_runtime(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("compatible_runtime", value.into());
+            self
+        }
+
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
+        pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("region", value.into());
+            self
+        }
+
+        pub fn version(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("version", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataAwsLambdaLayerVersion {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataAwsLambdaLayerVersion {
+        const TYPE: &'static str = "aws_lambda_layer_version";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataAwsLambdaLayerVersionRef;
+    }
+
+    /// A declared [`DataAwsLambdaLayerVersion`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataAwsLambdaLayerVersionRef(BlockRef);
+
+    impl std::fmt::Debug for DataAwsLambdaLayerVersionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataAwsLambdaLayerVersionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataAwsLambdaLayerVersionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataAwsLambdaLayerVersionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataAwsLambdaLayerVersionRef {
+        type Block = DataAwsLambdaLayerVersion;
+    }
+
+    impl DataAwsLambdaLayerVersionRef {
+        #[inline]
+        pub fn arn(&self) -> Tf<Arn> {
+            self.0.attr("arn")
+        }
+
+        #[inline]
+        pub fn code_sha256(&self) -> Tf<String> {
+            self.0.attr("code_sha256")
+        }
+
+        #[inline]
+        pub fn compatible_architecture(&self) -> Tf<String> {
+            self.0.attr("compatible_architecture")
+        }
+
+        #[inline]
+        pub fn compatible_architectures(&self) -> Tf<Set<String>> {
+            self.0.attr("compatible_architectures")
+        }
+
+        #[inline]
+        pub fn compatible_runtime(&self) -> Tf<String> {
+            self.0.attr("compatible_runtime")
+        }
+
+        #[inline]
+        pub fn compatible_runtimes(&self) -> Tf<Set<String>> {
+            self.0.attr("compatible_runtimes")
+        }
+
+        #[inline]
+        pub fn created_date(&self) -> Tf<String> {
+            self.0.attr("created_date")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn layer_arn(&self) -> Tf<Arn> {
+            self.0.attr("layer_arn")
+        }
+
+        #[inline]
+        pub fn layer_name(&self) -> Tf<String> {
+            self.0.attr("layer_name")
+        }
+
+        #[inline]
+        pub fn license_info(&self) -> Tf<String> {
+            self.0.attr("license_info")
+        }
+
+        #[inline]
+        pub fn region(&self) -> Tf<String> {
+            self.0.attr("region")
+        }
+
+        #[inline]
+        pub fn signing_job_arn(&self) -> Tf<Arn> {
+            self.0.attr("signing_job_arn")
+        }
+
+        #[inline]
+        pub fn signing_profile_version_arn(&self) -> Tf<Arn> {
+            self.0.attr("signing_profile_version_arn")
+        }
+
+        #[inline]
+        pub fn source_code_hash(&self) -> Tf<String> {
+            self.0.attr("source_code_hash")
+        }
+
+        #[inline]
+        pub fn source_code_size(&self) -> Tf<Number> {
+            self.0.attr("source_code_size")
+        }
+
+        #[inline]
+        pub fn version(&self) -> Tf<Number> {
+            self.0.attr("version")
+        }
+
+    }
+
 }
-
-/// The required arguments of [`DataAwsLambdaLayerVersion`].
-#[derive(Clone, Debug)]
-pub struct DataAwsLambdaLayerVersionArgs {
-    pub layer_name: Tf<String>,
-}
-
-impl DataAwsLambdaLayerVersion {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataAwsLambdaLayerVersionArgs) -> Self {
-        Self(Body::of([
-            ("layer_name", args.layer_name.into()),
-        ]))
-    }
-
-    pub fn compatible_architecture(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("compatible_architecture", value.into());
-        self
-    }
-
-    pub fn compatible_runtime(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("compatible_runtime", value.into());
-        self
-    }
-
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// Region where this resource will be [managed](https://docs.aws.amazon.com/general/latest/gr/rande.html#regional-endpoints). Defaults to the Region set in the [provider configuration](https://registry.terraform.io/providers/hashicorp/aws/latest/docs#aws-configuration-reference).
-    pub fn region(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("region", value.into());
-        self
-    }
-
-    pub fn version(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("version", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataAwsLambdaLayerVersion {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataAwsLambdaLayerVersion {
-    const TYPE: &'static str = "aws_lambda_layer_version";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataAwsLambdaLayerVersionRef;
-}
-
-/// A declared [`DataAwsLambdaLayerVersion`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataAwsLambdaLayerVersionRef(BlockRef);
-
-impl std::fmt::Debug for DataAwsLambdaLayerVersionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataAwsLambdaLayerVersionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataAwsLambdaLayerVersionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataAwsLambdaLayerVersionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataAwsLambdaLayerVersionRef {
-    type Block = DataAwsLambdaLayerVersion;
-}
-
-impl DataAwsLambdaLayerVersionRef {
-    #[inline]
-    pub fn arn(&self) -> Tf<Arn> {
-        self.0.attr("arn")
-    }
-
-    #[inline]
-    pub fn code_sha256(&self) -> Tf<String> {
-        self.0.attr("code_sha256")
-    }
-
-    #[inline]
-    pub fn compatible_architecture(&self) -> Tf<String> {
-        self.0.attr("compatible_architecture")
-    }
-
-    #[inline]
-    pub fn compatible_architectures(&self) -> Tf<Set<String>> {
-        self.0.attr("compatible_architectures")
-    }
-
-    #[inline]
-    pub fn compatible_runtime(&self) -> Tf<String> {
-        self.0.attr("compatible_runtime")
-    }
-
-    #[inline]
-    pub fn compatible_runtimes(&self) -> Tf<Set<String>> {
-        self.0.attr("compatible_runtimes")
-    }
-
-    #[inline]
-    pub fn created_date(&self) -> Tf<String> {
-        self.0.attr("created_date")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn layer_arn(&self) -> Tf<Arn> {
-        self.0.attr("layer_arn")
-    }
-
-    #[inline]
-    pub fn layer_name(&self) -> Tf<String> {
-        self.0.attr("layer_name")
-    }
-
-    #[inline]
-    pub fn license_info(&self) -> Tf<String> {
-        self.0.attr("license_info")
-    }
-
-    #[inline]
-    pub fn region(&self) -> Tf<String> {
-        self.0.attr("region")
-    }
-
-    #[inline]
-    pub fn signing_job_arn(&self) -> Tf<Arn> {
-        self.0.attr("signing_job_arn")
-    }
-
-    #[inline]
-    pub fn signing_profile_version_arn(&self) -> Tf<Arn> {
-        self.0.attr("signing_profile_version_arn")
-    }
-
-    #[inline]
-    pub fn source_code_hash(&self) -> Tf<String> {
-        self.0.attr("source_code_hash")
-    }
-
-    #[inline]
-    pub fn source_code_size(&self) -> Tf<Number> {
-        self.0.attr("source_code_size")
-    }
-
-    #[inline]
-    pub fn version(&self) -> Tf<Number> {
-        self.0.attr("version")
-    }
-
-}
-

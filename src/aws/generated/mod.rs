@@ -188,6 +188,7 @@ pub mod drs;
 pub mod dsql;
 #[cfg(feature = "aws-dx")]
 pub mod dx;
+#[cfg(feature = "aws-dynamodb")]
 pub mod dynamodb;
 #[cfg(feature = "aws-ebs")]
 pub mod ebs;

@@ -8,305 +8,6 @@
 #[allow(unused_imports)]
 use crate::bindings::*;
 
-/// The resource `cloudflare_dns_firewall`.
-#[derive(Clone)]
-pub struct DnsFirewall(Body);
-
-impl std::fmt::Debug for DnsFirewall {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsFirewall").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DnsFirewall`].
-#[derive(Clone, Debug)]
-pub struct DnsFirewallArgs {
-    /// Identifier.
-    pub account_id: Tf<String>,
-    /// DNS Firewall cluster name
-    pub name: Tf<String>,
-    pub upstream_ips: Tf<Set<String>>,
-}
-
-impl DnsFirewall {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DnsFirewallArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("name", args.name.into()),
-            ("upstream_ips", args.upstream_ips.into()),
-        ]))
-    }
-
-    /// Attack mitigation settings
-    pub fn attack_mitigation(mut self, value: impl Into<Tf<DnsFirewallAttackMitigation>>) -> Self {
-        self.0.set("attack_mitigation", value.into());
-        self
-    }
-
-    /// Whether to refuse to answer queries for the ANY type
-    pub fn deprecate_any_requests(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("deprecate_any_requests", value.into());
-        self
-    }
-
-    /// Whether to forward client IP (resolver) subnet if no EDNS Client Subnet is sent
-    pub fn ecs_fallback(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("ecs_fallback", value.into());
-        self
-    }
-
-    /// By default, Cloudflare attempts to cache responses for as long as
-    /// indicated by the TTL received from upstream nameservers. This setting
-    /// sets an upper bound on this duration. For caching purposes, higher TTLs
-    /// will be decreased to the maximum value defined by this setting.
-    ///
-    /// This setting does not affect the TTL value in the DNS response
-    /// Cloudflare returns to clients. Cloudflare will always forward the TTL
-    /// value received from upstream nameservers.
-    pub fn maximum_cache_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("maximum_cache_ttl", value.into());
-        self
-    }
-
-    /// By default, Cloudflare attempts to cache responses for as long as
-    /// indicated by the TTL received from upstream nameservers. This setting
-    /// sets a lower bound on this duration. For caching purposes, lower TTLs
-    /// will be increased to the minimum value defined by this setting.
-    ///
-    /// This setting does not affect the TTL value in the DNS response
-    /// Cloudflare returns to clients. Cloudflare will always forward the TTL
-    /// value received from upstream nameservers.
-    ///
-    /// Note that, even with this setting, there is no guarantee that a
-    /// response will be cached for at least the specified duration. Cached
-    /// responses may be removed earlier for capacity or other operational
-    /// reasons.
-    pub fn minimum_cache_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("minimum_cache_ttl", value.into());
-        self
-    }
-
-    /// This setting controls how long DNS Firewall should cache negative
-    /// responses (e.g., NXDOMAIN) from the upstream servers.
-    ///
-    /// This setting does not affect the TTL value in the DNS response
-    /// Cloudflare returns to clients. Cloudflare will always forward the TTL
-    /// value received from upstream nameservers.
-    pub fn negative_cache_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("negative_cache_ttl", value.into());
-        self
-    }
-
-    /// Ratelimit in queries per second per datacenter (applies to DNS queries sent to the upstream nameservers configured on the cluster)
-    pub fn ratelimit(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("ratelimit", value.into());
-        self
-    }
-
-    /// Number of retries for fetching DNS responses from upstream nameservers (not counting the initial attempt)
-    pub fn retries(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("retries", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DnsFirewall {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for DnsFirewall {
-    const TYPE: &'static str = "cloudflare_dns_firewall";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = DnsFirewallRef;
-}
-
-/// A declared [`DnsFirewall`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DnsFirewallRef(BlockRef);
-
-impl std::fmt::Debug for DnsFirewallRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsFirewallRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DnsFirewallRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DnsFirewallRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DnsFirewallRef {
-    type Block = DnsFirewall;
-}
-
-impl DnsFirewallRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
-    }
-
-    #[inline]
-    pub fn attack_mitigation(&self) -> Tf<DnsFirewallAttackMitigation> {
-        self.0.attr("attack_mitigation")
-    }
-
-    #[inline]
-    pub fn deprecate_any_requests(&self) -> Tf<bool> {
-        self.0.attr("deprecate_any_requests")
-    }
-
-    #[inline]
-    pub fn dns_firewall_ips(&self) -> Tf<Set<String>> {
-        self.0.attr("dns_firewall_ips")
-    }
-
-    #[inline]
-    pub fn ecs_fallback(&self) -> Tf<bool> {
-        self.0.attr("ecs_fallback")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn maximum_cache_ttl(&self) -> Tf<Number> {
-        self.0.attr("maximum_cache_ttl")
-    }
-
-    #[inline]
-    pub fn minimum_cache_ttl(&self) -> Tf<Number> {
-        self.0.attr("minimum_cache_ttl")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn negative_cache_ttl(&self) -> Tf<Number> {
-        self.0.attr("negative_cache_ttl")
-    }
-
-    #[inline]
-    pub fn ratelimit(&self) -> Tf<Number> {
-        self.0.attr("ratelimit")
-    }
-
-    #[inline]
-    pub fn retries(&self) -> Tf<Number> {
-        self.0.attr("retries")
-    }
-
-    #[inline]
-    pub fn upstream_ips(&self) -> Tf<Set<String>> {
-        self.0.attr("upstream_ips")
-    }
-
-}
-
-/// The value of `cloudflare_dns_firewall.attack_mitigation`.
-#[derive(Clone)]
-pub struct DnsFirewallAttackMitigation(Body);
-
-impl std::fmt::Debug for DnsFirewallAttackMitigation {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsFirewallAttackMitigation").field(&self.0).finish()
-    }
-}
-
-impl DnsFirewallAttackMitigation {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// When enabled, automatically mitigate random-prefix attacks to protect upstream DNS servers
-    pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("enabled", value.into());
-        self
-    }
-
-    /// Only mitigate attacks when upstream servers seem unhealthy
-    pub fn only_when_upstream_unhealthy(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("only_when_upstream_unhealthy", value.into());
-        self
-    }
-
-}
-
-impl From<DnsFirewallAttackMitigation> for Tf<DnsFirewallAttackMitigation> {
-    #[inline]
-    fn from(value: DnsFirewallAttackMitigation) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`DnsFirewallAttackMitigation`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DnsFirewallAttackMitigationFields(Expr);
-
-impl std::fmt::Debug for DnsFirewallAttackMitigationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsFirewallAttackMitigationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DnsFirewallAttackMitigationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DnsFirewallAttackMitigation {
-    type Fields = DnsFirewallAttackMitigationFields;
-}
-
-impl DnsFirewallAttackMitigationFields {
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        field(&self.0, "enabled")
-    }
-
-    #[inline]
-    pub fn only_when_upstream_unhealthy(&self) -> Tf<bool> {
-        field(&self.0, "only_when_upstream_unhealthy")
-    }
-
-}
-
 /// The resource `cloudflare_dns_record`.
 #[derive(Clone)]
 pub struct DnsRecord(Body);
@@ -1057,1049 +758,6 @@ impl DnsRecordSettingsFields {
     #[inline]
     pub fn ipv6_only(&self) -> Tf<bool> {
         field(&self.0, "ipv6_only")
-    }
-
-}
-
-/// The resource `cloudflare_dns_zone_transfers_acl`.
-#[derive(Clone)]
-pub struct DnsZoneTransfersAcl(Body);
-
-impl std::fmt::Debug for DnsZoneTransfersAcl {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersAcl").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DnsZoneTransfersAcl`].
-#[derive(Clone, Debug)]
-pub struct DnsZoneTransfersAclArgs {
-    pub account_id: Tf<String>,
-    /// Allowed IPv4/IPv6 address range of primary or secondary nameservers. This will be applied for the entire account. The IP range is used to allow additional NOTIFY IPs for secondary zones and IPs Cloudflare allows AXFR/IXFR requests from for primary zones. CIDRs are limited to a maximum of /24 for IPv4 and /64 for IPv6 respectively.
-    pub ip_range: Tf<String>,
-    /// The name of the acl.
-    pub name: Tf<String>,
-}
-
-impl DnsZoneTransfersAcl {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DnsZoneTransfersAclArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("ip_range", args.ip_range.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for DnsZoneTransfersAcl {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for DnsZoneTransfersAcl {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_acl";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = DnsZoneTransfersAclRef;
-}
-
-/// A declared [`DnsZoneTransfersAcl`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DnsZoneTransfersAclRef(BlockRef);
-
-impl std::fmt::Debug for DnsZoneTransfersAclRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersAclRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DnsZoneTransfersAclRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DnsZoneTransfersAclRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DnsZoneTransfersAclRef {
-    type Block = DnsZoneTransfersAcl;
-}
-
-impl DnsZoneTransfersAclRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn ip_range(&self) -> Tf<String> {
-        self.0.attr("ip_range")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-}
-
-/// The resource `cloudflare_dns_zone_transfers_incoming`.
-#[derive(Clone)]
-pub struct DnsZoneTransfersIncoming(Body);
-
-impl std::fmt::Debug for DnsZoneTransfersIncoming {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersIncoming").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DnsZoneTransfersIncoming`].
-#[derive(Clone, Debug)]
-pub struct DnsZoneTransfersIncomingArgs {
-    /// Zone name.
-    pub name: Tf<String>,
-    /// A list of peer tags.
-    pub peers: Tf<Set<String>>,
-    pub zone_id: Tf<String>,
-}
-
-impl DnsZoneTransfersIncoming {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DnsZoneTransfersIncomingArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("peers", args.peers.into()),
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// How often should a secondary zone auto refresh regardless of DNS NOTIFY.
-    /// Not applicable for primary zones.
-    pub fn auto_refresh_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("auto_refresh_seconds", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DnsZoneTransfersIncoming {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for DnsZoneTransfersIncoming {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_incoming";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = DnsZoneTransfersIncomingRef;
-}
-
-/// A declared [`DnsZoneTransfersIncoming`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DnsZoneTransfersIncomingRef(BlockRef);
-
-impl std::fmt::Debug for DnsZoneTransfersIncomingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersIncomingRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DnsZoneTransfersIncomingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DnsZoneTransfersIncomingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DnsZoneTransfersIncomingRef {
-    type Block = DnsZoneTransfersIncoming;
-}
-
-impl DnsZoneTransfersIncomingRef {
-    #[inline]
-    pub fn auto_refresh_seconds(&self) -> Tf<Number> {
-        self.0.attr("auto_refresh_seconds")
-    }
-
-    #[inline]
-    pub fn checked_time(&self) -> Tf<String> {
-        self.0.attr("checked_time")
-    }
-
-    #[inline]
-    pub fn created_time(&self) -> Tf<String> {
-        self.0.attr("created_time")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn modified_time(&self) -> Tf<String> {
-        self.0.attr("modified_time")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn peers(&self) -> Tf<Set<String>> {
-        self.0.attr("peers")
-    }
-
-    #[inline]
-    pub fn soa_serial(&self) -> Tf<Number> {
-        self.0.attr("soa_serial")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The resource `cloudflare_dns_zone_transfers_outgoing`.
-#[derive(Clone)]
-pub struct DnsZoneTransfersOutgoing(Body);
-
-impl std::fmt::Debug for DnsZoneTransfersOutgoing {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersOutgoing").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DnsZoneTransfersOutgoing`].
-#[derive(Clone, Debug)]
-pub struct DnsZoneTransfersOutgoingArgs {
-    /// Zone name.
-    pub name: Tf<String>,
-    /// A list of peer tags.
-    pub peers: Tf<Set<String>>,
-    pub zone_id: Tf<String>,
-}
-
-impl DnsZoneTransfersOutgoing {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DnsZoneTransfersOutgoingArgs) -> Self {
-        Self(Body::of([
-            ("name", args.name.into()),
-            ("peers", args.peers.into()),
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for DnsZoneTransfersOutgoing {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for DnsZoneTransfersOutgoing {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_outgoing";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = DnsZoneTransfersOutgoingRef;
-}
-
-/// A declared [`DnsZoneTransfersOutgoing`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DnsZoneTransfersOutgoingRef(BlockRef);
-
-impl std::fmt::Debug for DnsZoneTransfersOutgoingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersOutgoingRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DnsZoneTransfersOutgoingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DnsZoneTransfersOutgoingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DnsZoneTransfersOutgoingRef {
-    type Block = DnsZoneTransfersOutgoing;
-}
-
-impl DnsZoneTransfersOutgoingRef {
-    #[inline]
-    pub fn checked_time(&self) -> Tf<String> {
-        self.0.attr("checked_time")
-    }
-
-    #[inline]
-    pub fn created_time(&self) -> Tf<String> {
-        self.0.attr("created_time")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn last_transferred_time(&self) -> Tf<String> {
-        self.0.attr("last_transferred_time")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn peers(&self) -> Tf<Set<String>> {
-        self.0.attr("peers")
-    }
-
-    #[inline]
-    pub fn soa_serial(&self) -> Tf<Number> {
-        self.0.attr("soa_serial")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The resource `cloudflare_dns_zone_transfers_peer`.
-#[derive(Clone)]
-pub struct DnsZoneTransfersPeer(Body);
-
-impl std::fmt::Debug for DnsZoneTransfersPeer {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersPeer").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DnsZoneTransfersPeer`].
-#[derive(Clone, Debug)]
-pub struct DnsZoneTransfersPeerArgs {
-    pub account_id: Tf<String>,
-    /// The name of the peer.
-    pub name: Tf<String>,
-}
-
-impl DnsZoneTransfersPeer {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DnsZoneTransfersPeerArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("name", args.name.into()),
-        ]))
-    }
-
-    /// IPv4/IPv6 address of primary or secondary nameserver, depending on what zone this peer is linked to. For primary zones this IP defines the IP of the secondary nameserver Cloudflare will NOTIFY upon zone changes. For secondary zones this IP defines the IP of the primary nameserver Cloudflare will send AXFR/IXFR requests to.
-    pub fn ip(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip", value.into());
-        self
-    }
-
-    /// Enable IXFR transfer protocol, default is AXFR. Only applicable to secondary zones.
-    pub fn ixfr_enable(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("ixfr_enable", value.into());
-        self
-    }
-
-    /// DNS port of primary or secondary nameserver, depending on what zone this peer is linked to.
-    pub fn port(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("port", value.into());
-        self
-    }
-
-    /// TSIG authentication will be used for zone transfer if configured.
-    pub fn tsig_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("tsig_id", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DnsZoneTransfersPeer {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for DnsZoneTransfersPeer {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_peer";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = DnsZoneTransfersPeerRef;
-}
-
-/// A declared [`DnsZoneTransfersPeer`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DnsZoneTransfersPeerRef(BlockRef);
-
-impl std::fmt::Debug for DnsZoneTransfersPeerRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersPeerRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DnsZoneTransfersPeerRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DnsZoneTransfersPeerRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DnsZoneTransfersPeerRef {
-    type Block = DnsZoneTransfersPeer;
-}
-
-impl DnsZoneTransfersPeerRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn ip(&self) -> Tf<String> {
-        self.0.attr("ip")
-    }
-
-    #[inline]
-    pub fn ixfr_enable(&self) -> Tf<bool> {
-        self.0.attr("ixfr_enable")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn port(&self) -> Tf<Number> {
-        self.0.attr("port")
-    }
-
-    #[inline]
-    pub fn tsig_id(&self) -> Tf<String> {
-        self.0.attr("tsig_id")
-    }
-
-}
-
-/// The resource `cloudflare_dns_zone_transfers_tsig`.
-#[derive(Clone)]
-pub struct DnsZoneTransfersTsig(Body);
-
-impl std::fmt::Debug for DnsZoneTransfersTsig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersTsig").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DnsZoneTransfersTsig`].
-#[derive(Clone, Debug)]
-pub struct DnsZoneTransfersTsigArgs {
-    pub account_id: Tf<String>,
-    /// TSIG algorithm.
-    pub algo: Tf<String>,
-    /// TSIG key name.
-    pub name: Tf<String>,
-    /// TSIG secret.
-    pub secret: Tf<String>,
-}
-
-impl DnsZoneTransfersTsig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DnsZoneTransfersTsigArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("algo", args.algo.into()),
-            ("name", args.name.into()),
-            ("secret", args.secret.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for DnsZoneTransfersTsig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for DnsZoneTransfersTsig {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_tsig";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = DnsZoneTransfersTsigRef;
-}
-
-/// A declared [`DnsZoneTransfersTsig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DnsZoneTransfersTsigRef(BlockRef);
-
-impl std::fmt::Debug for DnsZoneTransfersTsigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DnsZoneTransfersTsigRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DnsZoneTransfersTsigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DnsZoneTransfersTsigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DnsZoneTransfersTsigRef {
-    type Block = DnsZoneTransfersTsig;
-}
-
-impl DnsZoneTransfersTsigRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
-    }
-
-    #[inline]
-    pub fn algo(&self) -> Tf<String> {
-        self.0.attr("algo")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn secret(&self) -> Tf<String> {
-        self.0.attr("secret")
-    }
-
-}
-
-/// The data source `cloudflare_dns_firewall`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsFirewall(Body);
-
-impl std::fmt::Debug for DataCloudflareDnsFirewall {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsFirewall").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataCloudflareDnsFirewall`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsFirewallArgs {
-    /// Identifier.
-    pub account_id: Tf<String>,
-    /// Identifier.
-    pub dns_firewall_id: Tf<String>,
-}
-
-impl DataCloudflareDnsFirewall {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsFirewallArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("dns_firewall_id", args.dns_firewall_id.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for DataCloudflareDnsFirewall {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataCloudflareDnsFirewall {
-    const TYPE: &'static str = "cloudflare_dns_firewall";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsFirewallRef;
-}
-
-/// A declared [`DataCloudflareDnsFirewall`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsFirewallRef(BlockRef);
-
-impl std::fmt::Debug for DataCloudflareDnsFirewallRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsFirewallRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataCloudflareDnsFirewallRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataCloudflareDnsFirewallRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataCloudflareDnsFirewallRef {
-    type Block = DataCloudflareDnsFirewall;
-}
-
-impl DataCloudflareDnsFirewallRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
-    }
-
-    #[inline]
-    pub fn attack_mitigation(&self) -> Tf<DataCloudflareDnsFirewallAttackMitigation> {
-        self.0.attr("attack_mitigation")
-    }
-
-    #[inline]
-    pub fn deprecate_any_requests(&self) -> Tf<bool> {
-        self.0.attr("deprecate_any_requests")
-    }
-
-    #[inline]
-    pub fn dns_firewall_id(&self) -> Tf<String> {
-        self.0.attr("dns_firewall_id")
-    }
-
-    #[inline]
-    pub fn dns_firewall_ips(&self) -> Tf<Set<String>> {
-        self.0.attr("dns_firewall_ips")
-    }
-
-    #[inline]
-    pub fn ecs_fallback(&self) -> Tf<bool> {
-        self.0.attr("ecs_fallback")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn maximum_cache_ttl(&self) -> Tf<Number> {
-        self.0.attr("maximum_cache_ttl")
-    }
-
-    #[inline]
-    pub fn minimum_cache_ttl(&self) -> Tf<Number> {
-        self.0.attr("minimum_cache_ttl")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
-
-    #[inline]
-    pub fn negative_cache_ttl(&self) -> Tf<Number> {
-        self.0.attr("negative_cache_ttl")
-    }
-
-    #[inline]
-    pub fn ratelimit(&self) -> Tf<Number> {
-        self.0.attr("ratelimit")
-    }
-
-    #[inline]
-    pub fn retries(&self) -> Tf<Number> {
-        self.0.attr("retries")
-    }
-
-    #[inline]
-    pub fn upstream_ips(&self) -> Tf<Set<String>> {
-        self.0.attr("upstream_ips")
-    }
-
-}
-
-/// The value of `cloudflare_dns_firewall.attack_mitigation`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsFirewallAttackMitigation {}
-
-/// The fields of a [`DataCloudflareDnsFirewallAttackMitigation`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsFirewallAttackMitigationFields(Expr);
-
-impl std::fmt::Debug for DataCloudflareDnsFirewallAttackMitigationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsFirewallAttackMitigationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataCloudflareDnsFirewallAttackMitigationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataCloudflareDnsFirewallAttackMitigation {
-    type Fields = DataCloudflareDnsFirewallAttackMitigationFields;
-}
-
-impl DataCloudflareDnsFirewallAttackMitigationFields {
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        field(&self.0, "enabled")
-    }
-
-    #[inline]
-    pub fn only_when_upstream_unhealthy(&self) -> Tf<bool> {
-        field(&self.0, "only_when_upstream_unhealthy")
-    }
-
-}
-
-/// The data source `cloudflare_dns_firewalls`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsFirewalls(Body);
-
-impl std::fmt::Debug for DataCloudflareDnsFirewalls {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsFirewalls").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataCloudflareDnsFirewalls`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsFirewallsArgs {
-    /// Identifier.
-    pub account_id: Tf<String>,
-}
-
-impl DataCloudflareDnsFirewalls {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsFirewallsArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-        ]))
-    }
-
-    /// Max items to fetch, default: 1000
-    pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_items", value.into());
-        self
-    }
-
-}
-
-impl BlockType for DataCloudflareDnsFirewalls {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataCloudflareDnsFirewalls {
-    const TYPE: &'static str = "cloudflare_dns_firewalls";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsFirewallsRef;
-}
-
-/// A declared [`DataCloudflareDnsFirewalls`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsFirewallsRef(BlockRef);
-
-impl std::fmt::Debug for DataCloudflareDnsFirewallsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsFirewallsRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for DataCloudflareDnsFirewallsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for DataCloudflareDnsFirewallsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for DataCloudflareDnsFirewallsRef {
-    type Block = DataCloudflareDnsFirewalls;
-}
-
-impl DataCloudflareDnsFirewallsRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
-    }
-
-    #[inline]
-    pub fn max_items(&self) -> Tf<Number> {
-        self.0.attr("max_items")
-    }
-
-    #[inline]
-    pub fn result(&self) -> Tf<List<DataCloudflareDnsFirewallsResult>> {
-        self.0.attr("result")
-    }
-
-}
-
-/// The value of `cloudflare_dns_firewalls.result`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsFirewallsResult {}
-
-/// The fields of a [`DataCloudflareDnsFirewallsResult`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsFirewallsResultFields(Expr);
-
-impl std::fmt::Debug for DataCloudflareDnsFirewallsResultFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsFirewallsResultFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataCloudflareDnsFirewallsResultFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataCloudflareDnsFirewallsResult {
-    type Fields = DataCloudflareDnsFirewallsResultFields;
-}
-
-impl DataCloudflareDnsFirewallsResultFields {
-    #[inline]
-    pub fn attack_mitigation(&self) -> Tf<DataCloudflareDnsFirewallsResultAttackMitigation> {
-        field(&self.0, "attack_mitigation")
-    }
-
-    #[inline]
-    pub fn deprecate_any_requests(&self) -> Tf<bool> {
-        field(&self.0, "deprecate_any_requests")
-    }
-
-    #[inline]
-    pub fn dns_firewall_ips(&self) -> Tf<Set<String>> {
-        field(&self.0, "dns_firewall_ips")
-    }
-
-    #[inline]
-    pub fn ecs_fallback(&self) -> Tf<bool> {
-        field(&self.0, "ecs_fallback")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
-    }
-
-    #[inline]
-    pub fn maximum_cache_ttl(&self) -> Tf<Number> {
-        field(&self.0, "maximum_cache_ttl")
-    }
-
-    #[inline]
-    pub fn minimum_cache_ttl(&self) -> Tf<Number> {
-        field(&self.0, "minimum_cache_ttl")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        field(&self.0, "modified_on")
-    }
-
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
-
-    #[inline]
-    pub fn negative_cache_ttl(&self) -> Tf<Number> {
-        field(&self.0, "negative_cache_ttl")
-    }
-
-    #[inline]
-    pub fn ratelimit(&self) -> Tf<Number> {
-        field(&self.0, "ratelimit")
-    }
-
-    #[inline]
-    pub fn retries(&self) -> Tf<Number> {
-        field(&self.0, "retries")
-    }
-
-    #[inline]
-    pub fn upstream_ips(&self) -> Tf<Set<String>> {
-        field(&self.0, "upstream_ips")
-    }
-
-}
-
-/// The value of `cloudflare_dns_firewalls.result.attack_mitigation`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsFirewallsResultAttackMitigation {}
-
-/// The fields of a [`DataCloudflareDnsFirewallsResultAttackMitigation`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsFirewallsResultAttackMitigationFields(Expr);
-
-impl std::fmt::Debug for DataCloudflareDnsFirewallsResultAttackMitigationFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsFirewallsResultAttackMitigationFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for DataCloudflareDnsFirewallsResultAttackMitigationFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for DataCloudflareDnsFirewallsResultAttackMitigation {
-    type Fields = DataCloudflareDnsFirewallsResultAttackMitigationFields;
-}
-
-impl DataCloudflareDnsFirewallsResultAttackMitigationFields {
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        field(&self.0, "enabled")
-    }
-
-    #[inline]
-    pub fn only_when_upstream_unhealthy(&self) -> Tf<bool> {
-        field(&self.0, "only_when_upstream_unhealthy")
     }
 
 }
@@ -3143,2032 +1801,3383 @@ impl DataCloudflareDnsRecordSettingsFields {
 
 }
 
-/// The data source `cloudflare_dns_records`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecords(Body);
-
-impl std::fmt::Debug for DataCloudflareDnsRecords {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecords").field(&self.0).finish()
-    }
-}
+/// The rest of `dns`, with the `cloudflare-dns` feature.
+#[cfg(feature = "cloudflare-dns")]
+pub use gated::*;
+
+#[cfg(feature = "cloudflare-dns")]
+mod gated {
+    use super::*;
+
+    /// The resource `cloudflare_dns_firewall`.
+    #[derive(Clone)]
+    pub struct DnsFirewall(Body);
+
+    impl std::fmt::Debug for DnsFirewall {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsFirewall").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DnsFirewall`].
+    #[derive(Clone, Debug)]
+    pub struct DnsFirewallArgs {
+        /// Identifier.
+        pub account_id: Tf<String>,
+        /// DNS Firewall cluster name
+        pub name: Tf<String>,
+        pub upstream_ips: Tf<Set<String>>,
+    }
+
+    impl DnsFirewall {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DnsFirewallArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("name", args.name.into()),
+                ("upstream_ips", args.upstream_ips.into()),
+            ]))
+        }
+
+        /// Attack mitigation settings
+        pub fn attack_mitigation(mut self, value: impl Into<Tf<DnsFirewallAttackMitigation>>) -> Self {
+            self.0.set("attack_mitigation", value.into());
+            self
+        }
+
+        /// Whether to refuse to answer queries for the ANY type
+        pub fn deprecate_any_requests(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("deprecate_any_requests", value.into());
+            self
+        }
+
+        /// Whether to forward client IP (resolver) subnet if no EDNS Client Subnet is sent
+        pub fn ecs_fallback(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("ecs_fallback", value.into());
+            self
+        }
+
+        /// By default, Cloudflare attempts to cache responses for as long as
+        /// indicated by the TTL received from upstream nameservers. This setting
+        /// sets an upper bound on this duration. For caching purposes, higher TTLs
+        /// will be decreased to the maximum value defined by this setting.
+        ///
+        /// This setting does not affect the TTL value in the DNS response
+        /// Cloudflare returns to clients. Cloudflare will always forward the TTL
+        /// value received from upstream nameservers.
+        pub fn maximum_cache_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("maximum_cache_ttl", value.into());
+            self
+        }
+
+        /// By default, Cloudflare attempts to cache responses for as long as
+        /// indicated by the TTL received from upstream nameservers. This setting
+        /// sets a lower bound on this duration. For caching purposes, lower TTLs
+        /// will be increased to the minimum value defined by this setting.
+        ///
+        /// This setting does not affect the TTL value in the DNS response
+        /// Cloudflare returns to clients. Cloudflare will always forward the TTL
+        /// value received from upstream nameservers.
+        ///
+        /// Note that, even with this setting, there is no guarantee that a
+        /// response will be cached for at least the specified duration. Cached
+        /// responses may be removed earlier for capacity or other operational
+        /// reasons.
+        pub fn minimum_cache_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("minimum_cache_ttl", value.into());
+            self
+        }
+
+        /// This setting controls how long DNS Firewall should cache negative
+        /// responses (e.g., NXDOMAIN) from the upstream servers.
+        ///
+        /// This setting does not affect the TTL value in the DNS response
+        /// Cloudflare returns to clients. Cloudflare will always forward the TTL
+        /// value received from upstream nameservers.
+        pub fn negative_cache_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("negative_cache_ttl", value.into());
+            self
+        }
+
+        /// Ratelimit in queries per second per datacenter (applies to DNS queries sent to the upstream nameservers configured on the cluster)
+        pub fn ratelimit(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("ratelimit", value.into());
+            self
+        }
+
+        /// Number of retries for fetching DNS responses from upstream nameservers (not counting the initial attempt)
+        pub fn retries(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("retries", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DnsFirewall {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for DnsFirewall {
+        const TYPE: &'static str = "cloudflare_dns_firewall";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = DnsFirewallRef;
+    }
+
+    /// A declared [`DnsFirewall`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DnsFirewallRef(BlockRef);
+
+    impl std::fmt::Debug for DnsFirewallRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsFirewallRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DnsFirewallRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DnsFirewallRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DnsFirewallRef {
+        type Block = DnsFirewall;
+    }
+
+    impl DnsFirewallRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
+
+        #[inline]
+        pub fn attack_mitigation(&self) -> Tf<DnsFirewallAttackMitigation> {
+            self.0.attr("attack_mitigation")
+        }
+
+        #[inline]
+        pub fn deprecate_any_requests(&self) -> Tf<bool> {
+            self.0.attr("deprecate_any_requests")
+        }
 
-/// The required arguments of [`DataCloudflareDnsRecords`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsRecordsArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
+        #[inline]
+        pub fn dns_firewall_ips(&self) -> Tf<Set<String>> {
+            self.0.attr("dns_firewall_ips")
+        }
+
+        #[inline]
+        pub fn ecs_fallback(&self) -> Tf<bool> {
+            self.0.attr("ecs_fallback")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl DataCloudflareDnsRecords {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsRecordsArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
+        #[inline]
+        pub fn maximum_cache_ttl(&self) -> Tf<Number> {
+            self.0.attr("maximum_cache_ttl")
+        }
 
-    pub fn comment(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsComment>>) -> Self {
-        self.0.set("comment", value.into());
-        self
-    }
+        #[inline]
+        pub fn minimum_cache_ttl(&self) -> Tf<Number> {
+            self.0.attr("minimum_cache_ttl")
+        }
 
-    pub fn content(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsContent>>) -> Self {
-        self.0.set("content", value.into());
-        self
-    }
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
 
-    /// Direction to order DNS records in.
-    /// Available values: "asc", "desc".
-    pub fn direction(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("direction", value.into());
-        self
-    }
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-    /// Whether to match all search requirements or at least one (any). If set to `all`, acts like a logical AND between filters. If set to `any`, acts like a logical OR instead. Note that the interaction between tag filters is controlled by the `tag-match` parameter instead.
-    /// Available values: "any", "all".
-    pub fn r#match(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("match", value.into());
-        self
-    }
+        #[inline]
+        pub fn negative_cache_ttl(&self) -> Tf<Number> {
+            self.0.attr("negative_cache_ttl")
+        }
 
-    /// Max items to fetch, default: 1000
-    pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_items", value.into());
-        self
-    }
+        #[inline]
+        pub fn ratelimit(&self) -> Tf<Number> {
+            self.0.attr("ratelimit")
+        }
 
-    pub fn name(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsName>>) -> Self {
-        self.0.set("name", value.into());
-        self
-    }
+        #[inline]
+        pub fn retries(&self) -> Tf<Number> {
+            self.0.attr("retries")
+        }
 
-    /// Field to order DNS records by.
-    /// Available values: "type", "name", "content", "ttl", "proxied".
-    pub fn order(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("order", value.into());
-        self
-    }
+        #[inline]
+        pub fn upstream_ips(&self) -> Tf<Set<String>> {
+            self.0.attr("upstream_ips")
+        }
 
-    /// Whether the record is receiving the performance and security benefits of Cloudflare.
-    pub fn proxied(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("proxied", value.into());
-        self
     }
 
-    /// Allows searching in multiple properties of a DNS record simultaneously. This parameter is intended for human users, not automation. Its exact behavior is intentionally left unspecified and is subject to change in the future. This parameter works independently of the `match` setting. For automated searches, please use the other available parameters.
-    pub fn search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("search", value.into());
-        self
+    /// The value of `cloudflare_dns_firewall.attack_mitigation`.
+    #[derive(Clone)]
+    pub struct DnsFirewallAttackMitigation(Body);
+
+    impl std::fmt::Debug for DnsFirewallAttackMitigation {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsFirewallAttackMitigation").field(&self.0).finish()
+        }
     }
 
-    pub fn tag(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsTag>>) -> Self {
-        self.0.set("tag", value.into());
-        self
-    }
+    impl DnsFirewallAttackMitigation {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// When enabled, automatically mitigate random-prefix attacks to protect upstream DNS servers
+        pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("enabled", value.into());
+            self
+        }
 
-    /// Whether to match all tag search requirements or at least one (any). If set to `all`, acts like a logical AND between tag filters. If set to `any`, acts like a logical OR instead. Note that the regular `match` parameter is still used to combine the resulting condition with other filters that aren't related to tags.
-    /// Available values: "any", "all".
-    pub fn tag_match(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("tag_match", value.into());
-        self
-    }
+        /// Only mitigate attacks when upstream servers seem unhealthy
+        pub fn only_when_upstream_unhealthy(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("only_when_upstream_unhealthy", value.into());
+            self
+        }
 
-    /// Record type.
-    /// Available values: "A", "AAAA", "CAA", "CERT", "CNAME", "DNSKEY", "DS", "HTTPS", "LOC", "MX", "NAPTR", "NS", "OPENPGPKEY", "PTR", "SMIMEA", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", "URI".
-    pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("type", value.into());
-        self
     }
-
-}
 
-impl BlockType for DataCloudflareDnsRecords {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+    impl From<DnsFirewallAttackMitigation> for Tf<DnsFirewallAttackMitigation> {
+        #[inline]
+        fn from(value: DnsFirewallAttackMitigation) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
     }
-}
-
-impl DataSource for DataCloudflareDnsRecords {
-    const TYPE: &'static str = "cloudflare_dns_records";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsRecordsRef;
-}
 
-/// A declared [`DataCloudflareDnsRecords`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsRef(BlockRef);
+    /// The fields of a [`DnsFirewallAttackMitigation`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DnsFirewallAttackMitigationFields(Expr);
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsRef").field(&self.0).finish()
+    impl std::fmt::Debug for DnsFirewallAttackMitigationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsFirewallAttackMitigationFields").field(&self.0).finish()
+        }
     }
-}
 
-impl From<BlockRef> for DataCloudflareDnsRecordsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl From<Expr> for DnsFirewallAttackMitigationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
-}
 
-impl Handle for DataCloudflareDnsRecordsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl Object for DnsFirewallAttackMitigation {
+        type Fields = DnsFirewallAttackMitigationFields;
     }
-}
 
-impl TypedHandle for DataCloudflareDnsRecordsRef {
-    type Block = DataCloudflareDnsRecords;
-}
+    impl DnsFirewallAttackMitigationFields {
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            field(&self.0, "enabled")
+        }
 
-impl DataCloudflareDnsRecordsRef {
-    #[inline]
-    pub fn comment(&self) -> Tf<DataCloudflareDnsRecordsComment> {
-        self.0.attr("comment")
-    }
+        #[inline]
+        pub fn only_when_upstream_unhealthy(&self) -> Tf<bool> {
+            field(&self.0, "only_when_upstream_unhealthy")
+        }
 
-    #[inline]
-    pub fn content(&self) -> Tf<DataCloudflareDnsRecordsContent> {
-        self.0.attr("content")
     }
 
-    #[inline]
-    pub fn direction(&self) -> Tf<String> {
-        self.0.attr("direction")
-    }
+    /// The resource `cloudflare_dns_zone_transfers_acl`.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersAcl(Body);
 
-    #[inline]
-    pub fn r#match(&self) -> Tf<String> {
-        self.0.attr("match")
+    impl std::fmt::Debug for DnsZoneTransfersAcl {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersAcl").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn max_items(&self) -> Tf<Number> {
-        self.0.attr("max_items")
+    /// The required arguments of [`DnsZoneTransfersAcl`].
+    #[derive(Clone, Debug)]
+    pub struct DnsZoneTransfersAclArgs {
+        pub account_id: Tf<String>,
+        /// Allowed IPv4/IPv6 address range of primary or secondary nameservers. This will be applied for the entire account. The IP range is used to allow additional NOTIFY IPs for secondary zones and IPs Cloudflare allows AXFR/IXFR requests from for primary zones. CIDRs are limited to a maximum of /24 for IPv4 and /64 for IPv6 respectively.
+        pub ip_range: Tf<String>,
+        /// The name of the acl.
+        pub name: Tf<String>,
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<DataCloudflareDnsRecordsName> {
-        self.0.attr("name")
-    }
+    impl DnsZoneTransfersAcl {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DnsZoneTransfersAclArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("ip_range", args.ip_range.into()),
+                ("name", args.name.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn order(&self) -> Tf<String> {
-        self.0.attr("order")
     }
 
-    #[inline]
-    pub fn proxied(&self) -> Tf<bool> {
-        self.0.attr("proxied")
+    impl BlockType for DnsZoneTransfersAcl {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn result(&self) -> Tf<List<DataCloudflareDnsRecordsResult>> {
-        self.0.attr("result")
+    impl Resource for DnsZoneTransfersAcl {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_acl";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = DnsZoneTransfersAclRef;
     }
 
-    #[inline]
-    pub fn search(&self) -> Tf<String> {
-        self.0.attr("search")
-    }
+    /// A declared [`DnsZoneTransfersAcl`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersAclRef(BlockRef);
 
-    #[inline]
-    pub fn tag(&self) -> Tf<DataCloudflareDnsRecordsTag> {
-        self.0.attr("tag")
+    impl std::fmt::Debug for DnsZoneTransfersAclRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersAclRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn tag_match(&self) -> Tf<String> {
-        self.0.attr("tag_match")
+    impl From<BlockRef> for DnsZoneTransfersAclRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        self.0.attr("type")
+    impl Handle for DnsZoneTransfersAclRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
+    impl TypedHandle for DnsZoneTransfersAclRef {
+        type Block = DnsZoneTransfersAcl;
     }
 
-}
+    impl DnsZoneTransfersAclRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-/// The value of `cloudflare_dns_records.comment`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsComment(Body);
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsComment {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsComment").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn ip_range(&self) -> Tf<String> {
+            self.0.attr("ip_range")
+        }
 
-impl DataCloudflareDnsRecordsComment {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-    /// If this parameter is present, only records *without* a comment are returned.
-    pub fn absent(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("absent", value.into());
-        self
     }
 
-    /// Substring of the DNS record comment. Comment filters are case-insensitive.
-    pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("contains", value.into());
-        self
+    /// The resource `cloudflare_dns_zone_transfers_incoming`.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersIncoming(Body);
+
+    impl std::fmt::Debug for DnsZoneTransfersIncoming {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersIncoming").field(&self.0).finish()
+        }
     }
 
-    /// Suffix of the DNS record comment. Comment filters are case-insensitive.
-    pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("endswith", value.into());
-        self
+    /// The required arguments of [`DnsZoneTransfersIncoming`].
+    #[derive(Clone, Debug)]
+    pub struct DnsZoneTransfersIncomingArgs {
+        /// Zone name.
+        pub name: Tf<String>,
+        /// A list of peer tags.
+        pub peers: Tf<Set<String>>,
+        pub zone_id: Tf<String>,
     }
+
+    impl DnsZoneTransfersIncoming {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DnsZoneTransfersIncomingArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("peers", args.peers.into()),
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-    /// Exact value of the DNS record comment. Comment filters are case-insensitive.
-    pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("exact", value.into());
-        self
+        /// How often should a secondary zone auto refresh regardless of DNS NOTIFY.
+        /// Not applicable for primary zones.
+        pub fn auto_refresh_seconds(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("auto_refresh_seconds", value.into());
+            self
+        }
+
     }
 
-    /// If this parameter is present, only records *with* a comment are returned.
-    pub fn present(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("present", value.into());
-        self
+    impl BlockType for DnsZoneTransfersIncoming {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    /// Prefix of the DNS record comment. Comment filters are case-insensitive.
-    pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("startswith", value.into());
-        self
+    impl Resource for DnsZoneTransfersIncoming {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_incoming";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = DnsZoneTransfersIncomingRef;
     }
 
-}
+    /// A declared [`DnsZoneTransfersIncoming`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersIncomingRef(BlockRef);
 
-impl From<DataCloudflareDnsRecordsComment> for Tf<DataCloudflareDnsRecordsComment> {
-    #[inline]
-    fn from(value: DataCloudflareDnsRecordsComment) -> Self {
-        Tf::from_expr(value.0.into_object())
+    impl std::fmt::Debug for DnsZoneTransfersIncomingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersIncomingRef").field(&self.0).finish()
+        }
     }
-}
 
-/// The fields of a [`DataCloudflareDnsRecordsComment`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsCommentFields(Expr);
-
-impl std::fmt::Debug for DataCloudflareDnsRecordsCommentFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsCommentFields").field(&self.0).finish()
+    impl From<BlockRef> for DnsZoneTransfersIncomingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
-}
 
-impl From<Expr> for DataCloudflareDnsRecordsCommentFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    impl Handle for DnsZoneTransfersIncomingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-}
 
-impl Object for DataCloudflareDnsRecordsComment {
-    type Fields = DataCloudflareDnsRecordsCommentFields;
-}
+    impl TypedHandle for DnsZoneTransfersIncomingRef {
+        type Block = DnsZoneTransfersIncoming;
+    }
 
-impl DataCloudflareDnsRecordsCommentFields {
-    #[inline]
-    pub fn absent(&self) -> Tf<String> {
-        field(&self.0, "absent")
-    }
+    impl DnsZoneTransfersIncomingRef {
+        #[inline]
+        pub fn auto_refresh_seconds(&self) -> Tf<Number> {
+            self.0.attr("auto_refresh_seconds")
+        }
 
-    #[inline]
-    pub fn contains(&self) -> Tf<String> {
-        field(&self.0, "contains")
-    }
+        #[inline]
+        pub fn checked_time(&self) -> Tf<String> {
+            self.0.attr("checked_time")
+        }
 
-    #[inline]
-    pub fn endswith(&self) -> Tf<String> {
-        field(&self.0, "endswith")
-    }
+        #[inline]
+        pub fn created_time(&self) -> Tf<String> {
+            self.0.attr("created_time")
+        }
 
-    #[inline]
-    pub fn exact(&self) -> Tf<String> {
-        field(&self.0, "exact")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-    #[inline]
-    pub fn present(&self) -> Tf<String> {
-        field(&self.0, "present")
-    }
+        #[inline]
+        pub fn modified_time(&self) -> Tf<String> {
+            self.0.attr("modified_time")
+        }
 
-    #[inline]
-    pub fn startswith(&self) -> Tf<String> {
-        field(&self.0, "startswith")
-    }
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-}
+        #[inline]
+        pub fn peers(&self) -> Tf<Set<String>> {
+            self.0.attr("peers")
+        }
 
-/// The value of `cloudflare_dns_records.content`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsContent(Body);
+        #[inline]
+        pub fn soa_serial(&self) -> Tf<Number> {
+            self.0.attr("soa_serial")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsContent {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsContent").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl DataCloudflareDnsRecordsContent {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
     }
 
-    /// Substring of the DNS record content. Content filters are case-insensitive.
-    pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("contains", value.into());
-        self
-    }
+    /// The resource `cloudflare_dns_zone_transfers_outgoing`.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersOutgoing(Body);
 
-    /// Suffix of the DNS record content. Content filters are case-insensitive.
-    pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("endswith", value.into());
-        self
+    impl std::fmt::Debug for DnsZoneTransfersOutgoing {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersOutgoing").field(&self.0).finish()
+        }
     }
 
-    /// Exact value of the DNS record content. Content filters are case-insensitive.
-    pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("exact", value.into());
-        self
+    /// The required arguments of [`DnsZoneTransfersOutgoing`].
+    #[derive(Clone, Debug)]
+    pub struct DnsZoneTransfersOutgoingArgs {
+        /// Zone name.
+        pub name: Tf<String>,
+        /// A list of peer tags.
+        pub peers: Tf<Set<String>>,
+        pub zone_id: Tf<String>,
     }
 
-    /// Prefix of the DNS record content. Content filters are case-insensitive.
-    pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("startswith", value.into());
-        self
+    impl DnsZoneTransfersOutgoing {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DnsZoneTransfersOutgoingArgs) -> Self {
+            Self(Body::of([
+                ("name", args.name.into()),
+                ("peers", args.peers.into()),
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
     }
 
-}
+    impl BlockType for DnsZoneTransfersOutgoing {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
 
-impl From<DataCloudflareDnsRecordsContent> for Tf<DataCloudflareDnsRecordsContent> {
-    #[inline]
-    fn from(value: DataCloudflareDnsRecordsContent) -> Self {
-        Tf::from_expr(value.0.into_object())
+    impl Resource for DnsZoneTransfersOutgoing {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_outgoing";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = DnsZoneTransfersOutgoingRef;
     }
-}
 
-/// The fields of a [`DataCloudflareDnsRecordsContent`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsContentFields(Expr);
+    /// A declared [`DnsZoneTransfersOutgoing`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersOutgoingRef(BlockRef);
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsContentFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsContentFields").field(&self.0).finish()
+    impl std::fmt::Debug for DnsZoneTransfersOutgoingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersOutgoingRef").field(&self.0).finish()
+        }
     }
-}
-
-impl From<Expr> for DataCloudflareDnsRecordsContentFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+
+    impl From<BlockRef> for DnsZoneTransfersOutgoingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DnsZoneTransfersOutgoingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DnsZoneTransfersOutgoingRef {
+        type Block = DnsZoneTransfersOutgoing;
     }
-}
 
-impl Object for DataCloudflareDnsRecordsContent {
-    type Fields = DataCloudflareDnsRecordsContentFields;
-}
+    impl DnsZoneTransfersOutgoingRef {
+        #[inline]
+        pub fn checked_time(&self) -> Tf<String> {
+            self.0.attr("checked_time")
+        }
+
+        #[inline]
+        pub fn created_time(&self) -> Tf<String> {
+            self.0.attr("created_time")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn last_transferred_time(&self) -> Tf<String> {
+            self.0.attr("last_transferred_time")
+        }
 
-impl DataCloudflareDnsRecordsContentFields {
-    #[inline]
-    pub fn contains(&self) -> Tf<String> {
-        field(&self.0, "contains")
-    }
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn peers(&self) -> Tf<Set<String>> {
+            self.0.attr("peers")
+        }
+
+        #[inline]
+        pub fn soa_serial(&self) -> Tf<Number> {
+            self.0.attr("soa_serial")
+        }
 
-    #[inline]
-    pub fn endswith(&self) -> Tf<String> {
-        field(&self.0, "endswith")
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
     }
 
-    #[inline]
-    pub fn exact(&self) -> Tf<String> {
-        field(&self.0, "exact")
+    /// The resource `cloudflare_dns_zone_transfers_peer`.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersPeer(Body);
+
+    impl std::fmt::Debug for DnsZoneTransfersPeer {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersPeer").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn startswith(&self) -> Tf<String> {
-        field(&self.0, "startswith")
+    /// The required arguments of [`DnsZoneTransfersPeer`].
+    #[derive(Clone, Debug)]
+    pub struct DnsZoneTransfersPeerArgs {
+        pub account_id: Tf<String>,
+        /// The name of the peer.
+        pub name: Tf<String>,
     }
 
-}
+    impl DnsZoneTransfersPeer {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DnsZoneTransfersPeerArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("name", args.name.into()),
+            ]))
+        }
 
-/// The value of `cloudflare_dns_records.name`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsName(Body);
+        /// IPv4/IPv6 address of primary or secondary nameserver, depending on what zone this peer is linked to. For primary zones this IP defines the IP of the secondary nameserver Cloudflare will NOTIFY upon zone changes. For secondary zones this IP defines the IP of the primary nameserver Cloudflare will send AXFR/IXFR requests to.
+        pub fn ip(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip", value.into());
+            self
+        }
+
+        /// Enable IXFR transfer protocol, default is AXFR. Only applicable to secondary zones.
+        pub fn ixfr_enable(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("ixfr_enable", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsName {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsName").field(&self.0).finish()
-    }
-}
+        /// DNS port of primary or secondary nameserver, depending on what zone this peer is linked to.
+        pub fn port(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("port", value.into());
+            self
+        }
 
-impl DataCloudflareDnsRecordsName {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
+        /// TSIG authentication will be used for zone transfer if configured.
+        pub fn tsig_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("tsig_id", value.into());
+            self
+        }
 
-    /// Substring of the DNS record name. Name filters are case-insensitive.
-    pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("contains", value.into());
-        self
     }
 
-    /// Suffix of the DNS record name. Name filters are case-insensitive.
-    pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("endswith", value.into());
-        self
+    impl BlockType for DnsZoneTransfersPeer {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    /// Exact value of the DNS record name. Name filters are case-insensitive.
-    pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("exact", value.into());
-        self
-    }
+    impl Resource for DnsZoneTransfersPeer {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_peer";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = DnsZoneTransfersPeerRef;
+    }
+
+    /// A declared [`DnsZoneTransfersPeer`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersPeerRef(BlockRef);
+
+    impl std::fmt::Debug for DnsZoneTransfersPeerRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersPeerRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DnsZoneTransfersPeerRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DnsZoneTransfersPeerRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DnsZoneTransfersPeerRef {
+        type Block = DnsZoneTransfersPeer;
+    }
+
+    impl DnsZoneTransfersPeerRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn ip(&self) -> Tf<String> {
+            self.0.attr("ip")
+        }
+
+        #[inline]
+        pub fn ixfr_enable(&self) -> Tf<bool> {
+            self.0.attr("ixfr_enable")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-    /// Prefix of the DNS record name. Name filters are case-insensitive.
-    pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("startswith", value.into());
-        self
-    }
+        #[inline]
+        pub fn port(&self) -> Tf<Number> {
+            self.0.attr("port")
+        }
 
-}
+        #[inline]
+        pub fn tsig_id(&self) -> Tf<String> {
+            self.0.attr("tsig_id")
+        }
 
-impl From<DataCloudflareDnsRecordsName> for Tf<DataCloudflareDnsRecordsName> {
-    #[inline]
-    fn from(value: DataCloudflareDnsRecordsName) -> Self {
-        Tf::from_expr(value.0.into_object())
+    }
+
+    /// The resource `cloudflare_dns_zone_transfers_tsig`.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersTsig(Body);
+
+    impl std::fmt::Debug for DnsZoneTransfersTsig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersTsig").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DnsZoneTransfersTsig`].
+    #[derive(Clone, Debug)]
+    pub struct DnsZoneTransfersTsigArgs {
+        pub account_id: Tf<String>,
+        /// TSIG algorithm.
+        pub algo: Tf<String>,
+        /// TSIG key name.
+        pub name: Tf<String>,
+        /// TSIG secret.
+        pub secret: Tf<String>,
     }
-}
 
-/// The fields of a [`DataCloudflareDnsRecordsName`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsNameFields(Expr);
+    impl DnsZoneTransfersTsig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DnsZoneTransfersTsigArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("algo", args.algo.into()),
+                ("name", args.name.into()),
+                ("secret", args.secret.into()),
+            ]))
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsNameFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsNameFields").field(&self.0).finish()
     }
-}
 
-impl From<Expr> for DataCloudflareDnsRecordsNameFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    impl BlockType for DnsZoneTransfersTsig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
-
-impl Object for DataCloudflareDnsRecordsName {
-    type Fields = DataCloudflareDnsRecordsNameFields;
-}
 
-impl DataCloudflareDnsRecordsNameFields {
-    #[inline]
-    pub fn contains(&self) -> Tf<String> {
-        field(&self.0, "contains")
+    impl Resource for DnsZoneTransfersTsig {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_tsig";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = DnsZoneTransfersTsigRef;
+    }
+
+    /// A declared [`DnsZoneTransfersTsig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DnsZoneTransfersTsigRef(BlockRef);
+
+    impl std::fmt::Debug for DnsZoneTransfersTsigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DnsZoneTransfersTsigRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn endswith(&self) -> Tf<String> {
-        field(&self.0, "endswith")
+    impl From<BlockRef> for DnsZoneTransfersTsigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn exact(&self) -> Tf<String> {
-        field(&self.0, "exact")
+    impl Handle for DnsZoneTransfersTsigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn startswith(&self) -> Tf<String> {
-        field(&self.0, "startswith")
+    impl TypedHandle for DnsZoneTransfersTsigRef {
+        type Block = DnsZoneTransfersTsig;
     }
 
-}
+    impl DnsZoneTransfersTsigRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-/// The value of `cloudflare_dns_records.result`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsRecordsResult {}
+        #[inline]
+        pub fn algo(&self) -> Tf<String> {
+            self.0.attr("algo")
+        }
 
-/// The fields of a [`DataCloudflareDnsRecordsResult`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsResultFields(Expr);
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsResultFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsResultFields").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn secret(&self) -> Tf<String> {
+            self.0.attr("secret")
+        }
 
-impl From<Expr> for DataCloudflareDnsRecordsResultFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
     }
-}
 
-impl Object for DataCloudflareDnsRecordsResult {
-    type Fields = DataCloudflareDnsRecordsResultFields;
-}
+    /// The data source `cloudflare_dns_firewall`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsFirewall(Body);
 
-impl DataCloudflareDnsRecordsResultFields {
-    #[inline]
-    pub fn comment(&self) -> Tf<String> {
-        field(&self.0, "comment")
+    impl std::fmt::Debug for DataCloudflareDnsFirewall {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsFirewall").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn comment_modified_on(&self) -> Tf<String> {
-        field(&self.0, "comment_modified_on")
-    }
+    /// The required arguments of [`DataCloudflareDnsFirewall`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsFirewallArgs {
+        /// Identifier.
+        pub account_id: Tf<String>,
+        /// Identifier.
+        pub dns_firewall_id: Tf<String>,
+    }
 
-    #[inline]
-    pub fn content(&self) -> Tf<String> {
-        field(&self.0, "content")
-    }
+    impl DataCloudflareDnsFirewall {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsFirewallArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("dns_firewall_id", args.dns_firewall_id.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn created_on(&self) -> Tf<String> {
-        field(&self.0, "created_on")
+    }
+
+    impl BlockType for DataCloudflareDnsFirewall {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataCloudflareDnsFirewall {
+        const TYPE: &'static str = "cloudflare_dns_firewall";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsFirewallRef;
+    }
+
+    /// A declared [`DataCloudflareDnsFirewall`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsFirewallRef(BlockRef);
+
+    impl std::fmt::Debug for DataCloudflareDnsFirewallRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsFirewallRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataCloudflareDnsFirewallRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
-
-    #[inline]
-    pub fn data(&self) -> Tf<DataCloudflareDnsRecordsResultData> {
-        field(&self.0, "data")
+
+    impl Handle for DataCloudflareDnsFirewallRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
-    }
+    impl TypedHandle for DataCloudflareDnsFirewallRef {
+        type Block = DataCloudflareDnsFirewall;
+    }
 
-    #[inline]
-    pub fn meta(&self) -> Tf<String> {
-        field(&self.0, "meta")
-    }
+    impl DataCloudflareDnsFirewallRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        field(&self.0, "modified_on")
-    }
+        #[inline]
+        pub fn attack_mitigation(&self) -> Tf<DataCloudflareDnsFirewallAttackMitigation> {
+            self.0.attr("attack_mitigation")
+        }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
-    }
+        #[inline]
+        pub fn deprecate_any_requests(&self) -> Tf<bool> {
+            self.0.attr("deprecate_any_requests")
+        }
 
-    #[inline]
-    pub fn priority(&self) -> Tf<Number> {
-        field(&self.0, "priority")
-    }
+        #[inline]
+        pub fn dns_firewall_id(&self) -> Tf<String> {
+            self.0.attr("dns_firewall_id")
+        }
 
-    #[inline]
-    pub fn proxiable(&self) -> Tf<bool> {
-        field(&self.0, "proxiable")
-    }
+        #[inline]
+        pub fn dns_firewall_ips(&self) -> Tf<Set<String>> {
+            self.0.attr("dns_firewall_ips")
+        }
 
-    #[inline]
-    pub fn proxied(&self) -> Tf<bool> {
-        field(&self.0, "proxied")
-    }
+        #[inline]
+        pub fn ecs_fallback(&self) -> Tf<bool> {
+            self.0.attr("ecs_fallback")
+        }
 
-    #[inline]
-    pub fn settings(&self) -> Tf<DataCloudflareDnsRecordsResultSettings> {
-        field(&self.0, "settings")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-    #[inline]
-    pub fn tags(&self) -> Tf<Set<String>> {
-        field(&self.0, "tags")
-    }
+        #[inline]
+        pub fn maximum_cache_ttl(&self) -> Tf<Number> {
+            self.0.attr("maximum_cache_ttl")
+        }
 
-    #[inline]
-    pub fn tags_modified_on(&self) -> Tf<String> {
-        field(&self.0, "tags_modified_on")
-    }
+        #[inline]
+        pub fn minimum_cache_ttl(&self) -> Tf<Number> {
+            self.0.attr("minimum_cache_ttl")
+        }
 
-    #[inline]
-    pub fn ttl(&self) -> Tf<Number> {
-        field(&self.0, "ttl")
-    }
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
 
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-}
+        #[inline]
+        pub fn negative_cache_ttl(&self) -> Tf<Number> {
+            self.0.attr("negative_cache_ttl")
+        }
 
-/// The value of `cloudflare_dns_records.result.data`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsRecordsResultData {}
+        #[inline]
+        pub fn ratelimit(&self) -> Tf<Number> {
+            self.0.attr("ratelimit")
+        }
 
-/// The fields of a [`DataCloudflareDnsRecordsResultData`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsResultDataFields(Expr);
+        #[inline]
+        pub fn retries(&self) -> Tf<Number> {
+            self.0.attr("retries")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsResultDataFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsResultDataFields").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn upstream_ips(&self) -> Tf<Set<String>> {
+            self.0.attr("upstream_ips")
+        }
 
-impl From<Expr> for DataCloudflareDnsRecordsResultDataFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
     }
-}
 
-impl Object for DataCloudflareDnsRecordsResultData {
-    type Fields = DataCloudflareDnsRecordsResultDataFields;
-}
+    /// The value of `cloudflare_dns_firewall.attack_mitigation`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsFirewallAttackMitigation {}
 
-impl DataCloudflareDnsRecordsResultDataFields {
-    #[inline]
-    pub fn algorithm(&self) -> Tf<Number> {
-        field(&self.0, "algorithm")
-    }
+    /// The fields of a [`DataCloudflareDnsFirewallAttackMitigation`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsFirewallAttackMitigationFields(Expr);
 
-    #[inline]
-    pub fn altitude(&self) -> Tf<Number> {
-        field(&self.0, "altitude")
+    impl std::fmt::Debug for DataCloudflareDnsFirewallAttackMitigationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsFirewallAttackMitigationFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn certificate(&self) -> Tf<String> {
-        field(&self.0, "certificate")
+    impl From<Expr> for DataCloudflareDnsFirewallAttackMitigationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn digest(&self) -> Tf<String> {
-        field(&self.0, "digest")
+    impl Object for DataCloudflareDnsFirewallAttackMitigation {
+        type Fields = DataCloudflareDnsFirewallAttackMitigationFields;
     }
 
-    #[inline]
-    pub fn digest_type(&self) -> Tf<Number> {
-        field(&self.0, "digest_type")
-    }
+    impl DataCloudflareDnsFirewallAttackMitigationFields {
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            field(&self.0, "enabled")
+        }
 
-    #[inline]
-    pub fn fingerprint(&self) -> Tf<String> {
-        field(&self.0, "fingerprint")
-    }
+        #[inline]
+        pub fn only_when_upstream_unhealthy(&self) -> Tf<bool> {
+            field(&self.0, "only_when_upstream_unhealthy")
+        }
 
-    #[inline]
-    pub fn flags(&self) -> Tf<Any> {
-        field(&self.0, "flags")
     }
 
-    #[inline]
-    pub fn key_tag(&self) -> Tf<Number> {
-        field(&self.0, "key_tag")
-    }
+    /// The data source `cloudflare_dns_firewalls`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsFirewalls(Body);
 
-    #[inline]
-    pub fn lat_degrees(&self) -> Tf<Number> {
-        field(&self.0, "lat_degrees")
+    impl std::fmt::Debug for DataCloudflareDnsFirewalls {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsFirewalls").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn lat_direction(&self) -> Tf<String> {
-        field(&self.0, "lat_direction")
+    /// The required arguments of [`DataCloudflareDnsFirewalls`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsFirewallsArgs {
+        /// Identifier.
+        pub account_id: Tf<String>,
     }
 
-    #[inline]
-    pub fn lat_minutes(&self) -> Tf<Number> {
-        field(&self.0, "lat_minutes")
-    }
+    impl DataCloudflareDnsFirewalls {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsFirewallsArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn lat_seconds(&self) -> Tf<Number> {
-        field(&self.0, "lat_seconds")
-    }
+        /// Max items to fetch, default: 1000
+        pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_items", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn long_degrees(&self) -> Tf<Number> {
-        field(&self.0, "long_degrees")
     }
 
-    #[inline]
-    pub fn long_direction(&self) -> Tf<String> {
-        field(&self.0, "long_direction")
+    impl BlockType for DataCloudflareDnsFirewalls {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn long_minutes(&self) -> Tf<Number> {
-        field(&self.0, "long_minutes")
+    impl DataSource for DataCloudflareDnsFirewalls {
+        const TYPE: &'static str = "cloudflare_dns_firewalls";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsFirewallsRef;
     }
 
-    #[inline]
-    pub fn long_seconds(&self) -> Tf<Number> {
-        field(&self.0, "long_seconds")
-    }
+    /// A declared [`DataCloudflareDnsFirewalls`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsFirewallsRef(BlockRef);
 
-    #[inline]
-    pub fn matching_type(&self) -> Tf<Number> {
-        field(&self.0, "matching_type")
+    impl std::fmt::Debug for DataCloudflareDnsFirewallsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsFirewallsRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn order(&self) -> Tf<Number> {
-        field(&self.0, "order")
+    impl From<BlockRef> for DataCloudflareDnsFirewallsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn port(&self) -> Tf<Number> {
-        field(&self.0, "port")
+    impl Handle for DataCloudflareDnsFirewallsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn precision_horz(&self) -> Tf<Number> {
-        field(&self.0, "precision_horz")
+    impl TypedHandle for DataCloudflareDnsFirewallsRef {
+        type Block = DataCloudflareDnsFirewalls;
     }
 
-    #[inline]
-    pub fn precision_vert(&self) -> Tf<Number> {
-        field(&self.0, "precision_vert")
-    }
+    impl DataCloudflareDnsFirewallsRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-    #[inline]
-    pub fn preference(&self) -> Tf<Number> {
-        field(&self.0, "preference")
-    }
+        #[inline]
+        pub fn max_items(&self) -> Tf<Number> {
+            self.0.attr("max_items")
+        }
 
-    #[inline]
-    pub fn priority(&self) -> Tf<Number> {
-        field(&self.0, "priority")
-    }
+        #[inline]
+        pub fn result(&self) -> Tf<List<DataCloudflareDnsFirewallsResult>> {
+            self.0.attr("result")
+        }
 
-    #[inline]
-    pub fn protocol(&self) -> Tf<Number> {
-        field(&self.0, "protocol")
     }
 
-    #[inline]
-    pub fn public_key(&self) -> Tf<String> {
-        field(&self.0, "public_key")
-    }
+    /// The value of `cloudflare_dns_firewalls.result`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsFirewallsResult {}
 
-    #[inline]
-    pub fn regex(&self) -> Tf<String> {
-        field(&self.0, "regex")
-    }
+    /// The fields of a [`DataCloudflareDnsFirewallsResult`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsFirewallsResultFields(Expr);
 
-    #[inline]
-    pub fn replacement(&self) -> Tf<String> {
-        field(&self.0, "replacement")
+    impl std::fmt::Debug for DataCloudflareDnsFirewallsResultFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsFirewallsResultFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn selector(&self) -> Tf<Number> {
-        field(&self.0, "selector")
+    impl From<Expr> for DataCloudflareDnsFirewallsResultFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn service(&self) -> Tf<String> {
-        field(&self.0, "service")
+    impl Object for DataCloudflareDnsFirewallsResult {
+        type Fields = DataCloudflareDnsFirewallsResultFields;
     }
 
-    #[inline]
-    pub fn size(&self) -> Tf<Number> {
-        field(&self.0, "size")
-    }
+    impl DataCloudflareDnsFirewallsResultFields {
+        #[inline]
+        pub fn attack_mitigation(&self) -> Tf<DataCloudflareDnsFirewallsResultAttackMitigation> {
+            field(&self.0, "attack_mitigation")
+        }
 
-    #[inline]
-    pub fn tag(&self) -> Tf<String> {
-        field(&self.0, "tag")
-    }
+        #[inline]
+        pub fn deprecate_any_requests(&self) -> Tf<bool> {
+            field(&self.0, "deprecate_any_requests")
+        }
 
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
-    }
+        #[inline]
+        pub fn dns_firewall_ips(&self) -> Tf<Set<String>> {
+            field(&self.0, "dns_firewall_ips")
+        }
 
-    #[inline]
-    pub fn r#type(&self) -> Tf<Number> {
-        field(&self.0, "type")
-    }
+        #[inline]
+        pub fn ecs_fallback(&self) -> Tf<bool> {
+            field(&self.0, "ecs_fallback")
+        }
 
-    #[inline]
-    pub fn usage(&self) -> Tf<Number> {
-        field(&self.0, "usage")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
 
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
+        #[inline]
+        pub fn maximum_cache_ttl(&self) -> Tf<Number> {
+            field(&self.0, "maximum_cache_ttl")
+        }
 
-    #[inline]
-    pub fn weight(&self) -> Tf<Number> {
-        field(&self.0, "weight")
-    }
+        #[inline]
+        pub fn minimum_cache_ttl(&self) -> Tf<Number> {
+            field(&self.0, "minimum_cache_ttl")
+        }
 
-}
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            field(&self.0, "modified_on")
+        }
 
-/// The value of `cloudflare_dns_records.result.settings`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsRecordsResultSettings {}
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
 
-/// The fields of a [`DataCloudflareDnsRecordsResultSettings`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsResultSettingsFields(Expr);
+        #[inline]
+        pub fn negative_cache_ttl(&self) -> Tf<Number> {
+            field(&self.0, "negative_cache_ttl")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsResultSettingsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsResultSettingsFields").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn ratelimit(&self) -> Tf<Number> {
+            field(&self.0, "ratelimit")
+        }
+
+        #[inline]
+        pub fn retries(&self) -> Tf<Number> {
+            field(&self.0, "retries")
+        }
 
-impl From<Expr> for DataCloudflareDnsRecordsResultSettingsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+        #[inline]
+        pub fn upstream_ips(&self) -> Tf<Set<String>> {
+            field(&self.0, "upstream_ips")
+        }
+
     }
-}
 
-impl Object for DataCloudflareDnsRecordsResultSettings {
-    type Fields = DataCloudflareDnsRecordsResultSettingsFields;
-}
+    /// The value of `cloudflare_dns_firewalls.result.attack_mitigation`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsFirewallsResultAttackMitigation {}
 
-impl DataCloudflareDnsRecordsResultSettingsFields {
-    #[inline]
-    pub fn flatten_cname(&self) -> Tf<bool> {
-        field(&self.0, "flatten_cname")
+    /// The fields of a [`DataCloudflareDnsFirewallsResultAttackMitigation`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsFirewallsResultAttackMitigationFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareDnsFirewallsResultAttackMitigationFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsFirewallsResultAttackMitigationFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn ipv4_only(&self) -> Tf<bool> {
-        field(&self.0, "ipv4_only")
+    impl From<Expr> for DataCloudflareDnsFirewallsResultAttackMitigationFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn ipv6_only(&self) -> Tf<bool> {
-        field(&self.0, "ipv6_only")
+    impl Object for DataCloudflareDnsFirewallsResultAttackMitigation {
+        type Fields = DataCloudflareDnsFirewallsResultAttackMitigationFields;
     }
 
-}
+    impl DataCloudflareDnsFirewallsResultAttackMitigationFields {
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            field(&self.0, "enabled")
+        }
+
+        #[inline]
+        pub fn only_when_upstream_unhealthy(&self) -> Tf<bool> {
+            field(&self.0, "only_when_upstream_unhealthy")
+        }
+
+    }
+
+    /// The data source `cloudflare_dns_records`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecords(Body);
 
-/// The value of `cloudflare_dns_records.tag`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsTag(Body);
+    impl std::fmt::Debug for DataCloudflareDnsRecords {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecords").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataCloudflareDnsRecords`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsRecordsArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl DataCloudflareDnsRecords {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsRecordsArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsTag {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsTag").field(&self.0).finish()
-    }
-}
+        pub fn comment(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsComment>>) -> Self {
+            self.0.set("comment", value.into());
+            self
+        }
 
-impl DataCloudflareDnsRecordsTag {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
+        pub fn content(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsContent>>) -> Self {
+            self.0.set("content", value.into());
+            self
+        }
 
-    /// Name of a tag which must *not* be present on the DNS record. Tag filters are case-insensitive.
-    pub fn absent(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("absent", value.into());
-        self
-    }
+        /// Direction to order DNS records in.
+        /// Available values: "asc", "desc".
+        pub fn direction(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("direction", value.into());
+            self
+        }
 
-    /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value contains `<tag-value>`. Tag filters are case-insensitive.
-    pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("contains", value.into());
-        self
-    }
+        /// Whether to match all search requirements or at least one (any). If set to `all`, acts like a logical AND between filters. If set to `any`, acts like a logical OR instead. Note that the interaction between tag filters is controlled by the `tag-match` parameter instead.
+        /// Available values: "any", "all".
+        pub fn r#match(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("match", value.into());
+            self
+        }
 
-    /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value ends with `<tag-value>`. Tag filters are case-insensitive.
-    pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("endswith", value.into());
-        self
-    }
+        /// Max items to fetch, default: 1000
+        pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_items", value.into());
+            self
+        }
 
-    /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value is `<tag-value>`. Tag filters are case-insensitive.
-    pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("exact", value.into());
-        self
-    }
+        pub fn name(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsName>>) -> Self {
+            self.0.set("name", value.into());
+            self
+        }
 
-    /// Name of a tag which must be present on the DNS record. Tag filters are case-insensitive.
-    pub fn present(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("present", value.into());
-        self
-    }
+        /// Field to order DNS records by.
+        /// Available values: "type", "name", "content", "ttl", "proxied".
+        pub fn order(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("order", value.into());
+            self
+        }
 
-    /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value starts with `<tag-value>`. Tag filters are case-insensitive.
-    pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("startswith", value.into());
-        self
-    }
+        /// Whether the record is receiving the performance and security benefits of Cloudflare.
+        pub fn proxied(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("proxied", value.into());
+            self
+        }
 
-}
+        /// Allows searching in multiple properties of a DNS record simultaneously. This parameter is intended for human users, not automation. Its exact behavior is intentionally left unspecified and is subject to change in the future. This parameter works independently of the `match` setting. For automated searches, please use the other available parameters.
+        pub fn search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("search", value.into());
+            self
+        }
 
-impl From<DataCloudflareDnsRecordsTag> for Tf<DataCloudflareDnsRecordsTag> {
-    #[inline]
-    fn from(value: DataCloudflareDnsRecordsTag) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
+        pub fn tag(mut self, value: impl Into<Tf<DataCloudflareDnsRecordsTag>>) -> Self {
+            self.0.set("tag", value.into());
+            self
+        }
 
-/// The fields of a [`DataCloudflareDnsRecordsTag`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsRecordsTagFields(Expr);
+        /// Whether to match all tag search requirements or at least one (any). If set to `all`, acts like a logical AND between tag filters. If set to `any`, acts like a logical OR instead. Note that the regular `match` parameter is still used to combine the resulting condition with other filters that aren't related to tags.
+        /// Available values: "any", "all".
+        pub fn tag_match(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("tag_match", value.into());
+            self
+        }
+
+        /// Record type.
+        /// Available values: "A", "AAAA", "CAA", "CERT", "CNAME", "DNSKEY", "DS", "HTTPS", "LOC", "MX", "NAPTR", "NS", "OPENPGPKEY", "PTR", "SMIMEA", "SRV", "SSHFP", "SVCB", "TLSA", "TXT", "URI".
+        pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("type", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataCloudflareDnsRecords {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataCloudflareDnsRecords {
+        const TYPE: &'static str = "cloudflare_dns_records";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsRecordsRef;
+    }
+
+    /// A declared [`DataCloudflareDnsRecords`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsRef(BlockRef);
 
-impl std::fmt::Debug for DataCloudflareDnsRecordsTagFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsRecordsTagFields").field(&self.0).finish()
-    }
-}
+    impl std::fmt::Debug for DataCloudflareDnsRecordsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataCloudflareDnsRecordsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataCloudflareDnsRecordsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataCloudflareDnsRecordsRef {
+        type Block = DataCloudflareDnsRecords;
+    }
+
+    impl DataCloudflareDnsRecordsRef {
+        #[inline]
+        pub fn comment(&self) -> Tf<DataCloudflareDnsRecordsComment> {
+            self.0.attr("comment")
+        }
+
+        #[inline]
+        pub fn content(&self) -> Tf<DataCloudflareDnsRecordsContent> {
+            self.0.attr("content")
+        }
+
+        #[inline]
+        pub fn direction(&self) -> Tf<String> {
+            self.0.attr("direction")
+        }
+
+        #[inline]
+        pub fn r#match(&self) -> Tf<String> {
+            self.0.attr("match")
+        }
+
+        #[inline]
+        pub fn max_items(&self) -> Tf<Number> {
+            self.0.attr("max_items")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<DataCloudflareDnsRecordsName> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn order(&self) -> Tf<String> {
+            self.0.attr("order")
+        }
+
+        #[inline]
+        pub fn proxied(&self) -> Tf<bool> {
+            self.0.attr("proxied")
+        }
+
+        #[inline]
+        pub fn result(&self) -> Tf<List<DataCloudflareDnsRecordsResult>> {
+            self.0.attr("result")
+        }
+
+        #[inline]
+        pub fn search(&self) -> Tf<String> {
+            self.0.attr("search")
+        }
+
+        #[inline]
+        pub fn tag(&self) -> Tf<DataCloudflareDnsRecordsTag> {
+            self.0.attr("tag")
+        }
+
+        #[inline]
+        pub fn tag_match(&self) -> Tf<String> {
+            self.0.attr("tag_match")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            self.0.attr("type")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The value of `cloudflare_dns_records.comment`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsComment(Body);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsComment {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsComment").field(&self.0).finish()
+        }
+    }
+
+    impl DataCloudflareDnsRecordsComment {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// If this parameter is present, only records *without* a comment are returned.
+        pub fn absent(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("absent", value.into());
+            self
+        }
+
+        /// Substring of the DNS record comment. Comment filters are case-insensitive.
+        pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("contains", value.into());
+            self
+        }
 
-impl From<Expr> for DataCloudflareDnsRecordsTagFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
+        /// Suffix of the DNS record comment. Comment filters are case-insensitive.
+        pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("endswith", value.into());
+            self
+        }
+
+        /// Exact value of the DNS record comment. Comment filters are case-insensitive.
+        pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("exact", value.into());
+            self
+        }
+
+        /// If this parameter is present, only records *with* a comment are returned.
+        pub fn present(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("present", value.into());
+            self
+        }
+
+        /// Prefix of the DNS record comment. Comment filters are case-insensitive.
+        pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("startswith", value.into());
+            self
+        }
+
+    }
+
+    impl From<DataCloudflareDnsRecordsComment> for Tf<DataCloudflareDnsRecordsComment> {
+        #[inline]
+        fn from(value: DataCloudflareDnsRecordsComment) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`DataCloudflareDnsRecordsComment`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsCommentFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsCommentFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsCommentFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataCloudflareDnsRecordsCommentFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataCloudflareDnsRecordsComment {
+        type Fields = DataCloudflareDnsRecordsCommentFields;
+    }
+
+    impl DataCloudflareDnsRecordsCommentFields {
+        #[inline]
+        pub fn absent(&self) -> Tf<String> {
+            field(&self.0, "absent")
+        }
 
-impl Object for DataCloudflareDnsRecordsTag {
-    type Fields = DataCloudflareDnsRecordsTagFields;
-}
+        #[inline]
+        pub fn contains(&self) -> Tf<String> {
+            field(&self.0, "contains")
+        }
+
+        #[inline]
+        pub fn endswith(&self) -> Tf<String> {
+            field(&self.0, "endswith")
+        }
+
+        #[inline]
+        pub fn exact(&self) -> Tf<String> {
+            field(&self.0, "exact")
+        }
+
+        #[inline]
+        pub fn present(&self) -> Tf<String> {
+            field(&self.0, "present")
+        }
+
+        #[inline]
+        pub fn startswith(&self) -> Tf<String> {
+            field(&self.0, "startswith")
+        }
 
-impl DataCloudflareDnsRecordsTagFields {
-    #[inline]
-    pub fn absent(&self) -> Tf<String> {
-        field(&self.0, "absent")
     }
+
+    /// The value of `cloudflare_dns_records.content`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsContent(Body);
 
-    #[inline]
-    pub fn contains(&self) -> Tf<String> {
-        field(&self.0, "contains")
+    impl std::fmt::Debug for DataCloudflareDnsRecordsContent {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsContent").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn endswith(&self) -> Tf<String> {
-        field(&self.0, "endswith")
+    impl DataCloudflareDnsRecordsContent {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Substring of the DNS record content. Content filters are case-insensitive.
+        pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("contains", value.into());
+            self
+        }
+
+        /// Suffix of the DNS record content. Content filters are case-insensitive.
+        pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("endswith", value.into());
+            self
+        }
+
+        /// Exact value of the DNS record content. Content filters are case-insensitive.
+        pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("exact", value.into());
+            self
+        }
+
+        /// Prefix of the DNS record content. Content filters are case-insensitive.
+        pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("startswith", value.into());
+            self
+        }
+
+    }
+
+    impl From<DataCloudflareDnsRecordsContent> for Tf<DataCloudflareDnsRecordsContent> {
+        #[inline]
+        fn from(value: DataCloudflareDnsRecordsContent) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
     }
 
-    #[inline]
-    pub fn exact(&self) -> Tf<String> {
-        field(&self.0, "exact")
+    /// The fields of a [`DataCloudflareDnsRecordsContent`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsContentFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsContentFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsContentFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn present(&self) -> Tf<String> {
-        field(&self.0, "present")
+    impl From<Expr> for DataCloudflareDnsRecordsContentFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn startswith(&self) -> Tf<String> {
-        field(&self.0, "startswith")
+    impl Object for DataCloudflareDnsRecordsContent {
+        type Fields = DataCloudflareDnsRecordsContentFields;
     }
 
-}
+    impl DataCloudflareDnsRecordsContentFields {
+        #[inline]
+        pub fn contains(&self) -> Tf<String> {
+            field(&self.0, "contains")
+        }
 
-/// The data source `cloudflare_dns_zone_transfers_acl`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersAcl(Body);
+        #[inline]
+        pub fn endswith(&self) -> Tf<String> {
+            field(&self.0, "endswith")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAcl {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersAcl").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn exact(&self) -> Tf<String> {
+            field(&self.0, "exact")
+        }
 
-/// The required arguments of [`DataCloudflareDnsZoneTransfersAcl`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersAclArgs {
-    pub account_id: Tf<String>,
-    pub acl_id: Tf<String>,
-}
+        #[inline]
+        pub fn startswith(&self) -> Tf<String> {
+            field(&self.0, "startswith")
+        }
 
-impl DataCloudflareDnsZoneTransfersAcl {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersAclArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("acl_id", args.acl_id.into()),
-        ]))
     }
 
-}
+    /// The value of `cloudflare_dns_records.name`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsName(Body);
 
-impl BlockType for DataCloudflareDnsZoneTransfersAcl {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl std::fmt::Debug for DataCloudflareDnsRecordsName {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsName").field(&self.0).finish()
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
 
-impl DataSource for DataCloudflareDnsZoneTransfersAcl {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_acl";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersAclRef;
-}
+    impl DataCloudflareDnsRecordsName {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
 
-/// A declared [`DataCloudflareDnsZoneTransfersAcl`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersAclRef(BlockRef);
+        /// Substring of the DNS record name. Name filters are case-insensitive.
+        pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("contains", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersAclRef").field(&self.0).finish()
-    }
-}
+        /// Suffix of the DNS record name. Name filters are case-insensitive.
+        pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("endswith", value.into());
+            self
+        }
+
+        /// Exact value of the DNS record name. Name filters are case-insensitive.
+        pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("exact", value.into());
+            self
+        }
+
+        /// Prefix of the DNS record name. Name filters are case-insensitive.
+        pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("startswith", value.into());
+            self
+        }
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersAclRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
     }
-}
 
-impl Handle for DataCloudflareDnsZoneTransfersAclRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl From<DataCloudflareDnsRecordsName> for Tf<DataCloudflareDnsRecordsName> {
+        #[inline]
+        fn from(value: DataCloudflareDnsRecordsName) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
     }
-}
 
-impl TypedHandle for DataCloudflareDnsZoneTransfersAclRef {
-    type Block = DataCloudflareDnsZoneTransfersAcl;
-}
+    /// The fields of a [`DataCloudflareDnsRecordsName`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsNameFields(Expr);
 
-impl DataCloudflareDnsZoneTransfersAclRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
+    impl std::fmt::Debug for DataCloudflareDnsRecordsNameFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsNameFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn acl_id(&self) -> Tf<String> {
-        self.0.attr("acl_id")
+    impl From<Expr> for DataCloudflareDnsRecordsNameFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl Object for DataCloudflareDnsRecordsName {
+        type Fields = DataCloudflareDnsRecordsNameFields;
     }
 
-    #[inline]
-    pub fn ip_range(&self) -> Tf<String> {
-        self.0.attr("ip_range")
-    }
+    impl DataCloudflareDnsRecordsNameFields {
+        #[inline]
+        pub fn contains(&self) -> Tf<String> {
+            field(&self.0, "contains")
+        }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
-    }
+        #[inline]
+        pub fn endswith(&self) -> Tf<String> {
+            field(&self.0, "endswith")
+        }
 
-}
+        #[inline]
+        pub fn exact(&self) -> Tf<String> {
+            field(&self.0, "exact")
+        }
 
-/// The data source `cloudflare_dns_zone_transfers_acls`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersAcls(Body);
+        #[inline]
+        pub fn startswith(&self) -> Tf<String> {
+            field(&self.0, "startswith")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAcls {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersAcls").field(&self.0).finish()
     }
-}
-
-/// The required arguments of [`DataCloudflareDnsZoneTransfersAcls`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersAclsArgs {
-    pub account_id: Tf<String>,
-}
+
+    /// The value of `cloudflare_dns_records.result`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsRecordsResult {}
+
+    /// The fields of a [`DataCloudflareDnsRecordsResult`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsResultFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsResultFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsResultFields").field(&self.0).finish()
+        }
+    }
 
-impl DataCloudflareDnsZoneTransfersAcls {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersAclsArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-        ]))
+    impl From<Expr> for DataCloudflareDnsRecordsResultFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    /// Max items to fetch, default: 1000
-    pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_items", value.into());
-        self
+    impl Object for DataCloudflareDnsRecordsResult {
+        type Fields = DataCloudflareDnsRecordsResultFields;
     }
 
-}
+    impl DataCloudflareDnsRecordsResultFields {
+        #[inline]
+        pub fn comment(&self) -> Tf<String> {
+            field(&self.0, "comment")
+        }
 
-impl BlockType for DataCloudflareDnsZoneTransfersAcls {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
+        #[inline]
+        pub fn comment_modified_on(&self) -> Tf<String> {
+            field(&self.0, "comment_modified_on")
+        }
 
-impl DataSource for DataCloudflareDnsZoneTransfersAcls {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_acls";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersAclsRef;
-}
+        #[inline]
+        pub fn content(&self) -> Tf<String> {
+            field(&self.0, "content")
+        }
 
-/// A declared [`DataCloudflareDnsZoneTransfersAcls`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersAclsRef(BlockRef);
+        #[inline]
+        pub fn created_on(&self) -> Tf<String> {
+            field(&self.0, "created_on")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersAclsRef").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn data(&self) -> Tf<DataCloudflareDnsRecordsResultData> {
+            field(&self.0, "data")
+        }
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersAclsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
 
-impl Handle for DataCloudflareDnsZoneTransfersAclsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
+        #[inline]
+        pub fn meta(&self) -> Tf<String> {
+            field(&self.0, "meta")
+        }
 
-impl TypedHandle for DataCloudflareDnsZoneTransfersAclsRef {
-    type Block = DataCloudflareDnsZoneTransfersAcls;
-}
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            field(&self.0, "modified_on")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn priority(&self) -> Tf<Number> {
+            field(&self.0, "priority")
+        }
+
+        #[inline]
+        pub fn proxiable(&self) -> Tf<bool> {
+            field(&self.0, "proxiable")
+        }
 
-impl DataCloudflareDnsZoneTransfersAclsRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
+        #[inline]
+        pub fn proxied(&self) -> Tf<bool> {
+            field(&self.0, "proxied")
+        }
+
+        #[inline]
+        pub fn settings(&self) -> Tf<DataCloudflareDnsRecordsResultSettings> {
+            field(&self.0, "settings")
+        }
+
+        #[inline]
+        pub fn tags(&self) -> Tf<Set<String>> {
+            field(&self.0, "tags")
+        }
+
+        #[inline]
+        pub fn tags_modified_on(&self) -> Tf<String> {
+            field(&self.0, "tags_modified_on")
+        }
+
+        #[inline]
+        pub fn ttl(&self) -> Tf<Number> {
+            field(&self.0, "ttl")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The value of `cloudflare_dns_records.result.data`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsRecordsResultData {}
+
+    /// The fields of a [`DataCloudflareDnsRecordsResultData`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsResultDataFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsResultDataFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsResultDataFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataCloudflareDnsRecordsResultDataFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataCloudflareDnsRecordsResultData {
+        type Fields = DataCloudflareDnsRecordsResultDataFields;
+    }
+
+    impl DataCloudflareDnsRecordsResultDataFields {
+        #[inline]
+        pub fn algorithm(&self) -> Tf<Number> {
+            field(&self.0, "algorithm")
+        }
+
+        #[inline]
+        pub fn altitude(&self) -> Tf<Number> {
+            field(&self.0, "altitude")
+        }
+
+        #[inline]
+        pub fn certificate(&self) -> Tf<String> {
+            field(&self.0, "certificate")
+        }
+
+        #[inline]
+        pub fn digest(&self) -> Tf<String> {
+            field(&self.0, "digest")
+        }
+
+        #[inline]
+        pub fn digest_type(&self) -> Tf<Number> {
+            field(&self.0, "digest_type")
+        }
+
+        #[inline]
+        pub fn fingerprint(&self) -> Tf<String> {
+            field(&self.0, "fingerprint")
+        }
+
+        #[inline]
+        pub fn flags(&self) -> Tf<Any> {
+            field(&self.0, "flags")
+        }
+
+        #[inline]
+        pub fn key_tag(&self) -> Tf<Number> {
+            field(&self.0, "key_tag")
+        }
+
+        #[inline]
+        pub fn lat_degrees(&self) -> Tf<Number> {
+            field(&self.0, "lat_degrees")
+        }
+
+        #[inline]
+        pub fn lat_direction(&self) -> Tf<String> {
+            field(&self.0, "lat_direction")
+        }
+
+        #[inline]
+        pub fn lat_minutes(&self) -> Tf<Number> {
+            field(&self.0, "lat_minutes")
+        }
+
+        #[inline]
+        pub fn lat_seconds(&self) -> Tf<Number> {
+            field(&self.0, "lat_seconds")
+        }
+
+        #[inline]
+        pub fn long_degrees(&self) -> Tf<Number> {
+            field(&self.0, "long_degrees")
+        }
+
+        #[inline]
+        pub fn long_direction(&self) -> Tf<String> {
+            field(&self.0, "long_direction")
+        }
+
+        #[inline]
+        pub fn long_minutes(&self) -> Tf<Number> {
+            field(&self.0, "long_minutes")
+        }
+
+        #[inline]
+        pub fn long_seconds(&self) -> Tf<Number> {
+            field(&self.0, "long_seconds")
+        }
+
+        #[inline]
+        pub fn matching_type(&self) -> Tf<Number> {
+            field(&self.0, "matching_type")
+        }
+
+        #[inline]
+        pub fn order(&self) -> Tf<Number> {
+            field(&self.0, "order")
+        }
+
+        #[inline]
+        pub fn port(&self) -> Tf<Number> {
+            field(&self.0, "port")
+        }
+
+        #[inline]
+        pub fn precision_horz(&self) -> Tf<Number> {
+            field(&self.0, "precision_horz")
+        }
+
+        #[inline]
+        pub fn precision_vert(&self) -> Tf<Number> {
+            field(&self.0, "precision_vert")
+        }
+
+        #[inline]
+        pub fn preference(&self) -> Tf<Number> {
+            field(&self.0, "preference")
+        }
+
+        #[inline]
+        pub fn priority(&self) -> Tf<Number> {
+            field(&self.0, "priority")
+        }
+
+        #[inline]
+        pub fn protocol(&self) -> Tf<Number> {
+            field(&self.0, "protocol")
+        }
+
+        #[inline]
+        pub fn public_key(&self) -> Tf<String> {
+            field(&self.0, "public_key")
+        }
+
+        #[inline]
+        pub fn regex(&self) -> Tf<String> {
+            field(&self.0, "regex")
+        }
+
+        #[inline]
+        pub fn replacement(&self) -> Tf<String> {
+            field(&self.0, "replacement")
+        }
+
+        #[inline]
+        pub fn selector(&self) -> Tf<Number> {
+            field(&self.0, "selector")
+        }
+
+        #[inline]
+        pub fn service(&self) -> Tf<String> {
+            field(&self.0, "service")
+        }
+
+        #[inline]
+        pub fn size(&self) -> Tf<Number> {
+            field(&self.0, "size")
+        }
+
+        #[inline]
+        pub fn tag(&self) -> Tf<String> {
+            field(&self.0, "tag")
+        }
+
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<Number> {
+            field(&self.0, "type")
+        }
+
+        #[inline]
+        pub fn usage(&self) -> Tf<Number> {
+            field(&self.0, "usage")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+        #[inline]
+        pub fn weight(&self) -> Tf<Number> {
+            field(&self.0, "weight")
+        }
+
+    }
+
+    /// The value of `cloudflare_dns_records.result.settings`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsRecordsResultSettings {}
+
+    /// The fields of a [`DataCloudflareDnsRecordsResultSettings`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsResultSettingsFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsResultSettingsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsResultSettingsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataCloudflareDnsRecordsResultSettingsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataCloudflareDnsRecordsResultSettings {
+        type Fields = DataCloudflareDnsRecordsResultSettingsFields;
+    }
+
+    impl DataCloudflareDnsRecordsResultSettingsFields {
+        #[inline]
+        pub fn flatten_cname(&self) -> Tf<bool> {
+            field(&self.0, "flatten_cname")
+        }
+
+        #[inline]
+        pub fn ipv4_only(&self) -> Tf<bool> {
+            field(&self.0, "ipv4_only")
+        }
+
+        #[inline]
+        pub fn ipv6_only(&self) -> Tf<bool> {
+            field(&self.0, "ipv6_only")
+        }
+
+    }
+
+    /// The value of `cloudflare_dns_records.tag`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsTag(Body);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsTag {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsTag").field(&self.0).finish()
+        }
+    }
+
+    impl DataCloudflareDnsRecordsTag {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Name of a tag which must *not* be present on the DNS record. Tag filters are case-insensitive.
+        pub fn absent(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("absent", value.into());
+            self
+        }
+
+        /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value contains `<tag-value>`. Tag filters are case-insensitive.
+        pub fn contains(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("contains", value.into());
+            self
+        }
+
+        /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value ends with `<tag-value>`. Tag filters are case-insensitive.
+        pub fn endswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("endswith", value.into());
+            self
+        }
+
+        /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value is `<tag-value>`. Tag filters are case-insensitive.
+        pub fn exact(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("exact", value.into());
+            self
+        }
+
+        /// Name of a tag which must be present on the DNS record. Tag filters are case-insensitive.
+        pub fn present(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("present", value.into());
+            self
+        }
+
+        /// A tag and value, of the form `<tag-name>:<tag-value>`. The API will only return DNS records that have a tag named `<tag-name>` whose value starts with `<tag-value>`. Tag filters are case-insensitive.
+        pub fn startswith(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("startswith", value.into());
+            self
+        }
+
+    }
+
+    impl From<DataCloudflareDnsRecordsTag> for Tf<DataCloudflareDnsRecordsTag> {
+        #[inline]
+        fn from(value: DataCloudflareDnsRecordsTag) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`DataCloudflareDnsRecordsTag`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsRecordsTagFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareDnsRecordsTagFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsRecordsTagFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataCloudflareDnsRecordsTagFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataCloudflareDnsRecordsTag {
+        type Fields = DataCloudflareDnsRecordsTagFields;
+    }
+
+    impl DataCloudflareDnsRecordsTagFields {
+        #[inline]
+        pub fn absent(&self) -> Tf<String> {
+            field(&self.0, "absent")
+        }
+
+        #[inline]
+        pub fn contains(&self) -> Tf<String> {
+            field(&self.0, "contains")
+        }
+
+        #[inline]
+        pub fn endswith(&self) -> Tf<String> {
+            field(&self.0, "endswith")
+        }
+
+        #[inline]
+        pub fn exact(&self) -> Tf<String> {
+            field(&self.0, "exact")
+        }
+
+        #[inline]
+        pub fn present(&self) -> Tf<String> {
+            field(&self.0, "present")
+        }
+
+        #[inline]
+        pub fn startswith(&self) -> Tf<String> {
+            field(&self.0, "startswith")
+        }
+
+    }
+
+    /// The data source `cloudflare_dns_zone_transfers_acl`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersAcl(Body);
+
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAcl {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersAcl").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersAcl`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersAclArgs {
+        pub account_id: Tf<String>,
+        pub acl_id: Tf<String>,
+    }
+
+    impl DataCloudflareDnsZoneTransfersAcl {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersAclArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("acl_id", args.acl_id.into()),
+            ]))
+        }
+
+    }
+
+    impl BlockType for DataCloudflareDnsZoneTransfersAcl {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataCloudflareDnsZoneTransfersAcl {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_acl";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersAclRef;
+    }
+
+    /// A declared [`DataCloudflareDnsZoneTransfersAcl`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersAclRef(BlockRef);
+
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersAclRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersAclRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataCloudflareDnsZoneTransfersAclRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataCloudflareDnsZoneTransfersAclRef {
+        type Block = DataCloudflareDnsZoneTransfersAcl;
+    }
+
+    impl DataCloudflareDnsZoneTransfersAclRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
+
+        #[inline]
+        pub fn acl_id(&self) -> Tf<String> {
+            self.0.attr("acl_id")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn ip_range(&self) -> Tf<String> {
+            self.0.attr("ip_range")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
     }
 
-    #[inline]
-    pub fn max_items(&self) -> Tf<Number> {
-        self.0.attr("max_items")
+    /// The data source `cloudflare_dns_zone_transfers_acls`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersAcls(Body);
+
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAcls {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersAcls").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn result(&self) -> Tf<List<DataCloudflareDnsZoneTransfersAclsResult>> {
-        self.0.attr("result")
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersAcls`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersAclsArgs {
+        pub account_id: Tf<String>,
     }
 
-}
+    impl DataCloudflareDnsZoneTransfersAcls {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersAclsArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+            ]))
+        }
 
-/// The value of `cloudflare_dns_zone_transfers_acls.result`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsZoneTransfersAclsResult {}
+        /// Max items to fetch, default: 1000
+        pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_items", value.into());
+            self
+        }
 
-/// The fields of a [`DataCloudflareDnsZoneTransfersAclsResult`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersAclsResultFields(Expr);
+    }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclsResultFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersAclsResultFields").field(&self.0).finish()
+    impl BlockType for DataCloudflareDnsZoneTransfersAcls {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl From<Expr> for DataCloudflareDnsZoneTransfersAclsResultFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    impl DataSource for DataCloudflareDnsZoneTransfersAcls {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_acls";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersAclsRef;
     }
-}
 
-impl Object for DataCloudflareDnsZoneTransfersAclsResult {
-    type Fields = DataCloudflareDnsZoneTransfersAclsResultFields;
-}
+    /// A declared [`DataCloudflareDnsZoneTransfersAcls`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersAclsRef(BlockRef);
 
-impl DataCloudflareDnsZoneTransfersAclsResultFields {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersAclsRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn ip_range(&self) -> Tf<String> {
-        field(&self.0, "ip_range")
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersAclsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
+    impl Handle for DataCloudflareDnsZoneTransfersAclsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-}
+    impl TypedHandle for DataCloudflareDnsZoneTransfersAclsRef {
+        type Block = DataCloudflareDnsZoneTransfersAcls;
+    }
 
-/// The data source `cloudflare_dns_zone_transfers_incoming`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersIncoming(Body);
+    impl DataCloudflareDnsZoneTransfersAclsRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersIncoming {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersIncoming").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn max_items(&self) -> Tf<Number> {
+            self.0.attr("max_items")
+        }
 
-/// The required arguments of [`DataCloudflareDnsZoneTransfersIncoming`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersIncomingArgs {
-    pub zone_id: Tf<String>,
-}
+        #[inline]
+        pub fn result(&self) -> Tf<List<DataCloudflareDnsZoneTransfersAclsResult>> {
+            self.0.attr("result")
+        }
 
-impl DataCloudflareDnsZoneTransfersIncoming {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersIncomingArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
     }
 
-}
+    /// The value of `cloudflare_dns_zone_transfers_acls.result`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsZoneTransfersAclsResult {}
+
+    /// The fields of a [`DataCloudflareDnsZoneTransfersAclsResult`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersAclsResultFields(Expr);
 
-impl BlockType for DataCloudflareDnsZoneTransfersIncoming {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersAclsResultFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersAclsResultFields").field(&self.0).finish()
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    impl From<Expr> for DataCloudflareDnsZoneTransfersAclsResultFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
-}
 
-impl DataSource for DataCloudflareDnsZoneTransfersIncoming {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_incoming";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersIncomingRef;
-}
+    impl Object for DataCloudflareDnsZoneTransfersAclsResult {
+        type Fields = DataCloudflareDnsZoneTransfersAclsResultFields;
+    }
 
-/// A declared [`DataCloudflareDnsZoneTransfersIncoming`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersIncomingRef(BlockRef);
+    impl DataCloudflareDnsZoneTransfersAclsResultFields {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersIncomingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersIncomingRef").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn ip_range(&self) -> Tf<String> {
+            field(&self.0, "ip_range")
+        }
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersIncomingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
 
-impl Handle for DataCloudflareDnsZoneTransfersIncomingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
     }
-}
 
-impl TypedHandle for DataCloudflareDnsZoneTransfersIncomingRef {
-    type Block = DataCloudflareDnsZoneTransfersIncoming;
-}
+    /// The data source `cloudflare_dns_zone_transfers_incoming`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersIncoming(Body);
 
-impl DataCloudflareDnsZoneTransfersIncomingRef {
-    #[inline]
-    pub fn auto_refresh_seconds(&self) -> Tf<Number> {
-        self.0.attr("auto_refresh_seconds")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersIncoming {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersIncoming").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn checked_time(&self) -> Tf<String> {
-        self.0.attr("checked_time")
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersIncoming`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersIncomingArgs {
+        pub zone_id: Tf<String>,
     }
 
-    #[inline]
-    pub fn created_time(&self) -> Tf<String> {
-        self.0.attr("created_time")
+    impl DataCloudflareDnsZoneTransfersIncoming {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersIncomingArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl BlockType for DataCloudflareDnsZoneTransfersIncoming {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn modified_time(&self) -> Tf<String> {
-        self.0.attr("modified_time")
+    impl DataSource for DataCloudflareDnsZoneTransfersIncoming {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_incoming";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersIncomingRef;
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
+    /// A declared [`DataCloudflareDnsZoneTransfersIncoming`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersIncomingRef(BlockRef);
+
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersIncomingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersIncomingRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn peers(&self) -> Tf<Set<String>> {
-        self.0.attr("peers")
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersIncomingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn soa_serial(&self) -> Tf<Number> {
-        self.0.attr("soa_serial")
+    impl Handle for DataCloudflareDnsZoneTransfersIncomingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
+    impl TypedHandle for DataCloudflareDnsZoneTransfersIncomingRef {
+        type Block = DataCloudflareDnsZoneTransfersIncoming;
     }
 
-}
+    impl DataCloudflareDnsZoneTransfersIncomingRef {
+        #[inline]
+        pub fn auto_refresh_seconds(&self) -> Tf<Number> {
+            self.0.attr("auto_refresh_seconds")
+        }
 
-/// The data source `cloudflare_dns_zone_transfers_outgoing`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersOutgoing(Body);
+        #[inline]
+        pub fn checked_time(&self) -> Tf<String> {
+            self.0.attr("checked_time")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersOutgoing {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersOutgoing").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn created_time(&self) -> Tf<String> {
+            self.0.attr("created_time")
+        }
 
-/// The required arguments of [`DataCloudflareDnsZoneTransfersOutgoing`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersOutgoingArgs {
-    pub zone_id: Tf<String>,
-}
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl DataCloudflareDnsZoneTransfersOutgoing {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersOutgoingArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
+        #[inline]
+        pub fn modified_time(&self) -> Tf<String> {
+            self.0.attr("modified_time")
+        }
 
-}
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-impl BlockType for DataCloudflareDnsZoneTransfersOutgoing {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
+        #[inline]
+        pub fn peers(&self) -> Tf<Set<String>> {
+            self.0.attr("peers")
+        }
 
-impl DataSource for DataCloudflareDnsZoneTransfersOutgoing {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_outgoing";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersOutgoingRef;
-}
+        #[inline]
+        pub fn soa_serial(&self) -> Tf<Number> {
+            self.0.attr("soa_serial")
+        }
 
-/// A declared [`DataCloudflareDnsZoneTransfersOutgoing`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersOutgoingRef(BlockRef);
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersOutgoingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersOutgoingRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersOutgoingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    /// The data source `cloudflare_dns_zone_transfers_outgoing`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersOutgoing(Body);
+
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersOutgoing {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersOutgoing").field(&self.0).finish()
+        }
     }
-}
 
-impl Handle for DataCloudflareDnsZoneTransfersOutgoingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersOutgoing`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersOutgoingArgs {
+        pub zone_id: Tf<String>,
     }
-}
 
-impl TypedHandle for DataCloudflareDnsZoneTransfersOutgoingRef {
-    type Block = DataCloudflareDnsZoneTransfersOutgoing;
-}
+    impl DataCloudflareDnsZoneTransfersOutgoing {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersOutgoingArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-impl DataCloudflareDnsZoneTransfersOutgoingRef {
-    #[inline]
-    pub fn checked_time(&self) -> Tf<String> {
-        self.0.attr("checked_time")
     }
 
-    #[inline]
-    pub fn created_time(&self) -> Tf<String> {
-        self.0.attr("created_time")
+    impl BlockType for DataCloudflareDnsZoneTransfersOutgoing {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl DataSource for DataCloudflareDnsZoneTransfersOutgoing {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_outgoing";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersOutgoingRef;
     }
 
-    #[inline]
-    pub fn last_transferred_time(&self) -> Tf<String> {
-        self.0.attr("last_transferred_time")
-    }
+    /// A declared [`DataCloudflareDnsZoneTransfersOutgoing`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersOutgoingRef(BlockRef);
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersOutgoingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersOutgoingRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn peers(&self) -> Tf<Set<String>> {
-        self.0.attr("peers")
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersOutgoingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn soa_serial(&self) -> Tf<Number> {
-        self.0.attr("soa_serial")
+    impl Handle for DataCloudflareDnsZoneTransfersOutgoingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
+    impl TypedHandle for DataCloudflareDnsZoneTransfersOutgoingRef {
+        type Block = DataCloudflareDnsZoneTransfersOutgoing;
     }
 
-}
-
-/// The data source `cloudflare_dns_zone_transfers_peer`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersPeer(Body);
+    impl DataCloudflareDnsZoneTransfersOutgoingRef {
+        #[inline]
+        pub fn checked_time(&self) -> Tf<String> {
+            self.0.attr("checked_time")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeer {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersPeer").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn created_time(&self) -> Tf<String> {
+            self.0.attr("created_time")
+        }
 
-/// The required arguments of [`DataCloudflareDnsZoneTransfersPeer`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersPeerArgs {
-    pub account_id: Tf<String>,
-    pub peer_id: Tf<String>,
-}
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl DataCloudflareDnsZoneTransfersPeer {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersPeerArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("peer_id", args.peer_id.into()),
-        ]))
-    }
+        #[inline]
+        pub fn last_transferred_time(&self) -> Tf<String> {
+            self.0.attr("last_transferred_time")
+        }
 
-}
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-impl BlockType for DataCloudflareDnsZoneTransfersPeer {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
+        #[inline]
+        pub fn peers(&self) -> Tf<Set<String>> {
+            self.0.attr("peers")
+        }
 
-impl DataSource for DataCloudflareDnsZoneTransfersPeer {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_peer";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersPeerRef;
-}
+        #[inline]
+        pub fn soa_serial(&self) -> Tf<Number> {
+            self.0.attr("soa_serial")
+        }
 
-/// A declared [`DataCloudflareDnsZoneTransfersPeer`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersPeerRef(BlockRef);
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeerRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersPeerRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersPeerRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    /// The data source `cloudflare_dns_zone_transfers_peer`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersPeer(Body);
+
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeer {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersPeer").field(&self.0).finish()
+        }
     }
-}
 
-impl Handle for DataCloudflareDnsZoneTransfersPeerRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersPeer`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersPeerArgs {
+        pub account_id: Tf<String>,
+        pub peer_id: Tf<String>,
     }
-}
 
-impl TypedHandle for DataCloudflareDnsZoneTransfersPeerRef {
-    type Block = DataCloudflareDnsZoneTransfersPeer;
-}
+    impl DataCloudflareDnsZoneTransfersPeer {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersPeerArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("peer_id", args.peer_id.into()),
+            ]))
+        }
 
-impl DataCloudflareDnsZoneTransfersPeerRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl BlockType for DataCloudflareDnsZoneTransfersPeer {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn ip(&self) -> Tf<String> {
-        self.0.attr("ip")
+    impl DataSource for DataCloudflareDnsZoneTransfersPeer {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_peer";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersPeerRef;
     }
 
-    #[inline]
-    pub fn ixfr_enable(&self) -> Tf<bool> {
-        self.0.attr("ixfr_enable")
-    }
+    /// A declared [`DataCloudflareDnsZoneTransfersPeer`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersPeerRef(BlockRef);
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeerRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersPeerRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn peer_id(&self) -> Tf<String> {
-        self.0.attr("peer_id")
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersPeerRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn port(&self) -> Tf<Number> {
-        self.0.attr("port")
+    impl Handle for DataCloudflareDnsZoneTransfersPeerRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn tsig_id(&self) -> Tf<String> {
-        self.0.attr("tsig_id")
+    impl TypedHandle for DataCloudflareDnsZoneTransfersPeerRef {
+        type Block = DataCloudflareDnsZoneTransfersPeer;
     }
 
-}
+    impl DataCloudflareDnsZoneTransfersPeerRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-/// The data source `cloudflare_dns_zone_transfers_peers`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersPeers(Body);
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeers {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersPeers").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn ip(&self) -> Tf<String> {
+            self.0.attr("ip")
+        }
 
-/// The required arguments of [`DataCloudflareDnsZoneTransfersPeers`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersPeersArgs {
-    pub account_id: Tf<String>,
-}
+        #[inline]
+        pub fn ixfr_enable(&self) -> Tf<bool> {
+            self.0.attr("ixfr_enable")
+        }
 
-impl DataCloudflareDnsZoneTransfersPeers {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersPeersArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-        ]))
-    }
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
+
+        #[inline]
+        pub fn peer_id(&self) -> Tf<String> {
+            self.0.attr("peer_id")
+        }
+
+        #[inline]
+        pub fn port(&self) -> Tf<Number> {
+            self.0.attr("port")
+        }
 
-    /// Max items to fetch, default: 1000
-    pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_items", value.into());
-        self
+        #[inline]
+        pub fn tsig_id(&self) -> Tf<String> {
+            self.0.attr("tsig_id")
+        }
+
     }
 
-}
+    /// The data source `cloudflare_dns_zone_transfers_peers`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersPeers(Body);
 
-impl BlockType for DataCloudflareDnsZoneTransfersPeers {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeers {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersPeers").field(&self.0).finish()
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersPeers`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersPeersArgs {
+        pub account_id: Tf<String>,
     }
-}
 
-impl DataSource for DataCloudflareDnsZoneTransfersPeers {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_peers";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersPeersRef;
-}
+    impl DataCloudflareDnsZoneTransfersPeers {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersPeersArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+            ]))
+        }
 
-/// A declared [`DataCloudflareDnsZoneTransfersPeers`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersPeersRef(BlockRef);
+        /// Max items to fetch, default: 1000
+        pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_items", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeersRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersPeersRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersPeersRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl BlockType for DataCloudflareDnsZoneTransfersPeers {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl Handle for DataCloudflareDnsZoneTransfersPeersRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl DataSource for DataCloudflareDnsZoneTransfersPeers {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_peers";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersPeersRef;
     }
-}
 
-impl TypedHandle for DataCloudflareDnsZoneTransfersPeersRef {
-    type Block = DataCloudflareDnsZoneTransfersPeers;
-}
+    /// A declared [`DataCloudflareDnsZoneTransfersPeers`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersPeersRef(BlockRef);
 
-impl DataCloudflareDnsZoneTransfersPeersRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeersRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersPeersRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn max_items(&self) -> Tf<Number> {
-        self.0.attr("max_items")
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersPeersRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn result(&self) -> Tf<List<DataCloudflareDnsZoneTransfersPeersResult>> {
-        self.0.attr("result")
+    impl Handle for DataCloudflareDnsZoneTransfersPeersRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-}
+    impl TypedHandle for DataCloudflareDnsZoneTransfersPeersRef {
+        type Block = DataCloudflareDnsZoneTransfersPeers;
+    }
 
-/// The value of `cloudflare_dns_zone_transfers_peers.result`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsZoneTransfersPeersResult {}
+    impl DataCloudflareDnsZoneTransfersPeersRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-/// The fields of a [`DataCloudflareDnsZoneTransfersPeersResult`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersPeersResultFields(Expr);
+        #[inline]
+        pub fn max_items(&self) -> Tf<Number> {
+            self.0.attr("max_items")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeersResultFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersPeersResultFields").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn result(&self) -> Tf<List<DataCloudflareDnsZoneTransfersPeersResult>> {
+            self.0.attr("result")
+        }
 
-impl From<Expr> for DataCloudflareDnsZoneTransfersPeersResultFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
     }
-}
 
-impl Object for DataCloudflareDnsZoneTransfersPeersResult {
-    type Fields = DataCloudflareDnsZoneTransfersPeersResultFields;
-}
+    /// The value of `cloudflare_dns_zone_transfers_peers.result`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsZoneTransfersPeersResult {}
 
-impl DataCloudflareDnsZoneTransfersPeersResultFields {
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
-    }
+    /// The fields of a [`DataCloudflareDnsZoneTransfersPeersResult`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersPeersResultFields(Expr);
 
-    #[inline]
-    pub fn ip(&self) -> Tf<String> {
-        field(&self.0, "ip")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersPeersResultFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersPeersResultFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn ixfr_enable(&self) -> Tf<bool> {
-        field(&self.0, "ixfr_enable")
+    impl From<Expr> for DataCloudflareDnsZoneTransfersPeersResultFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
+    impl Object for DataCloudflareDnsZoneTransfersPeersResult {
+        type Fields = DataCloudflareDnsZoneTransfersPeersResultFields;
     }
 
-    #[inline]
-    pub fn port(&self) -> Tf<Number> {
-        field(&self.0, "port")
-    }
+    impl DataCloudflareDnsZoneTransfersPeersResultFields {
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
 
-    #[inline]
-    pub fn tsig_id(&self) -> Tf<String> {
-        field(&self.0, "tsig_id")
-    }
+        #[inline]
+        pub fn ip(&self) -> Tf<String> {
+            field(&self.0, "ip")
+        }
 
-}
+        #[inline]
+        pub fn ixfr_enable(&self) -> Tf<bool> {
+            field(&self.0, "ixfr_enable")
+        }
 
-/// The data source `cloudflare_dns_zone_transfers_tsig`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersTsig(Body);
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsig {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersTsig").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn port(&self) -> Tf<Number> {
+            field(&self.0, "port")
+        }
 
-/// The required arguments of [`DataCloudflareDnsZoneTransfersTsig`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersTsigArgs {
-    pub account_id: Tf<String>,
-    pub tsig_id: Tf<String>,
-}
+        #[inline]
+        pub fn tsig_id(&self) -> Tf<String> {
+            field(&self.0, "tsig_id")
+        }
 
-impl DataCloudflareDnsZoneTransfersTsig {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersTsigArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-            ("tsig_id", args.tsig_id.into()),
-        ]))
     }
 
-}
+    /// The data source `cloudflare_dns_zone_transfers_tsig`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersTsig(Body);
 
-impl BlockType for DataCloudflareDnsZoneTransfersTsig {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsig {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersTsig").field(&self.0).finish()
+        }
     }
-}
 
-impl DataSource for DataCloudflareDnsZoneTransfersTsig {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_tsig";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersTsigRef;
-}
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersTsig`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersTsigArgs {
+        pub account_id: Tf<String>,
+        pub tsig_id: Tf<String>,
+    }
 
-/// A declared [`DataCloudflareDnsZoneTransfersTsig`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersTsigRef(BlockRef);
+    impl DataCloudflareDnsZoneTransfersTsig {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersTsigArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+                ("tsig_id", args.tsig_id.into()),
+            ]))
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersTsigRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl BlockType for DataCloudflareDnsZoneTransfersTsig {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl Handle for DataCloudflareDnsZoneTransfersTsigRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl DataSource for DataCloudflareDnsZoneTransfersTsig {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_tsig";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersTsigRef;
     }
-}
-
-impl TypedHandle for DataCloudflareDnsZoneTransfersTsigRef {
-    type Block = DataCloudflareDnsZoneTransfersTsig;
-}
 
-impl DataCloudflareDnsZoneTransfersTsigRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
-    }
+    /// A declared [`DataCloudflareDnsZoneTransfersTsig`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersTsigRef(BlockRef);
 
-    #[inline]
-    pub fn algo(&self) -> Tf<String> {
-        self.0.attr("algo")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersTsigRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersTsigRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        self.0.attr("name")
+    impl Handle for DataCloudflareDnsZoneTransfersTsigRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn secret(&self) -> Tf<String> {
-        self.0.attr("secret")
+    impl TypedHandle for DataCloudflareDnsZoneTransfersTsigRef {
+        type Block = DataCloudflareDnsZoneTransfersTsig;
     }
 
-    #[inline]
-    pub fn tsig_id(&self) -> Tf<String> {
-        self.0.attr("tsig_id")
-    }
+    impl DataCloudflareDnsZoneTransfersTsigRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-}
+        #[inline]
+        pub fn algo(&self) -> Tf<String> {
+            self.0.attr("algo")
+        }
 
-/// The data source `cloudflare_dns_zone_transfers_tsigs`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersTsigs(Body);
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigs {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigs").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            self.0.attr("name")
+        }
 
-/// The required arguments of [`DataCloudflareDnsZoneTransfersTsigs`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareDnsZoneTransfersTsigsArgs {
-    pub account_id: Tf<String>,
-}
+        #[inline]
+        pub fn secret(&self) -> Tf<String> {
+            self.0.attr("secret")
+        }
 
-impl DataCloudflareDnsZoneTransfersTsigs {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareDnsZoneTransfersTsigsArgs) -> Self {
-        Self(Body::of([
-            ("account_id", args.account_id.into()),
-        ]))
-    }
+        #[inline]
+        pub fn tsig_id(&self) -> Tf<String> {
+            self.0.attr("tsig_id")
+        }
 
-    /// Max items to fetch, default: 1000
-    pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_items", value.into());
-        self
     }
 
-}
+    /// The data source `cloudflare_dns_zone_transfers_tsigs`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersTsigs(Body);
 
-impl BlockType for DataCloudflareDnsZoneTransfersTsigs {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigs {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersTsigs").field(&self.0).finish()
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    /// The required arguments of [`DataCloudflareDnsZoneTransfersTsigs`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareDnsZoneTransfersTsigsArgs {
+        pub account_id: Tf<String>,
     }
-}
 
-impl DataSource for DataCloudflareDnsZoneTransfersTsigs {
-    const TYPE: &'static str = "cloudflare_dns_zone_transfers_tsigs";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareDnsZoneTransfersTsigsRef;
-}
+    impl DataCloudflareDnsZoneTransfersTsigs {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareDnsZoneTransfersTsigsArgs) -> Self {
+            Self(Body::of([
+                ("account_id", args.account_id.into()),
+            ]))
+        }
 
-/// A declared [`DataCloudflareDnsZoneTransfersTsigs`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersTsigsRef(BlockRef);
+        /// Max items to fetch, default: 1000
+        pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_items", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigsRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataCloudflareDnsZoneTransfersTsigsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl BlockType for DataCloudflareDnsZoneTransfersTsigs {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl Handle for DataCloudflareDnsZoneTransfersTsigsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl DataSource for DataCloudflareDnsZoneTransfersTsigs {
+        const TYPE: &'static str = "cloudflare_dns_zone_transfers_tsigs";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareDnsZoneTransfersTsigsRef;
     }
-}
 
-impl TypedHandle for DataCloudflareDnsZoneTransfersTsigsRef {
-    type Block = DataCloudflareDnsZoneTransfersTsigs;
-}
+    /// A declared [`DataCloudflareDnsZoneTransfersTsigs`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersTsigsRef(BlockRef);
 
-impl DataCloudflareDnsZoneTransfersTsigsRef {
-    #[inline]
-    pub fn account_id(&self) -> Tf<String> {
-        self.0.attr("account_id")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersTsigsRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn max_items(&self) -> Tf<Number> {
-        self.0.attr("max_items")
+    impl From<BlockRef> for DataCloudflareDnsZoneTransfersTsigsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn result(&self) -> Tf<List<DataCloudflareDnsZoneTransfersTsigsResult>> {
-        self.0.attr("result")
+    impl Handle for DataCloudflareDnsZoneTransfersTsigsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-}
+    impl TypedHandle for DataCloudflareDnsZoneTransfersTsigsRef {
+        type Block = DataCloudflareDnsZoneTransfersTsigs;
+    }
 
-/// The value of `cloudflare_dns_zone_transfers_tsigs.result`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareDnsZoneTransfersTsigsResult {}
+    impl DataCloudflareDnsZoneTransfersTsigsRef {
+        #[inline]
+        pub fn account_id(&self) -> Tf<String> {
+            self.0.attr("account_id")
+        }
 
-/// The fields of a [`DataCloudflareDnsZoneTransfersTsigsResult`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareDnsZoneTransfersTsigsResultFields(Expr);
+        #[inline]
+        pub fn max_items(&self) -> Tf<Number> {
+            self.0.attr("max_items")
+        }
 
-impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigsResultFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareDnsZoneTransfersTsigsResultFields").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn result(&self) -> Tf<List<DataCloudflareDnsZoneTransfersTsigsResult>> {
+            self.0.attr("result")
+        }
 
-impl From<Expr> for DataCloudflareDnsZoneTransfersTsigsResultFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
     }
-}
 
-impl Object for DataCloudflareDnsZoneTransfersTsigsResult {
-    type Fields = DataCloudflareDnsZoneTransfersTsigsResultFields;
-}
+    /// The value of `cloudflare_dns_zone_transfers_tsigs.result`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareDnsZoneTransfersTsigsResult {}
+
+    /// The fields of a [`DataCloudflareDnsZoneTransfersTsigsResult`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareDnsZoneTransfersTsigsResultFields(Expr);
 
-impl DataCloudflareDnsZoneTransfersTsigsResultFields {
-    #[inline]
-    pub fn algo(&self) -> Tf<String> {
-        field(&self.0, "algo")
+    impl std::fmt::Debug for DataCloudflareDnsZoneTransfersTsigsResultFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareDnsZoneTransfersTsigsResultFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
+    impl From<Expr> for DataCloudflareDnsZoneTransfersTsigsResultFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn name(&self) -> Tf<String> {
-        field(&self.0, "name")
+    impl Object for DataCloudflareDnsZoneTransfersTsigsResult {
+        type Fields = DataCloudflareDnsZoneTransfersTsigsResultFields;
     }
 
-    #[inline]
-    pub fn secret(&self) -> Tf<String> {
-        field(&self.0, "secret")
+    impl DataCloudflareDnsZoneTransfersTsigsResultFields {
+        #[inline]
+        pub fn algo(&self) -> Tf<String> {
+            field(&self.0, "algo")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
+
+        #[inline]
+        pub fn name(&self) -> Tf<String> {
+            field(&self.0, "name")
+        }
+
+        #[inline]
+        pub fn secret(&self) -> Tf<String> {
+            field(&self.0, "secret")
+        }
+
     }
 
 }
-

@@ -549,1757 +549,6 @@ impl ZoneTenantUnitFields {
 
 }
 
-/// The resource `cloudflare_zone_cache_reserve`.
-#[derive(Clone)]
-pub struct ZoneCacheReserve(Body);
-
-impl std::fmt::Debug for ZoneCacheReserve {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneCacheReserve").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneCacheReserve`].
-#[derive(Clone, Debug)]
-pub struct ZoneCacheReserveArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneCacheReserve {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneCacheReserveArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// Value of the Cache Reserve zone setting.
-    /// Available values: "on", "off".
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ZoneCacheReserve {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneCacheReserve {
-    const TYPE: &'static str = "cloudflare_zone_cache_reserve";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneCacheReserveRef;
-}
-
-/// A declared [`ZoneCacheReserve`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneCacheReserveRef(BlockRef);
-
-impl std::fmt::Debug for ZoneCacheReserveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneCacheReserveRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneCacheReserveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneCacheReserveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneCacheReserveRef {
-    type Block = ZoneCacheReserve;
-}
-
-impl ZoneCacheReserveRef {
-    #[inline]
-    pub fn editable(&self) -> Tf<bool> {
-        self.0.attr("editable")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        self.0.attr("value")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The resource `cloudflare_zone_cache_variants`.
-#[derive(Clone)]
-pub struct ZoneCacheVariants(Body);
-
-impl std::fmt::Debug for ZoneCacheVariants {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneCacheVariants").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneCacheVariants`].
-#[derive(Clone, Debug)]
-pub struct ZoneCacheVariantsArgs {
-    /// Value of the zone setting.
-    pub value: Tf<ZoneCacheVariantsValue>,
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneCacheVariants {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneCacheVariantsArgs) -> Self {
-        Self(Body::of([
-            ("value", args.value.into()),
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-}
-
-impl BlockType for ZoneCacheVariants {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneCacheVariants {
-    const TYPE: &'static str = "cloudflare_zone_cache_variants";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneCacheVariantsRef;
-}
-
-/// A declared [`ZoneCacheVariants`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneCacheVariantsRef(BlockRef);
-
-impl std::fmt::Debug for ZoneCacheVariantsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneCacheVariantsRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneCacheVariantsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneCacheVariantsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneCacheVariantsRef {
-    type Block = ZoneCacheVariants;
-}
-
-impl ZoneCacheVariantsRef {
-    #[inline]
-    pub fn editable(&self) -> Tf<bool> {
-        self.0.attr("editable")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<ZoneCacheVariantsValue> {
-        self.0.attr("value")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The value of `cloudflare_zone_cache_variants.value`.
-#[derive(Clone)]
-pub struct ZoneCacheVariantsValue(Body);
-
-impl std::fmt::Debug for ZoneCacheVariantsValue {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneCacheVariantsValue").field(&self.0).finish()
-    }
-}
-
-impl ZoneCacheVariantsValue {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for avif.
-    pub fn avif(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("avif", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for bmp.
-    pub fn bmp(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("bmp", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for gif.
-    pub fn gif(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("gif", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for jp2.
-    pub fn jp2(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("jp2", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for jpeg.
-    pub fn jpeg(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("jpeg", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for jpg.
-    pub fn jpg(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("jpg", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for jpg2.
-    pub fn jpg2(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("jpg2", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for png.
-    pub fn png(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("png", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for tif.
-    pub fn tif(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("tif", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for tiff.
-    pub fn tiff(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("tiff", value.into());
-        self
-    }
-
-    /// List of strings with the MIME types of all the variants that should be served for webp.
-    pub fn webp(mut self, value: impl Into<Tf<List<String>>>) -> Self {
-        self.0.set("webp", value.into());
-        self
-    }
-
-}
-
-impl From<ZoneCacheVariantsValue> for Tf<ZoneCacheVariantsValue> {
-    #[inline]
-    fn from(value: ZoneCacheVariantsValue) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`ZoneCacheVariantsValue`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ZoneCacheVariantsValueFields(Expr);
-
-impl std::fmt::Debug for ZoneCacheVariantsValueFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneCacheVariantsValueFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ZoneCacheVariantsValueFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ZoneCacheVariantsValue {
-    type Fields = ZoneCacheVariantsValueFields;
-}
-
-impl ZoneCacheVariantsValueFields {
-    #[inline]
-    pub fn avif(&self) -> Tf<List<String>> {
-        field(&self.0, "avif")
-    }
-
-    #[inline]
-    pub fn bmp(&self) -> Tf<List<String>> {
-        field(&self.0, "bmp")
-    }
-
-    #[inline]
-    pub fn gif(&self) -> Tf<List<String>> {
-        field(&self.0, "gif")
-    }
-
-    #[inline]
-    pub fn jp2(&self) -> Tf<List<String>> {
-        field(&self.0, "jp2")
-    }
-
-    #[inline]
-    pub fn jpeg(&self) -> Tf<List<String>> {
-        field(&self.0, "jpeg")
-    }
-
-    #[inline]
-    pub fn jpg(&self) -> Tf<List<String>> {
-        field(&self.0, "jpg")
-    }
-
-    #[inline]
-    pub fn jpg2(&self) -> Tf<List<String>> {
-        field(&self.0, "jpg2")
-    }
-
-    #[inline]
-    pub fn png(&self) -> Tf<List<String>> {
-        field(&self.0, "png")
-    }
-
-    #[inline]
-    pub fn tif(&self) -> Tf<List<String>> {
-        field(&self.0, "tif")
-    }
-
-    #[inline]
-    pub fn tiff(&self) -> Tf<List<String>> {
-        field(&self.0, "tiff")
-    }
-
-    #[inline]
-    pub fn webp(&self) -> Tf<List<String>> {
-        field(&self.0, "webp")
-    }
-
-}
-
-/// The resource `cloudflare_zone_dns_settings`.
-#[derive(Clone)]
-pub struct ZoneDnsSettings(Body);
-
-impl std::fmt::Debug for ZoneDnsSettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettings").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneDnsSettings`].
-#[derive(Clone, Debug)]
-pub struct ZoneDnsSettingsArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneDnsSettings {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneDnsSettingsArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// Whether to flatten all CNAME records in the zone. Note that, due to DNS limitations, a CNAME record at the zone apex will always be flattened.
-    pub fn flatten_all_cnames(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("flatten_all_cnames", value.into());
-        self
-    }
-
-    /// Whether to enable Foundation DNS Advanced Nameservers on the zone.
-    pub fn foundation_dns(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("foundation_dns", value.into());
-        self
-    }
-
-    /// Settings for this internal zone.
-    pub fn internal_dns(mut self, value: impl Into<Tf<ZoneDnsSettingsInternalDns>>) -> Self {
-        self.0.set("internal_dns", value.into());
-        self
-    }
-
-    /// Whether to enable multi-provider DNS, which causes Cloudflare to activate the zone even when non-Cloudflare NS records exist, and to respect NS records at the zone apex during outbound zone transfers.
-    pub fn multi_provider(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("multi_provider", value.into());
-        self
-    }
-
-    /// Settings determining the nameservers through which the zone should be available.
-    pub fn nameservers(mut self, value: impl Into<Tf<ZoneDnsSettingsNameservers>>) -> Self {
-        self.0.set("nameservers", value.into());
-        self
-    }
-
-    /// The time to live (TTL) of the zone's nameserver (NS) records.
-    pub fn ns_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("ns_ttl", value.into());
-        self
-    }
-
-    /// Allows a Secondary DNS zone to use (proxied) override records and CNAME flattening at the zone apex.
-    pub fn secondary_overrides(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("secondary_overrides", value.into());
-        self
-    }
-
-    /// Components of the zone's SOA record.
-    pub fn soa(mut self, value: impl Into<Tf<ZoneDnsSettingsSoa>>) -> Self {
-        self.0.set("soa", value.into());
-        self
-    }
-
-    /// Whether the zone mode is a regular or CDN/DNS only zone.
-    /// Available values: "standard", "cdn_only", "dns_only".
-    pub fn zone_mode(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("zone_mode", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ZoneDnsSettings {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneDnsSettings {
-    const TYPE: &'static str = "cloudflare_zone_dns_settings";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneDnsSettingsRef;
-}
-
-/// A declared [`ZoneDnsSettings`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneDnsSettingsRef(BlockRef);
-
-impl std::fmt::Debug for ZoneDnsSettingsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettingsRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneDnsSettingsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneDnsSettingsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneDnsSettingsRef {
-    type Block = ZoneDnsSettings;
-}
-
-impl ZoneDnsSettingsRef {
-    #[inline]
-    pub fn flatten_all_cnames(&self) -> Tf<bool> {
-        self.0.attr("flatten_all_cnames")
-    }
-
-    #[inline]
-    pub fn foundation_dns(&self) -> Tf<bool> {
-        self.0.attr("foundation_dns")
-    }
-
-    #[inline]
-    pub fn internal_dns(&self) -> Tf<ZoneDnsSettingsInternalDns> {
-        self.0.attr("internal_dns")
-    }
-
-    #[inline]
-    pub fn multi_provider(&self) -> Tf<bool> {
-        self.0.attr("multi_provider")
-    }
-
-    #[inline]
-    pub fn nameservers(&self) -> Tf<ZoneDnsSettingsNameservers> {
-        self.0.attr("nameservers")
-    }
-
-    #[inline]
-    pub fn ns_ttl(&self) -> Tf<Number> {
-        self.0.attr("ns_ttl")
-    }
-
-    #[inline]
-    pub fn secondary_overrides(&self) -> Tf<bool> {
-        self.0.attr("secondary_overrides")
-    }
-
-    #[inline]
-    pub fn soa(&self) -> Tf<ZoneDnsSettingsSoa> {
-        self.0.attr("soa")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-    #[inline]
-    pub fn zone_mode(&self) -> Tf<String> {
-        self.0.attr("zone_mode")
-    }
-
-}
-
-/// The value of `cloudflare_zone_dns_settings.internal_dns`.
-#[derive(Clone)]
-pub struct ZoneDnsSettingsInternalDns(Body);
-
-impl std::fmt::Debug for ZoneDnsSettingsInternalDns {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettingsInternalDns").field(&self.0).finish()
-    }
-}
-
-impl ZoneDnsSettingsInternalDns {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// The ID of the zone to fallback to.
-    pub fn reference_zone_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("reference_zone_id", value.into());
-        self
-    }
-
-}
-
-impl From<ZoneDnsSettingsInternalDns> for Tf<ZoneDnsSettingsInternalDns> {
-    #[inline]
-    fn from(value: ZoneDnsSettingsInternalDns) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`ZoneDnsSettingsInternalDns`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ZoneDnsSettingsInternalDnsFields(Expr);
-
-impl std::fmt::Debug for ZoneDnsSettingsInternalDnsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettingsInternalDnsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ZoneDnsSettingsInternalDnsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ZoneDnsSettingsInternalDns {
-    type Fields = ZoneDnsSettingsInternalDnsFields;
-}
-
-impl ZoneDnsSettingsInternalDnsFields {
-    #[inline]
-    pub fn reference_zone_id(&self) -> Tf<String> {
-        field(&self.0, "reference_zone_id")
-    }
-
-}
-
-/// The value of `cloudflare_zone_dns_settings.nameservers`.
-#[derive(Clone)]
-pub struct ZoneDnsSettingsNameservers(Body);
-
-impl std::fmt::Debug for ZoneDnsSettingsNameservers {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettingsNameservers").field(&self.0).finish()
-    }
-}
-
-impl ZoneDnsSettingsNameservers {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Configured nameserver set to be used for this zone
-    pub fn ns_set(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("ns_set", value.into());
-        self
-    }
-
-    /// Nameserver type
-    /// Available values: "cloudflare.standard", "custom.account", "custom.tenant", "custom.zone".
-    pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("type", value.into());
-        self
-    }
-
-}
-
-impl From<ZoneDnsSettingsNameservers> for Tf<ZoneDnsSettingsNameservers> {
-    #[inline]
-    fn from(value: ZoneDnsSettingsNameservers) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`ZoneDnsSettingsNameservers`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ZoneDnsSettingsNameserversFields(Expr);
-
-impl std::fmt::Debug for ZoneDnsSettingsNameserversFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettingsNameserversFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ZoneDnsSettingsNameserversFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ZoneDnsSettingsNameservers {
-    type Fields = ZoneDnsSettingsNameserversFields;
-}
-
-impl ZoneDnsSettingsNameserversFields {
-    #[inline]
-    pub fn ns_set(&self) -> Tf<Number> {
-        field(&self.0, "ns_set")
-    }
-
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
-    }
-
-}
-
-/// The value of `cloudflare_zone_dns_settings.soa`.
-#[derive(Clone)]
-pub struct ZoneDnsSettingsSoa(Body);
-
-impl std::fmt::Debug for ZoneDnsSettingsSoa {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettingsSoa").field(&self.0).finish()
-    }
-}
-
-impl ZoneDnsSettingsSoa {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// Time in seconds of being unable to query the primary server after which secondary servers should stop serving the zone.
-    pub fn expire(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("expire", value.into());
-        self
-    }
-
-    /// The time to live (TTL) for negative caching of records within the zone.
-    pub fn min_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("min_ttl", value.into());
-        self
-    }
-
-    /// The primary nameserver, which may be used for outbound zone transfers. If null, a Cloudflare-assigned value will be used.
-    pub fn mname(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("mname", value.into());
-        self
-    }
-
-    /// Time in seconds after which secondary servers should re-check the SOA record to see if the zone has been updated.
-    pub fn refresh(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("refresh", value.into());
-        self
-    }
-
-    /// Time in seconds after which secondary servers should retry queries after the primary server was unresponsive.
-    pub fn retry(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("retry", value.into());
-        self
-    }
-
-    /// The email address of the zone administrator, with the first label representing the local part of the email address.
-    pub fn rname(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("rname", value.into());
-        self
-    }
-
-    /// The time to live (TTL) of the SOA record itself.
-    pub fn ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("ttl", value.into());
-        self
-    }
-
-}
-
-impl From<ZoneDnsSettingsSoa> for Tf<ZoneDnsSettingsSoa> {
-    #[inline]
-    fn from(value: ZoneDnsSettingsSoa) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`ZoneDnsSettingsSoa`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ZoneDnsSettingsSoaFields(Expr);
-
-impl std::fmt::Debug for ZoneDnsSettingsSoaFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnsSettingsSoaFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ZoneDnsSettingsSoaFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ZoneDnsSettingsSoa {
-    type Fields = ZoneDnsSettingsSoaFields;
-}
-
-impl ZoneDnsSettingsSoaFields {
-    #[inline]
-    pub fn expire(&self) -> Tf<Number> {
-        field(&self.0, "expire")
-    }
-
-    #[inline]
-    pub fn min_ttl(&self) -> Tf<Number> {
-        field(&self.0, "min_ttl")
-    }
-
-    #[inline]
-    pub fn mname(&self) -> Tf<String> {
-        field(&self.0, "mname")
-    }
-
-    #[inline]
-    pub fn refresh(&self) -> Tf<Number> {
-        field(&self.0, "refresh")
-    }
-
-    #[inline]
-    pub fn retry(&self) -> Tf<Number> {
-        field(&self.0, "retry")
-    }
-
-    #[inline]
-    pub fn rname(&self) -> Tf<String> {
-        field(&self.0, "rname")
-    }
-
-    #[inline]
-    pub fn ttl(&self) -> Tf<Number> {
-        field(&self.0, "ttl")
-    }
-
-}
-
-/// The resource `cloudflare_zone_dnssec`.
-#[derive(Clone)]
-pub struct ZoneDnssec(Body);
-
-impl std::fmt::Debug for ZoneDnssec {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnssec").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneDnssec`].
-#[derive(Clone, Debug)]
-pub struct ZoneDnssecArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneDnssec {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneDnssecArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// If true, multi-signer DNSSEC is enabled on the zone, allowing multiple
-    /// providers to serve a DNSSEC-signed zone at the same time.
-    /// This is required for DNSKEY records (except those automatically
-    /// generated by Cloudflare) to be added to the zone.
-    ///
-    /// See [Multi-signer DNSSEC](https://developers.cloudflare.com/dns/dnssec/multi-signer-dnssec/) for details.
-    pub fn dnssec_multi_signer(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("dnssec_multi_signer", value.into());
-        self
-    }
-
-    /// If true, allows Cloudflare to transfer in a DNSSEC-signed zone
-    /// including signatures from an external provider, without requiring
-    /// Cloudflare to sign any records on the fly.
-    ///
-    /// Note that this feature has some limitations.
-    /// See [Cloudflare as Secondary](https://developers.cloudflare.com/dns/zone-setups/zone-transfers/cloudflare-as-secondary/setup/#dnssec) for details.
-    pub fn dnssec_presigned(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("dnssec_presigned", value.into());
-        self
-    }
-
-    /// If true, enables the use of NSEC3 together with DNSSEC on the zone.
-    /// Combined with setting dnssec_presigned to true, this enables the use of
-    /// NSEC3 records when transferring in from an external provider.
-    /// If dnssec_presigned is instead set to false (default), NSEC3 records will be
-    /// generated and signed at request time.
-    ///
-    /// See [DNSSEC with NSEC3](https://developers.cloudflare.com/dns/dnssec/enable-nsec3/) for details.
-    pub fn dnssec_use_nsec3(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("dnssec_use_nsec3", value.into());
-        self
-    }
-
-    /// Status of DNSSEC, based on user-desired state and presence of necessary records.
-    /// Available values: "active", "disabled".
-    pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("status", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ZoneDnssec {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneDnssec {
-    const TYPE: &'static str = "cloudflare_zone_dnssec";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneDnssecRef;
-}
-
-/// A declared [`ZoneDnssec`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneDnssecRef(BlockRef);
-
-impl std::fmt::Debug for ZoneDnssecRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneDnssecRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneDnssecRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneDnssecRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneDnssecRef {
-    type Block = ZoneDnssec;
-}
-
-impl ZoneDnssecRef {
-    #[inline]
-    pub fn algorithm(&self) -> Tf<String> {
-        self.0.attr("algorithm")
-    }
-
-    #[inline]
-    pub fn digest(&self) -> Tf<String> {
-        self.0.attr("digest")
-    }
-
-    #[inline]
-    pub fn digest_algorithm(&self) -> Tf<String> {
-        self.0.attr("digest_algorithm")
-    }
-
-    #[inline]
-    pub fn digest_type(&self) -> Tf<String> {
-        self.0.attr("digest_type")
-    }
-
-    #[inline]
-    pub fn dnssec_multi_signer(&self) -> Tf<bool> {
-        self.0.attr("dnssec_multi_signer")
-    }
-
-    #[inline]
-    pub fn dnssec_presigned(&self) -> Tf<bool> {
-        self.0.attr("dnssec_presigned")
-    }
-
-    #[inline]
-    pub fn dnssec_use_nsec3(&self) -> Tf<bool> {
-        self.0.attr("dnssec_use_nsec3")
-    }
-
-    #[inline]
-    pub fn ds(&self) -> Tf<String> {
-        self.0.attr("ds")
-    }
-
-    #[inline]
-    pub fn flags(&self) -> Tf<Number> {
-        self.0.attr("flags")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn key_tag(&self) -> Tf<Number> {
-        self.0.attr("key_tag")
-    }
-
-    #[inline]
-    pub fn key_type(&self) -> Tf<String> {
-        self.0.attr("key_type")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
-
-    #[inline]
-    pub fn public_key(&self) -> Tf<String> {
-        self.0.attr("public_key")
-    }
-
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The resource `cloudflare_zone_hold`.
-#[derive(Clone)]
-pub struct ZoneHold(Body);
-
-impl std::fmt::Debug for ZoneHold {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneHold").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneHold`].
-#[derive(Clone, Debug)]
-pub struct ZoneHoldArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneHold {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneHoldArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// If `hold_after` is provided and future-dated, the hold will be temporarily disabled,
-    /// then automatically re-enabled by the system at the time specified
-    /// in this RFC3339-formatted timestamp. A past-dated `hold_after` value will have
-    /// no effect on an existing, enabled hold. Providing an empty string will set its value
-    /// to the current time.
-    pub fn hold_after(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("hold_after", value.into());
-        self
-    }
-
-    /// If `true`, the zone hold will extend to block any subdomain of the given zone, as well
-    /// as SSL4SaaS Custom Hostnames. For example, a zone hold on a zone with the hostname
-    /// 'example.com' and include_subdomains=true will block 'example.com',
-    /// 'staging.example.com', 'api.staging.example.com', etc.
-    pub fn include_subdomains(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("include_subdomains", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ZoneHold {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneHold {
-    const TYPE: &'static str = "cloudflare_zone_hold";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneHoldRef;
-}
-
-/// A declared [`ZoneHold`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneHoldRef(BlockRef);
-
-impl std::fmt::Debug for ZoneHoldRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneHoldRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneHoldRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneHoldRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneHoldRef {
-    type Block = ZoneHold;
-}
-
-impl ZoneHoldRef {
-    #[inline]
-    pub fn hold(&self) -> Tf<bool> {
-        self.0.attr("hold")
-    }
-
-    #[inline]
-    pub fn hold_after(&self) -> Tf<String> {
-        self.0.attr("hold_after")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn include_subdomains(&self) -> Tf<bool> {
-        self.0.attr("include_subdomains")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The resource `cloudflare_zone_lockdown`.
-#[derive(Clone)]
-pub struct ZoneLockdown(Body);
-
-impl std::fmt::Debug for ZoneLockdown {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneLockdown").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneLockdown`].
-#[derive(Clone, Debug)]
-pub struct ZoneLockdownArgs {
-    /// A list of IP addresses or CIDR ranges that will be allowed to access the URLs specified in the Zone Lockdown rule. You can include any number of `ip` or `ip_range` configurations.
-    pub configurations: Tf<List<ZoneLockdownConfigurations>>,
-    /// The URLs to include in the current WAF override. You can use wildcards. Each entered URL will be escaped before use, which means you can only use simple wildcard patterns.
-    pub urls: Tf<List<String>>,
-    /// Defines an identifier.
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneLockdown {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneLockdownArgs) -> Self {
-        Self(Body::of([
-            ("configurations", args.configurations.into()),
-            ("urls", args.urls.into()),
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// An informative summary of the rule. This value is sanitized and any tags will be removed.
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
-    }
-
-    /// When true, indicates that the rule is currently paused.
-    pub fn paused(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("paused", value.into());
-        self
-    }
-
-    /// The priority of the rule to control the processing order. A lower number indicates higher priority. If not provided, any rules with a configured priority will be processed before rules without a priority.
-    pub fn priority(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("priority", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ZoneLockdown {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneLockdown {
-    const TYPE: &'static str = "cloudflare_zone_lockdown";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneLockdownRef;
-}
-
-/// A declared [`ZoneLockdown`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneLockdownRef(BlockRef);
-
-impl std::fmt::Debug for ZoneLockdownRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneLockdownRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneLockdownRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneLockdownRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneLockdownRef {
-    type Block = ZoneLockdown;
-}
-
-impl ZoneLockdownRef {
-    #[inline]
-    pub fn configurations(&self) -> Tf<List<ZoneLockdownConfigurations>> {
-        self.0.attr("configurations")
-    }
-
-    #[inline]
-    pub fn created_on(&self) -> Tf<String> {
-        self.0.attr("created_on")
-    }
-
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
-
-    #[inline]
-    pub fn paused(&self) -> Tf<bool> {
-        self.0.attr("paused")
-    }
-
-    #[inline]
-    pub fn priority(&self) -> Tf<Number> {
-        self.0.attr("priority")
-    }
-
-    #[inline]
-    pub fn urls(&self) -> Tf<List<String>> {
-        self.0.attr("urls")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The value of `cloudflare_zone_lockdown.configurations`.
-#[derive(Clone)]
-pub struct ZoneLockdownConfigurations(Body);
-
-impl std::fmt::Debug for ZoneLockdownConfigurations {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneLockdownConfigurations").field(&self.0).finish()
-    }
-}
-
-impl ZoneLockdownConfigurations {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// The configuration target. You must set the target to `ip` when specifying an IP address in the Zone Lockdown rule.
-    /// Available values: "ip", "ip_range".
-    pub fn target(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("target", value.into());
-        self
-    }
-
-    /// The IP address to match. This address will be compared to the IP address of incoming requests.
-    pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("value", value.into());
-        self
-    }
-
-}
-
-impl From<ZoneLockdownConfigurations> for Tf<ZoneLockdownConfigurations> {
-    #[inline]
-    fn from(value: ZoneLockdownConfigurations) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`ZoneLockdownConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ZoneLockdownConfigurationsFields(Expr);
-
-impl std::fmt::Debug for ZoneLockdownConfigurationsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneLockdownConfigurationsFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ZoneLockdownConfigurationsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ZoneLockdownConfigurations {
-    type Fields = ZoneLockdownConfigurationsFields;
-}
-
-impl ZoneLockdownConfigurationsFields {
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
-
-}
-
-/// The resource `cloudflare_zone_setting`.
-#[derive(Clone)]
-pub struct ZoneSetting(Body);
-
-impl std::fmt::Debug for ZoneSetting {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneSetting").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneSetting`].
-#[derive(Clone, Debug)]
-pub struct ZoneSettingArgs {
-    /// Setting name
-    pub setting_id: Tf<String>,
-    /// Current value of the zone setting.
-    pub value: Tf<Any>,
-    /// Identifier
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneSetting {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneSettingArgs) -> Self {
-        Self(Body::of([
-            ("setting_id", args.setting_id.into()),
-            ("value", args.value.into()),
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// ssl-recommender enrollment setting.
-    pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
-        self.0.set("enabled", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ZoneSetting {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneSetting {
-    const TYPE: &'static str = "cloudflare_zone_setting";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneSettingRef;
-}
-
-/// A declared [`ZoneSetting`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneSettingRef(BlockRef);
-
-impl std::fmt::Debug for ZoneSettingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneSettingRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneSettingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneSettingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneSettingRef {
-    type Block = ZoneSetting;
-}
-
-impl ZoneSettingRef {
-    #[inline]
-    pub fn editable(&self) -> Tf<bool> {
-        self.0.attr("editable")
-    }
-
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        self.0.attr("enabled")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
-
-    #[inline]
-    pub fn setting_id(&self) -> Tf<String> {
-        self.0.attr("setting_id")
-    }
-
-    #[inline]
-    pub fn time_remaining(&self) -> Tf<Number> {
-        self.0.attr("time_remaining")
-    }
-
-    #[inline]
-    pub fn value(&self) -> Tf<Any> {
-        self.0.attr("value")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The resource `cloudflare_zone_subscription`.
-#[derive(Clone)]
-pub struct ZoneSubscription(Body);
-
-impl std::fmt::Debug for ZoneSubscription {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneSubscription").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`ZoneSubscription`].
-#[derive(Clone, Debug)]
-pub struct ZoneSubscriptionArgs {
-    /// Subscription identifier tag.
-    pub zone_id: Tf<String>,
-}
-
-impl ZoneSubscription {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: ZoneSubscriptionArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
-
-    /// How often the subscription is renewed automatically.
-    /// Available values: "weekly", "monthly", "quarterly", "yearly".
-    /// Note: Some plans may not support frequency configuration and will return "not-applicable".
-    pub fn frequency(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("frequency", value.into());
-        self
-    }
-
-    /// The rate plan applied to the subscription.
-    pub fn rate_plan(mut self, value: impl Into<Tf<ZoneSubscriptionRatePlan>>) -> Self {
-        self.0.set("rate_plan", value.into());
-        self
-    }
-
-}
-
-impl BlockType for ZoneSubscription {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl Resource for ZoneSubscription {
-    const TYPE: &'static str = "cloudflare_zone_subscription";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    const TAGGABLE: bool = false;
-    type Ref = ZoneSubscriptionRef;
-}
-
-/// A declared [`ZoneSubscription`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct ZoneSubscriptionRef(BlockRef);
-
-impl std::fmt::Debug for ZoneSubscriptionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneSubscriptionRef").field(&self.0).finish()
-    }
-}
-
-impl From<BlockRef> for ZoneSubscriptionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
-
-impl Handle for ZoneSubscriptionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
-
-impl TypedHandle for ZoneSubscriptionRef {
-    type Block = ZoneSubscription;
-}
-
-impl ZoneSubscriptionRef {
-    #[inline]
-    pub fn currency(&self) -> Tf<String> {
-        self.0.attr("currency")
-    }
-
-    #[inline]
-    pub fn current_period_end(&self) -> Tf<String> {
-        self.0.attr("current_period_end")
-    }
-
-    #[inline]
-    pub fn current_period_start(&self) -> Tf<String> {
-        self.0.attr("current_period_start")
-    }
-
-    #[inline]
-    pub fn frequency(&self) -> Tf<String> {
-        self.0.attr("frequency")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
-
-    #[inline]
-    pub fn price(&self) -> Tf<Number> {
-        self.0.attr("price")
-    }
-
-    #[inline]
-    pub fn rate_plan(&self) -> Tf<ZoneSubscriptionRatePlan> {
-        self.0.attr("rate_plan")
-    }
-
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        self.0.attr("state")
-    }
-
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
-
-}
-
-/// The value of `cloudflare_zone_subscription.rate_plan`.
-#[derive(Clone)]
-pub struct ZoneSubscriptionRatePlan(Body);
-
-impl std::fmt::Debug for ZoneSubscriptionRatePlan {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneSubscriptionRatePlan").field(&self.0).finish()
-    }
-}
-
-impl ZoneSubscriptionRatePlan {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
-
-    /// The ID of the rate plan.
-    /// Available values: "free", "lite", "pro", "pro_plus", "business", "enterprise", "partners_free", "partners_pro", "partners_business", "partners_enterprise", "partners_ent".
-    pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("id", value.into());
-        self
-    }
-
-    /// The scope that this rate plan applies to.
-    pub fn scope(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("scope", value.into());
-        self
-    }
-
-}
-
-impl From<ZoneSubscriptionRatePlan> for Tf<ZoneSubscriptionRatePlan> {
-    #[inline]
-    fn from(value: ZoneSubscriptionRatePlan) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
-
-/// The fields of a [`ZoneSubscriptionRatePlan`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct ZoneSubscriptionRatePlanFields(Expr);
-
-impl std::fmt::Debug for ZoneSubscriptionRatePlanFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ZoneSubscriptionRatePlanFields").field(&self.0).finish()
-    }
-}
-
-impl From<Expr> for ZoneSubscriptionRatePlanFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
-
-impl Object for ZoneSubscriptionRatePlan {
-    type Fields = ZoneSubscriptionRatePlanFields;
-}
-
-impl ZoneSubscriptionRatePlanFields {
-    #[inline]
-    pub fn currency(&self) -> Tf<String> {
-        field(&self.0, "currency")
-    }
-
-    #[inline]
-    pub fn externally_managed(&self) -> Tf<bool> {
-        field(&self.0, "externally_managed")
-    }
-
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
-    }
-
-    #[inline]
-    pub fn is_contract(&self) -> Tf<bool> {
-        field(&self.0, "is_contract")
-    }
-
-    #[inline]
-    pub fn public_name(&self) -> Tf<String> {
-        field(&self.0, "public_name")
-    }
-
-    #[inline]
-    pub fn scope(&self) -> Tf<String> {
-        field(&self.0, "scope")
-    }
-
-    #[inline]
-    pub fn sets(&self) -> Tf<List<String>> {
-        field(&self.0, "sets")
-    }
-
-}
-
 /// The data source `cloudflare_zone`.
 #[derive(Clone)]
 pub struct DataCloudflareZone(Body);
@@ -3012,1756 +1261,3516 @@ impl DataCloudflareZoneTenantUnitFields {
 
 }
 
-/// The data source `cloudflare_zone_cache_reserve`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneCacheReserve(Body);
-
-impl std::fmt::Debug for DataCloudflareZoneCacheReserve {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneCacheReserve").field(&self.0).finish()
-    }
-}
-
-/// The required arguments of [`DataCloudflareZoneCacheReserve`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneCacheReserveArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
+/// The rest of `zone`, with the `cloudflare-zone` feature.
+#[cfg(feature = "cloudflare-zone")]
+pub use gated::*;
 
-impl DataCloudflareZoneCacheReserve {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneCacheReserveArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
+#[cfg(feature = "cloudflare-zone")]
+mod gated {
+    use super::*;
 
-}
+    /// The resource `cloudflare_zone_cache_reserve`.
+    #[derive(Clone)]
+    pub struct ZoneCacheReserve(Body);
+
+    impl std::fmt::Debug for ZoneCacheReserve {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneCacheReserve").field(&self.0).finish()
+        }
+    }
 
-impl BlockType for DataCloudflareZoneCacheReserve {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    /// The required arguments of [`ZoneCacheReserve`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneCacheReserveArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
 
-impl DataSource for DataCloudflareZoneCacheReserve {
-    const TYPE: &'static str = "cloudflare_zone_cache_reserve";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneCacheReserveRef;
-}
+    impl ZoneCacheReserve {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneCacheReserveArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-/// A declared [`DataCloudflareZoneCacheReserve`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneCacheReserveRef(BlockRef);
+        /// Value of the Cache Reserve zone setting.
+        /// Available values: "on", "off".
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneCacheReserveRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneCacheReserveRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataCloudflareZoneCacheReserveRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl BlockType for ZoneCacheReserve {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl Handle for DataCloudflareZoneCacheReserveRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl Resource for ZoneCacheReserve {
+        const TYPE: &'static str = "cloudflare_zone_cache_reserve";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneCacheReserveRef;
+    }
+
+    /// A declared [`ZoneCacheReserve`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneCacheReserveRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneCacheReserveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneCacheReserveRef").field(&self.0).finish()
+        }
     }
-}
 
-impl TypedHandle for DataCloudflareZoneCacheReserveRef {
-    type Block = DataCloudflareZoneCacheReserve;
-}
+    impl From<BlockRef> for ZoneCacheReserveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
 
-impl DataCloudflareZoneCacheReserveRef {
-    #[inline]
-    pub fn editable(&self) -> Tf<bool> {
-        self.0.attr("editable")
-    }
+    impl Handle for ZoneCacheReserveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl TypedHandle for ZoneCacheReserveRef {
+        type Block = ZoneCacheReserve;
     }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
+    impl ZoneCacheReserveRef {
+        #[inline]
+        pub fn editable(&self) -> Tf<bool> {
+            self.0.attr("editable")
+        }
 
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        self.0.attr("value")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
 
-}
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            self.0.attr("value")
+        }
 
-/// The data source `cloudflare_zone_cache_variants`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneCacheVariants(Body);
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneCacheVariants {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneCacheVariants").field(&self.0).finish()
     }
-}
 
-/// The required arguments of [`DataCloudflareZoneCacheVariants`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneCacheVariantsArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
+    /// The resource `cloudflare_zone_cache_variants`.
+    #[derive(Clone)]
+    pub struct ZoneCacheVariants(Body);
 
-impl DataCloudflareZoneCacheVariants {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneCacheVariantsArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
+    impl std::fmt::Debug for ZoneCacheVariants {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneCacheVariants").field(&self.0).finish()
+        }
     }
-
-}
 
-impl BlockType for DataCloudflareZoneCacheVariants {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    /// The required arguments of [`ZoneCacheVariants`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneCacheVariantsArgs {
+        /// Value of the zone setting.
+        pub value: Tf<ZoneCacheVariantsValue>,
+        /// Identifier.
+        pub zone_id: Tf<String>,
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
 
-impl DataSource for DataCloudflareZoneCacheVariants {
-    const TYPE: &'static str = "cloudflare_zone_cache_variants";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneCacheVariantsRef;
-}
+    impl ZoneCacheVariants {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneCacheVariantsArgs) -> Self {
+            Self(Body::of([
+                ("value", args.value.into()),
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-/// A declared [`DataCloudflareZoneCacheVariants`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneCacheVariantsRef(BlockRef);
-
-impl std::fmt::Debug for DataCloudflareZoneCacheVariantsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneCacheVariantsRef").field(&self.0).finish()
     }
-}
 
-impl From<BlockRef> for DataCloudflareZoneCacheVariantsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl BlockType for ZoneCacheVariants {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl Handle for DataCloudflareZoneCacheVariantsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl Resource for ZoneCacheVariants {
+        const TYPE: &'static str = "cloudflare_zone_cache_variants";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneCacheVariantsRef;
     }
-}
 
-impl TypedHandle for DataCloudflareZoneCacheVariantsRef {
-    type Block = DataCloudflareZoneCacheVariants;
-}
-
-impl DataCloudflareZoneCacheVariantsRef {
-    #[inline]
-    pub fn editable(&self) -> Tf<bool> {
-        self.0.attr("editable")
+    /// A declared [`ZoneCacheVariants`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneCacheVariantsRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneCacheVariantsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneCacheVariantsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ZoneCacheVariantsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ZoneCacheVariantsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ZoneCacheVariantsRef {
+        type Block = ZoneCacheVariants;
+    }
+
+    impl ZoneCacheVariantsRef {
+        #[inline]
+        pub fn editable(&self) -> Tf<bool> {
+            self.0.attr("editable")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<ZoneCacheVariantsValue> {
+            self.0.attr("value")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The value of `cloudflare_zone_cache_variants.value`.
+    #[derive(Clone)]
+    pub struct ZoneCacheVariantsValue(Body);
+
+    impl std::fmt::Debug for ZoneCacheVariantsValue {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneCacheVariantsValue").field(&self.0).finish()
+        }
+    }
+
+    impl ZoneCacheVariantsValue {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for avif.
+        pub fn avif(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("avif", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for bmp.
+        pub fn bmp(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("bmp", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for gif.
+        pub fn gif(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("gif", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for jp2.
+        pub fn jp2(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("jp2", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for jpeg.
+        pub fn jpeg(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("jpeg", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for jpg.
+        pub fn jpg(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("jpg", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for jpg2.
+        pub fn jpg2(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("jpg2", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for png.
+        pub fn png(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("png", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for tif.
+        pub fn tif(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("tif", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for tiff.
+        pub fn tiff(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("tiff", value.into());
+            self
+        }
+
+        /// List of strings with the MIME types of all the variants that should be served for webp.
+        pub fn webp(mut self, value: impl Into<Tf<List<String>>>) -> Self {
+            self.0.set("webp", value.into());
+            self
+        }
+
+    }
+
+    impl From<ZoneCacheVariantsValue> for Tf<ZoneCacheVariantsValue> {
+        #[inline]
+        fn from(value: ZoneCacheVariantsValue) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`ZoneCacheVariantsValue`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ZoneCacheVariantsValueFields(Expr);
+
+    impl std::fmt::Debug for ZoneCacheVariantsValueFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneCacheVariantsValueFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ZoneCacheVariantsValueFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ZoneCacheVariantsValue {
+        type Fields = ZoneCacheVariantsValueFields;
+    }
+
+    impl ZoneCacheVariantsValueFields {
+        #[inline]
+        pub fn avif(&self) -> Tf<List<String>> {
+            field(&self.0, "avif")
+        }
+
+        #[inline]
+        pub fn bmp(&self) -> Tf<List<String>> {
+            field(&self.0, "bmp")
+        }
+
+        #[inline]
+        pub fn gif(&self) -> Tf<List<String>> {
+            field(&self.0, "gif")
+        }
+
+        #[inline]
+        pub fn jp2(&self) -> Tf<List<String>> {
+            field(&self.0, "jp2")
+        }
+
+        #[inline]
+        pub fn jpeg(&self) -> Tf<List<String>> {
+            field(&self.0, "jpeg")
+        }
+
+        #[inline]
+        pub fn jpg(&self) -> Tf<List<String>> {
+            field(&self.0, "jpg")
+        }
+
+        #[inline]
+        pub fn jpg2(&self) -> Tf<List<String>> {
+            field(&self.0, "jpg2")
+        }
+
+        #[inline]
+        pub fn png(&self) -> Tf<List<String>> {
+            field(&self.0, "png")
+        }
+
+        #[inline]
+        pub fn tif(&self) -> Tf<List<String>> {
+            field(&self.0, "tif")
+        }
+
+        #[inline]
+        pub fn tiff(&self) -> Tf<List<String>> {
+            field(&self.0, "tiff")
+        }
+
+        #[inline]
+        pub fn webp(&self) -> Tf<List<String>> {
+            field(&self.0, "webp")
+        }
+
+    }
+
+    /// The resource `cloudflare_zone_dns_settings`.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettings(Body);
+
+    impl std::fmt::Debug for ZoneDnsSettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettings").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ZoneDnsSettings`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneDnsSettingsArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl ZoneDnsSettings {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneDnsSettingsArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+        /// Whether to flatten all CNAME records in the zone. Note that, due to DNS limitations, a CNAME record at the zone apex will always be flattened.
+        pub fn flatten_all_cnames(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("flatten_all_cnames", value.into());
+            self
+        }
+
+        /// Whether to enable Foundation DNS Advanced Nameservers on the zone.
+        pub fn foundation_dns(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("foundation_dns", value.into());
+            self
+        }
+
+        /// Settings for this internal zone.
+        pub fn internal_dns(mut self, value: impl Into<Tf<ZoneDnsSettingsInternalDns>>) -> Self {
+            self.0.set("internal_dns", value.into());
+            self
+        }
+
+        /// Whether to enable multi-provider DNS, which causes Cloudflare to activate the zone even when non-Cloudflare NS records exist, and to respect NS records at the zone apex during outbound zone transfers.
+        pub fn multi_provider(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("multi_provider", value.into());
+            self
+        }
+
+        /// Settings determining the nameservers through which the zone should be available.
+        pub fn nameservers(mut self, value: impl Into<Tf<ZoneDnsSettingsNameservers>>) -> Self {
+            self.0.set("nameservers", value.into());
+            self
+        }
+
+        /// The time to live (TTL) of the zone's nameserver (NS) records.
+        pub fn ns_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("ns_ttl", value.into());
+            self
+        }
+
+        /// Allows a Secondary DNS zone to use (proxied) override records and CNAME flattening at the zone apex.
+        pub fn secondary_overrides(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("secondary_overrides", value.into());
+            self
+        }
+
+        /// Components of the zone's SOA record.
+        pub fn soa(mut self, value: impl Into<Tf<ZoneDnsSettingsSoa>>) -> Self {
+            self.0.set("soa", value.into());
+            self
+        }
+
+        /// Whether the zone mode is a regular or CDN/DNS only zone.
+        /// Available values: "standard", "cdn_only", "dns_only".
+        pub fn zone_mode(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("zone_mode", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ZoneDnsSettings {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ZoneDnsSettings {
+        const TYPE: &'static str = "cloudflare_zone_dns_settings";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneDnsSettingsRef;
+    }
+
+    /// A declared [`ZoneDnsSettings`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettingsRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneDnsSettingsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettingsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ZoneDnsSettingsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ZoneDnsSettingsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ZoneDnsSettingsRef {
+        type Block = ZoneDnsSettings;
+    }
+
+    impl ZoneDnsSettingsRef {
+        #[inline]
+        pub fn flatten_all_cnames(&self) -> Tf<bool> {
+            self.0.attr("flatten_all_cnames")
+        }
+
+        #[inline]
+        pub fn foundation_dns(&self) -> Tf<bool> {
+            self.0.attr("foundation_dns")
+        }
+
+        #[inline]
+        pub fn internal_dns(&self) -> Tf<ZoneDnsSettingsInternalDns> {
+            self.0.attr("internal_dns")
+        }
+
+        #[inline]
+        pub fn multi_provider(&self) -> Tf<bool> {
+            self.0.attr("multi_provider")
+        }
+
+        #[inline]
+        pub fn nameservers(&self) -> Tf<ZoneDnsSettingsNameservers> {
+            self.0.attr("nameservers")
+        }
+
+        #[inline]
+        pub fn ns_ttl(&self) -> Tf<Number> {
+            self.0.attr("ns_ttl")
+        }
+
+        #[inline]
+        pub fn secondary_overrides(&self) -> Tf<bool> {
+            self.0.attr("secondary_overrides")
+        }
+
+        #[inline]
+        pub fn soa(&self) -> Tf<ZoneDnsSettingsSoa> {
+            self.0.attr("soa")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+        #[inline]
+        pub fn zone_mode(&self) -> Tf<String> {
+            self.0.attr("zone_mode")
+        }
+
+    }
+
+    /// The value of `cloudflare_zone_dns_settings.internal_dns`.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettingsInternalDns(Body);
+
+    impl std::fmt::Debug for ZoneDnsSettingsInternalDns {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettingsInternalDns").field(&self.0).finish()
+        }
+    }
+
+    impl ZoneDnsSettingsInternalDns {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// The ID of the zone to fallback to.
+        pub fn reference_zone_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("reference_zone_id", value.into());
+            self
+        }
+
+    }
+
+    impl From<ZoneDnsSettingsInternalDns> for Tf<ZoneDnsSettingsInternalDns> {
+        #[inline]
+        fn from(value: ZoneDnsSettingsInternalDns) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`ZoneDnsSettingsInternalDns`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettingsInternalDnsFields(Expr);
+
+    impl std::fmt::Debug for ZoneDnsSettingsInternalDnsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettingsInternalDnsFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl From<Expr> for ZoneDnsSettingsInternalDnsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
+    impl Object for ZoneDnsSettingsInternalDns {
+        type Fields = ZoneDnsSettingsInternalDnsFields;
+    }
 
-    #[inline]
-    pub fn value(&self) -> Tf<DataCloudflareZoneCacheVariantsValue> {
-        self.0.attr("value")
-    }
+    impl ZoneDnsSettingsInternalDnsFields {
+        #[inline]
+        pub fn reference_zone_id(&self) -> Tf<String> {
+            field(&self.0, "reference_zone_id")
+        }
+
+    }
+
+    /// The value of `cloudflare_zone_dns_settings.nameservers`.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettingsNameservers(Body);
+
+    impl std::fmt::Debug for ZoneDnsSettingsNameservers {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettingsNameservers").field(&self.0).finish()
+        }
+    }
+
+    impl ZoneDnsSettingsNameservers {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Configured nameserver set to be used for this zone
+        pub fn ns_set(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("ns_set", value.into());
+            self
+        }
+
+        /// Nameserver type
+        /// Available values: "cloudflare.standard", "custom.account", "custom.tenant", "custom.zone".
+        pub fn r#type(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("type", value.into());
+            self
+        }
+
+    }
+
+    impl From<ZoneDnsSettingsNameservers> for Tf<ZoneDnsSettingsNameservers> {
+        #[inline]
+        fn from(value: ZoneDnsSettingsNameservers) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`ZoneDnsSettingsNameservers`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettingsNameserversFields(Expr);
+
+    impl std::fmt::Debug for ZoneDnsSettingsNameserversFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettingsNameserversFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ZoneDnsSettingsNameserversFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ZoneDnsSettingsNameservers {
+        type Fields = ZoneDnsSettingsNameserversFields;
+    }
+
+    impl ZoneDnsSettingsNameserversFields {
+        #[inline]
+        pub fn ns_set(&self) -> Tf<Number> {
+            field(&self.0, "ns_set")
+        }
+
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
+
+    }
+
+    /// The value of `cloudflare_zone_dns_settings.soa`.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettingsSoa(Body);
+
+    impl std::fmt::Debug for ZoneDnsSettingsSoa {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettingsSoa").field(&self.0).finish()
+        }
+    }
+
+    impl ZoneDnsSettingsSoa {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// Time in seconds of being unable to query the primary server after which secondary servers should stop serving the zone.
+        pub fn expire(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("expire", value.into());
+            self
+        }
+
+        /// The time to live (TTL) for negative caching of records within the zone.
+        pub fn min_ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("min_ttl", value.into());
+            self
+        }
+
+        /// The primary nameserver, which may be used for outbound zone transfers. If null, a Cloudflare-assigned value will be used.
+        pub fn mname(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("mname", value.into());
+            self
+        }
+
+        /// Time in seconds after which secondary servers should re-check the SOA record to see if the zone has been updated.
+        pub fn refresh(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("refresh", value.into());
+            self
+        }
+
+        /// Time in seconds after which secondary servers should retry queries after the primary server was unresponsive.
+        pub fn retry(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("retry", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
+        /// The email address of the zone administrator, with the first label representing the local part of the email address.
+        pub fn rname(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("rname", value.into());
+            self
+        }
+
+        /// The time to live (TTL) of the SOA record itself.
+        pub fn ttl(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("ttl", value.into());
+            self
+        }
+
+    }
+
+    impl From<ZoneDnsSettingsSoa> for Tf<ZoneDnsSettingsSoa> {
+        #[inline]
+        fn from(value: ZoneDnsSettingsSoa) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`ZoneDnsSettingsSoa`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ZoneDnsSettingsSoaFields(Expr);
+
+    impl std::fmt::Debug for ZoneDnsSettingsSoaFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnsSettingsSoaFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ZoneDnsSettingsSoaFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ZoneDnsSettingsSoa {
+        type Fields = ZoneDnsSettingsSoaFields;
+    }
+
+    impl ZoneDnsSettingsSoaFields {
+        #[inline]
+        pub fn expire(&self) -> Tf<Number> {
+            field(&self.0, "expire")
+        }
+
+        #[inline]
+        pub fn min_ttl(&self) -> Tf<Number> {
+            field(&self.0, "min_ttl")
+        }
+
+        #[inline]
+        pub fn mname(&self) -> Tf<String> {
+            field(&self.0, "mname")
+        }
+
+        #[inline]
+        pub fn refresh(&self) -> Tf<Number> {
+            field(&self.0, "refresh")
+        }
+
+        #[inline]
+        pub fn retry(&self) -> Tf<Number> {
+            field(&self.0, "retry")
+        }
+
+        #[inline]
+        pub fn rname(&self) -> Tf<String> {
+            field(&self.0, "rname")
+        }
+
+        #[inline]
+        pub fn ttl(&self) -> Tf<Number> {
+            field(&self.0, "ttl")
+        }
+
+    }
+
+    /// The resource `cloudflare_zone_dnssec`.
+    #[derive(Clone)]
+    pub struct ZoneDnssec(Body);
+
+    impl std::fmt::Debug for ZoneDnssec {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnssec").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ZoneDnssec`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneDnssecArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl ZoneDnssec {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneDnssecArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+        /// If true, multi-signer DNSSEC is enabled on the zone, allowing multiple
+        /// providers to serve a DNSSEC-signed zone at the same time.
+        /// This is required for DNSKEY records (except those automatically
+        /// generated by Cloudflare) to be added to the zone.
+        ///
+        /// See [Multi-signer DNSSEC](https://developers.cloudflare.com/dns/dnssec/multi-signer-dnssec/) for details.
+        pub fn dnssec_multi_signer(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("dnssec_multi_signer", value.into());
+            self
+        }
+
+        /// If true, allows Cloudflare to transfer in a DNSSEC-signed zone
+        /// including signatures from an external provider, without requiring
+        /// Cloudflare to sign any records on the fly.
+        ///
+        /// Note that this feature has some limitations.
+        /// See [Cloudflare as Secondary](https://developers.cloudflare.com/dns/zone-setups/zone-transfers/cloudflare-as-secondary/setup/#dnssec) for details.
+        pub fn dnssec_presigned(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("dnssec_presigned", value.into());
+            self
+        }
+
+        /// If true, enables the use of NSEC3 together with DNSSEC on the zone.
+        /// Combined with setting dnssec_presigned to true, this enables the use of
+        /// NSEC3 records when transferring in from an external provider.
+        /// If dnssec_presigned is instead set to false (default), NSEC3 records will be
+        /// generated and signed at request time.
+        ///
+        /// See [DNSSEC with NSEC3](https://developers.cloudflare.com/dns/dnssec/enable-nsec3/) for details.
+        pub fn dnssec_use_nsec3(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("dnssec_use_nsec3", value.into());
+            self
+        }
+
+        /// Status of DNSSEC, based on user-desired state and presence of necessary records.
+        /// Available values: "active", "disabled".
+        pub fn status(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("status", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ZoneDnssec {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ZoneDnssec {
+        const TYPE: &'static str = "cloudflare_zone_dnssec";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneDnssecRef;
+    }
+
+    /// A declared [`ZoneDnssec`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneDnssecRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneDnssecRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneDnssecRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ZoneDnssecRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ZoneDnssecRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ZoneDnssecRef {
+        type Block = ZoneDnssec;
+    }
+
+    impl ZoneDnssecRef {
+        #[inline]
+        pub fn algorithm(&self) -> Tf<String> {
+            self.0.attr("algorithm")
+        }
+
+        #[inline]
+        pub fn digest(&self) -> Tf<String> {
+            self.0.attr("digest")
+        }
+
+        #[inline]
+        pub fn digest_algorithm(&self) -> Tf<String> {
+            self.0.attr("digest_algorithm")
+        }
+
+        #[inline]
+        pub fn digest_type(&self) -> Tf<String> {
+            self.0.attr("digest_type")
+        }
+
+        #[inline]
+        pub fn dnssec_multi_signer(&self) -> Tf<bool> {
+            self.0.attr("dnssec_multi_signer")
+        }
+
+        #[inline]
+        pub fn dnssec_presigned(&self) -> Tf<bool> {
+            self.0.attr("dnssec_presigned")
+        }
+
+        #[inline]
+        pub fn dnssec_use_nsec3(&self) -> Tf<bool> {
+            self.0.attr("dnssec_use_nsec3")
+        }
+
+        #[inline]
+        pub fn ds(&self) -> Tf<String> {
+            self.0.attr("ds")
+        }
+
+        #[inline]
+        pub fn flags(&self) -> Tf<Number> {
+            self.0.attr("flags")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn key_tag(&self) -> Tf<Number> {
+            self.0.attr("key_tag")
+        }
+
+        #[inline]
+        pub fn key_type(&self) -> Tf<String> {
+            self.0.attr("key_type")
+        }
+
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
+
+        #[inline]
+        pub fn public_key(&self) -> Tf<String> {
+            self.0.attr("public_key")
+        }
+
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The resource `cloudflare_zone_hold`.
+    #[derive(Clone)]
+    pub struct ZoneHold(Body);
+
+    impl std::fmt::Debug for ZoneHold {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneHold").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ZoneHold`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneHoldArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl ZoneHold {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneHoldArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+        /// If `hold_after` is provided and future-dated, the hold will be temporarily disabled,
+        /// then automatically re-enabled by the system at the time specified
+        /// in this RFC3339-formatted timestamp. A past-dated `hold_after` value will have
+        /// no effect on an existing, enabled hold. Providing an empty string will set its value
+        /// to the current time.
+        pub fn hold_after(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("hold_after", value.into());
+            self
+        }
+
+        /// If `true`, the zone hold will extend to block any subdomain of the given zone, as well
+        /// as SSL4SaaS Custom Hostnames. For example, a zone hold on a zone with the hostname
+        /// 'example.com' and include_subdomains=true will block 'example.com',
+        /// 'staging.example.com', 'api.staging.example.com', etc.
+        pub fn include_subdomains(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("include_subdomains", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ZoneHold {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ZoneHold {
+        const TYPE: &'static str = "cloudflare_zone_hold";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneHoldRef;
+    }
+
+    /// A declared [`ZoneHold`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneHoldRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneHoldRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneHoldRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ZoneHoldRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ZoneHoldRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ZoneHoldRef {
+        type Block = ZoneHold;
+    }
+
+    impl ZoneHoldRef {
+        #[inline]
+        pub fn hold(&self) -> Tf<bool> {
+            self.0.attr("hold")
+        }
+
+        #[inline]
+        pub fn hold_after(&self) -> Tf<String> {
+            self.0.attr("hold_after")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn include_subdomains(&self) -> Tf<bool> {
+            self.0.attr("include_subdomains")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The resource `cloudflare_zone_lockdown`.
+    #[derive(Clone)]
+    pub struct ZoneLockdown(Body);
+
+    impl std::fmt::Debug for ZoneLockdown {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneLockdown").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ZoneLockdown`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneLockdownArgs {
+        /// A list of IP addresses or CIDR ranges that will be allowed to access the URLs specified in the Zone Lockdown rule. You can include any number of `ip` or `ip_range` configurations.
+        pub configurations: Tf<List<ZoneLockdownConfigurations>>,
+        /// The URLs to include in the current WAF override. You can use wildcards. Each entered URL will be escaped before use, which means you can only use simple wildcard patterns.
+        pub urls: Tf<List<String>>,
+        /// Defines an identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl ZoneLockdown {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneLockdownArgs) -> Self {
+            Self(Body::of([
+                ("configurations", args.configurations.into()),
+                ("urls", args.urls.into()),
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+        /// An informative summary of the rule. This value is sanitized and any tags will be removed.
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
+
+        /// When true, indicates that the rule is currently paused.
+        pub fn paused(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("paused", value.into());
+            self
+        }
+
+        /// The priority of the rule to control the processing order. A lower number indicates higher priority. If not provided, any rules with a configured priority will be processed before rules without a priority.
+        pub fn priority(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("priority", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ZoneLockdown {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ZoneLockdown {
+        const TYPE: &'static str = "cloudflare_zone_lockdown";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneLockdownRef;
+    }
+
+    /// A declared [`ZoneLockdown`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneLockdownRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneLockdownRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneLockdownRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ZoneLockdownRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ZoneLockdownRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ZoneLockdownRef {
+        type Block = ZoneLockdown;
+    }
+
+    impl ZoneLockdownRef {
+        #[inline]
+        pub fn configurations(&self) -> Tf<List<ZoneLockdownConfigurations>> {
+            self.0.attr("configurations")
+        }
+
+        #[inline]
+        pub fn created_on(&self) -> Tf<String> {
+            self.0.attr("created_on")
+        }
+
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
+
+        #[inline]
+        pub fn paused(&self) -> Tf<bool> {
+            self.0.attr("paused")
+        }
+
+        #[inline]
+        pub fn priority(&self) -> Tf<Number> {
+            self.0.attr("priority")
+        }
+
+        #[inline]
+        pub fn urls(&self) -> Tf<List<String>> {
+            self.0.attr("urls")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The value of `cloudflare_zone_lockdown.configurations`.
+    #[derive(Clone)]
+    pub struct ZoneLockdownConfigurations(Body);
+
+    impl std::fmt::Debug for ZoneLockdownConfigurations {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneLockdownConfigurations").field(&self.0).finish()
+        }
+    }
+
+    impl ZoneLockdownConfigurations {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// The configuration target. You must set the target to `ip` when specifying an IP address in the Zone Lockdown rule.
+        /// Available values: "ip", "ip_range".
+        pub fn target(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("target", value.into());
+            self
+        }
+
+        /// The IP address to match. This address will be compared to the IP address of incoming requests.
+        pub fn value(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("value", value.into());
+            self
+        }
+
+    }
+
+    impl From<ZoneLockdownConfigurations> for Tf<ZoneLockdownConfigurations> {
+        #[inline]
+        fn from(value: ZoneLockdownConfigurations) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`ZoneLockdownConfigurations`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ZoneLockdownConfigurationsFields(Expr);
+
+    impl std::fmt::Debug for ZoneLockdownConfigurationsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneLockdownConfigurationsFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ZoneLockdownConfigurationsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ZoneLockdownConfigurations {
+        type Fields = ZoneLockdownConfigurationsFields;
+    }
+
+    impl ZoneLockdownConfigurationsFields {
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
+
+    }
+
+    /// The resource `cloudflare_zone_setting`.
+    #[derive(Clone)]
+    pub struct ZoneSetting(Body);
+
+    impl std::fmt::Debug for ZoneSetting {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneSetting").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ZoneSetting`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneSettingArgs {
+        /// Setting name
+        pub setting_id: Tf<String>,
+        /// Current value of the zone setting.
+        pub value: Tf<Any>,
+        /// Identifier
+        pub zone_id: Tf<String>,
+    }
+
+    impl ZoneSetting {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneSettingArgs) -> Self {
+            Self(Body::of([
+                ("setting_id", args.setting_id.into()),
+                ("value", args.value.into()),
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+        /// ssl-recommender enrollment setting.
+        pub fn enabled(mut self, value: impl Into<Tf<bool>>) -> Self {
+            self.0.set("enabled", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ZoneSetting {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ZoneSetting {
+        const TYPE: &'static str = "cloudflare_zone_setting";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneSettingRef;
+    }
+
+    /// A declared [`ZoneSetting`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneSettingRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneSettingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneSettingRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ZoneSettingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ZoneSettingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ZoneSettingRef {
+        type Block = ZoneSetting;
+    }
+
+    impl ZoneSettingRef {
+        #[inline]
+        pub fn editable(&self) -> Tf<bool> {
+            self.0.attr("editable")
+        }
+
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            self.0.attr("enabled")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
+
+        #[inline]
+        pub fn setting_id(&self) -> Tf<String> {
+            self.0.attr("setting_id")
+        }
+
+        #[inline]
+        pub fn time_remaining(&self) -> Tf<Number> {
+            self.0.attr("time_remaining")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<Any> {
+            self.0.attr("value")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The resource `cloudflare_zone_subscription`.
+    #[derive(Clone)]
+    pub struct ZoneSubscription(Body);
+
+    impl std::fmt::Debug for ZoneSubscription {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneSubscription").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`ZoneSubscription`].
+    #[derive(Clone, Debug)]
+    pub struct ZoneSubscriptionArgs {
+        /// Subscription identifier tag.
+        pub zone_id: Tf<String>,
+    }
+
+    impl ZoneSubscription {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: ZoneSubscriptionArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+        /// How often the subscription is renewed automatically.
+        /// Available values: "weekly", "monthly", "quarterly", "yearly".
+        /// Note: Some plans may not support frequency configuration and will return "not-applicable".
+        pub fn frequency(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("frequency", value.into());
+            self
+        }
+
+        /// The rate plan applied to the subscription.
+        pub fn rate_plan(mut self, value: impl Into<Tf<ZoneSubscriptionRatePlan>>) -> Self {
+            self.0.set("rate_plan", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for ZoneSubscription {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl Resource for ZoneSubscription {
+        const TYPE: &'static str = "cloudflare_zone_subscription";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        const TAGGABLE: bool = false;
+        type Ref = ZoneSubscriptionRef;
+    }
+
+    /// A declared [`ZoneSubscription`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct ZoneSubscriptionRef(BlockRef);
+
+    impl std::fmt::Debug for ZoneSubscriptionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneSubscriptionRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for ZoneSubscriptionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for ZoneSubscriptionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for ZoneSubscriptionRef {
+        type Block = ZoneSubscription;
+    }
+
+    impl ZoneSubscriptionRef {
+        #[inline]
+        pub fn currency(&self) -> Tf<String> {
+            self.0.attr("currency")
+        }
+
+        #[inline]
+        pub fn current_period_end(&self) -> Tf<String> {
+            self.0.attr("current_period_end")
+        }
+
+        #[inline]
+        pub fn current_period_start(&self) -> Tf<String> {
+            self.0.attr("current_period_start")
+        }
+
+        #[inline]
+        pub fn frequency(&self) -> Tf<String> {
+            self.0.attr("frequency")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn price(&self) -> Tf<Number> {
+            self.0.attr("price")
+        }
+
+        #[inline]
+        pub fn rate_plan(&self) -> Tf<ZoneSubscriptionRatePlan> {
+            self.0.attr("rate_plan")
+        }
+
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            self.0.attr("state")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The value of `cloudflare_zone_subscription.rate_plan`.
+    #[derive(Clone)]
+    pub struct ZoneSubscriptionRatePlan(Body);
+
+    impl std::fmt::Debug for ZoneSubscriptionRatePlan {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneSubscriptionRatePlan").field(&self.0).finish()
+        }
+    }
+
+    impl ZoneSubscriptionRatePlan {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
+
+        /// The ID of the rate plan.
+        /// Available values: "free", "lite", "pro", "pro_plus", "business", "enterprise", "partners_free", "partners_pro", "partners_business", "partners_enterprise", "partners_ent".
+        pub fn id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("id", value.into());
+            self
+        }
+
+        /// The scope that this rate plan applies to.
+        pub fn scope(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("scope", value.into());
+            self
+        }
+
+    }
+
+    impl From<ZoneSubscriptionRatePlan> for Tf<ZoneSubscriptionRatePlan> {
+        #[inline]
+        fn from(value: ZoneSubscriptionRatePlan) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
+    }
+
+    /// The fields of a [`ZoneSubscriptionRatePlan`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct ZoneSubscriptionRatePlanFields(Expr);
+
+    impl std::fmt::Debug for ZoneSubscriptionRatePlanFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("ZoneSubscriptionRatePlanFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for ZoneSubscriptionRatePlanFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for ZoneSubscriptionRatePlan {
+        type Fields = ZoneSubscriptionRatePlanFields;
+    }
+
+    impl ZoneSubscriptionRatePlanFields {
+        #[inline]
+        pub fn currency(&self) -> Tf<String> {
+            field(&self.0, "currency")
+        }
+
+        #[inline]
+        pub fn externally_managed(&self) -> Tf<bool> {
+            field(&self.0, "externally_managed")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
+
+        #[inline]
+        pub fn is_contract(&self) -> Tf<bool> {
+            field(&self.0, "is_contract")
+        }
+
+        #[inline]
+        pub fn public_name(&self) -> Tf<String> {
+            field(&self.0, "public_name")
+        }
+
+        #[inline]
+        pub fn scope(&self) -> Tf<String> {
+            field(&self.0, "scope")
+        }
+
+        #[inline]
+        pub fn sets(&self) -> Tf<List<String>> {
+            field(&self.0, "sets")
+        }
+
+    }
+
+    /// The data source `cloudflare_zone_cache_reserve`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneCacheReserve(Body);
+
+    impl std::fmt::Debug for DataCloudflareZoneCacheReserve {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneCacheReserve").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataCloudflareZoneCacheReserve`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneCacheReserveArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl DataCloudflareZoneCacheReserve {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneCacheReserveArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+    }
+
+    impl BlockType for DataCloudflareZoneCacheReserve {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataCloudflareZoneCacheReserve {
+        const TYPE: &'static str = "cloudflare_zone_cache_reserve";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneCacheReserveRef;
+    }
+
+    /// A declared [`DataCloudflareZoneCacheReserve`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneCacheReserveRef(BlockRef);
+
+    impl std::fmt::Debug for DataCloudflareZoneCacheReserveRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneCacheReserveRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataCloudflareZoneCacheReserveRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataCloudflareZoneCacheReserveRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataCloudflareZoneCacheReserveRef {
+        type Block = DataCloudflareZoneCacheReserve;
+    }
+
+    impl DataCloudflareZoneCacheReserveRef {
+        #[inline]
+        pub fn editable(&self) -> Tf<bool> {
+            self.0.attr("editable")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            self.0.attr("value")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The data source `cloudflare_zone_cache_variants`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneCacheVariants(Body);
+
+    impl std::fmt::Debug for DataCloudflareZoneCacheVariants {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneCacheVariants").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataCloudflareZoneCacheVariants`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneCacheVariantsArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl DataCloudflareZoneCacheVariants {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneCacheVariantsArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+    }
+
+    impl BlockType for DataCloudflareZoneCacheVariants {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataCloudflareZoneCacheVariants {
+        const TYPE: &'static str = "cloudflare_zone_cache_variants";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneCacheVariantsRef;
+    }
+
+    /// A declared [`DataCloudflareZoneCacheVariants`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneCacheVariantsRef(BlockRef);
+
+    impl std::fmt::Debug for DataCloudflareZoneCacheVariantsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneCacheVariantsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataCloudflareZoneCacheVariantsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
+    }
+
+    impl Handle for DataCloudflareZoneCacheVariantsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
+
+    impl TypedHandle for DataCloudflareZoneCacheVariantsRef {
+        type Block = DataCloudflareZoneCacheVariants;
+    }
+
+    impl DataCloudflareZoneCacheVariantsRef {
+        #[inline]
+        pub fn editable(&self) -> Tf<bool> {
+            self.0.attr("editable")
+        }
+
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
+
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
+
+        #[inline]
+        pub fn value(&self) -> Tf<DataCloudflareZoneCacheVariantsValue> {
+            self.0.attr("value")
+        }
+
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
+
+    }
+
+    /// The value of `cloudflare_zone_cache_variants.value`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneCacheVariantsValue {}
+
+    /// The fields of a [`DataCloudflareZoneCacheVariantsValue`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneCacheVariantsValueFields(Expr);
+
+    impl std::fmt::Debug for DataCloudflareZoneCacheVariantsValueFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneCacheVariantsValueFields").field(&self.0).finish()
+        }
+    }
+
+    impl From<Expr> for DataCloudflareZoneCacheVariantsValueFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
+    }
+
+    impl Object for DataCloudflareZoneCacheVariantsValue {
+        type Fields = DataCloudflareZoneCacheVariantsValueFields;
+    }
+
+    impl DataCloudflareZoneCacheVariantsValueFields {
+        #[inline]
+        pub fn avif(&self) -> Tf<List<String>> {
+            field(&self.0, "avif")
+        }
+
+        #[inline]
+        pub fn bmp(&self) -> Tf<List<String>> {
+            field(&self.0, "bmp")
+        }
+
+        #[inline]
+        pub fn gif(&self) -> Tf<List<String>> {
+            field(&self.0, "gif")
+        }
+
+        #[inline]
+        pub fn jp2(&self) -> Tf<List<String>> {
+            field(&self.0, "jp2")
+        }
+
+        #[inline]
+        pub fn jpeg(&self) -> Tf<List<String>> {
+            field(&self.0, "jpeg")
+        }
+
+        #[inline]
+        pub fn jpg(&self) -> Tf<List<String>> {
+            field(&self.0, "jpg")
+        }
+
+        #[inline]
+        pub fn jpg2(&self) -> Tf<List<String>> {
+            field(&self.0, "jpg2")
+        }
+
+        #[inline]
+        pub fn png(&self) -> Tf<List<String>> {
+            field(&self.0, "png")
+        }
+
+        #[inline]
+        pub fn tif(&self) -> Tf<List<String>> {
+            field(&self.0, "tif")
+        }
+
+        #[inline]
+        pub fn tiff(&self) -> Tf<List<String>> {
+            field(&self.0, "tiff")
+        }
+
+        #[inline]
+        pub fn webp(&self) -> Tf<List<String>> {
+            field(&self.0, "webp")
+        }
+
+    }
+
+    /// The data source `cloudflare_zone_dns_settings`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneDnsSettings(Body);
+
+    impl std::fmt::Debug for DataCloudflareZoneDnsSettings {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneDnsSettings").field(&self.0).finish()
+        }
+    }
+
+    /// The required arguments of [`DataCloudflareZoneDnsSettings`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneDnsSettingsArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
+    }
+
+    impl DataCloudflareZoneDnsSettings {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneDnsSettingsArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
+
+    }
+
+    impl BlockType for DataCloudflareZoneDnsSettings {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
+    }
+
+    impl DataSource for DataCloudflareZoneDnsSettings {
+        const TYPE: &'static str = "cloudflare_zone_dns_settings";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneDnsSettingsRef;
+    }
+
+    /// A declared [`DataCloudflareZoneDnsSettings`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneDnsSettingsRef(BlockRef);
+
+    impl std::fmt::Debug for DataCloudflareZoneDnsSettingsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneDnsSettingsRef").field(&self.0).finish()
+        }
+    }
+
+    impl From<BlockRef> for DataCloudflareZoneDnsSettingsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
-
-}
-
-/// The value of `cloudflare_zone_cache_variants.value`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneCacheVariantsValue {}
-
-/// The fields of a [`DataCloudflareZoneCacheVariantsValue`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneCacheVariantsValueFields(Expr);
 
-impl std::fmt::Debug for DataCloudflareZoneCacheVariantsValueFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneCacheVariantsValueFields").field(&self.0).finish()
-    }
-}
+    impl Handle for DataCloudflareZoneDnsSettingsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
+    }
 
-impl From<Expr> for DataCloudflareZoneCacheVariantsValueFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
+    impl TypedHandle for DataCloudflareZoneDnsSettingsRef {
+        type Block = DataCloudflareZoneDnsSettings;
+    }
+
+    impl DataCloudflareZoneDnsSettingsRef {
+        #[inline]
+        pub fn flatten_all_cnames(&self) -> Tf<bool> {
+            self.0.attr("flatten_all_cnames")
+        }
+
+        #[inline]
+        pub fn foundation_dns(&self) -> Tf<bool> {
+            self.0.attr("foundation_dns")
+        }
 
-impl Object for DataCloudflareZoneCacheVariantsValue {
-    type Fields = DataCloudflareZoneCacheVariantsValueFields;
-}
+        #[inline]
+        pub fn internal_dns(&self) -> Tf<DataCloudflareZoneDnsSettingsInternalDns> {
+            self.0.attr("internal_dns")
+        }
 
-impl DataCloudflareZoneCacheVariantsValueFields {
-    #[inline]
-    pub fn avif(&self) -> Tf<List<String>> {
-        field(&self.0, "avif")
-    }
+        #[inline]
+        pub fn multi_provider(&self) -> Tf<bool> {
+            self.0.attr("multi_provider")
+        }
 
-    #[inline]
-    pub fn bmp(&self) -> Tf<List<String>> {
-        field(&self.0, "bmp")
-    }
+        #[inline]
+        pub fn nameservers(&self) -> Tf<DataCloudflareZoneDnsSettingsNameservers> {
+            self.0.attr("nameservers")
+        }
 
-    #[inline]
-    pub fn gif(&self) -> Tf<List<String>> {
-        field(&self.0, "gif")
-    }
+        #[inline]
+        pub fn ns_ttl(&self) -> Tf<Number> {
+            self.0.attr("ns_ttl")
+        }
 
-    #[inline]
-    pub fn jp2(&self) -> Tf<List<String>> {
-        field(&self.0, "jp2")
-    }
+        #[inline]
+        pub fn secondary_overrides(&self) -> Tf<bool> {
+            self.0.attr("secondary_overrides")
+        }
 
-    #[inline]
-    pub fn jpeg(&self) -> Tf<List<String>> {
-        field(&self.0, "jpeg")
-    }
+        #[inline]
+        pub fn soa(&self) -> Tf<DataCloudflareZoneDnsSettingsSoa> {
+            self.0.attr("soa")
+        }
 
-    #[inline]
-    pub fn jpg(&self) -> Tf<List<String>> {
-        field(&self.0, "jpg")
-    }
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-    #[inline]
-    pub fn jpg2(&self) -> Tf<List<String>> {
-        field(&self.0, "jpg2")
-    }
+        #[inline]
+        pub fn zone_mode(&self) -> Tf<String> {
+            self.0.attr("zone_mode")
+        }
 
-    #[inline]
-    pub fn png(&self) -> Tf<List<String>> {
-        field(&self.0, "png")
     }
 
-    #[inline]
-    pub fn tif(&self) -> Tf<List<String>> {
-        field(&self.0, "tif")
-    }
+    /// The value of `cloudflare_zone_dns_settings.internal_dns`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneDnsSettingsInternalDns {}
 
-    #[inline]
-    pub fn tiff(&self) -> Tf<List<String>> {
-        field(&self.0, "tiff")
-    }
+    /// The fields of a [`DataCloudflareZoneDnsSettingsInternalDns`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneDnsSettingsInternalDnsFields(Expr);
 
-    #[inline]
-    pub fn webp(&self) -> Tf<List<String>> {
-        field(&self.0, "webp")
+    impl std::fmt::Debug for DataCloudflareZoneDnsSettingsInternalDnsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneDnsSettingsInternalDnsFields").field(&self.0).finish()
+        }
     }
 
-}
-
-/// The data source `cloudflare_zone_dns_settings`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneDnsSettings(Body);
-
-impl std::fmt::Debug for DataCloudflareZoneDnsSettings {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneDnsSettings").field(&self.0).finish()
+    impl From<Expr> for DataCloudflareZoneDnsSettingsInternalDnsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
-}
-
-/// The required arguments of [`DataCloudflareZoneDnsSettings`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneDnsSettingsArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
 
-impl DataCloudflareZoneDnsSettings {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneDnsSettingsArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
+    impl Object for DataCloudflareZoneDnsSettingsInternalDns {
+        type Fields = DataCloudflareZoneDnsSettingsInternalDnsFields;
     }
 
-}
+    impl DataCloudflareZoneDnsSettingsInternalDnsFields {
+        #[inline]
+        pub fn reference_zone_id(&self) -> Tf<String> {
+            field(&self.0, "reference_zone_id")
+        }
 
-impl BlockType for DataCloudflareZoneDnsSettings {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
 
-impl DataSource for DataCloudflareZoneDnsSettings {
-    const TYPE: &'static str = "cloudflare_zone_dns_settings";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneDnsSettingsRef;
-}
-
-/// A declared [`DataCloudflareZoneDnsSettings`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneDnsSettingsRef(BlockRef);
+    /// The value of `cloudflare_zone_dns_settings.nameservers`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneDnsSettingsNameservers {}
 
-impl std::fmt::Debug for DataCloudflareZoneDnsSettingsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneDnsSettingsRef").field(&self.0).finish()
-    }
-}
+    /// The fields of a [`DataCloudflareZoneDnsSettingsNameservers`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneDnsSettingsNameserversFields(Expr);
 
-impl From<BlockRef> for DataCloudflareZoneDnsSettingsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl std::fmt::Debug for DataCloudflareZoneDnsSettingsNameserversFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneDnsSettingsNameserversFields").field(&self.0).finish()
+        }
     }
-}
 
-impl Handle for DataCloudflareZoneDnsSettingsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl From<Expr> for DataCloudflareZoneDnsSettingsNameserversFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
-}
-
-impl TypedHandle for DataCloudflareZoneDnsSettingsRef {
-    type Block = DataCloudflareZoneDnsSettings;
-}
 
-impl DataCloudflareZoneDnsSettingsRef {
-    #[inline]
-    pub fn flatten_all_cnames(&self) -> Tf<bool> {
-        self.0.attr("flatten_all_cnames")
+    impl Object for DataCloudflareZoneDnsSettingsNameservers {
+        type Fields = DataCloudflareZoneDnsSettingsNameserversFields;
     }
 
-    #[inline]
-    pub fn foundation_dns(&self) -> Tf<bool> {
-        self.0.attr("foundation_dns")
-    }
+    impl DataCloudflareZoneDnsSettingsNameserversFields {
+        #[inline]
+        pub fn ns_set(&self) -> Tf<Number> {
+            field(&self.0, "ns_set")
+        }
 
-    #[inline]
-    pub fn internal_dns(&self) -> Tf<DataCloudflareZoneDnsSettingsInternalDns> {
-        self.0.attr("internal_dns")
-    }
+        #[inline]
+        pub fn r#type(&self) -> Tf<String> {
+            field(&self.0, "type")
+        }
 
-    #[inline]
-    pub fn multi_provider(&self) -> Tf<bool> {
-        self.0.attr("multi_provider")
     }
 
-    #[inline]
-    pub fn nameservers(&self) -> Tf<DataCloudflareZoneDnsSettingsNameservers> {
-        self.0.attr("nameservers")
-    }
+    /// The value of `cloudflare_zone_dns_settings.soa`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneDnsSettingsSoa {}
 
-    #[inline]
-    pub fn ns_ttl(&self) -> Tf<Number> {
-        self.0.attr("ns_ttl")
-    }
+    /// The fields of a [`DataCloudflareZoneDnsSettingsSoa`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneDnsSettingsSoaFields(Expr);
 
-    #[inline]
-    pub fn secondary_overrides(&self) -> Tf<bool> {
-        self.0.attr("secondary_overrides")
+    impl std::fmt::Debug for DataCloudflareZoneDnsSettingsSoaFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneDnsSettingsSoaFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn soa(&self) -> Tf<DataCloudflareZoneDnsSettingsSoa> {
-        self.0.attr("soa")
+    impl From<Expr> for DataCloudflareZoneDnsSettingsSoaFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
+    impl Object for DataCloudflareZoneDnsSettingsSoa {
+        type Fields = DataCloudflareZoneDnsSettingsSoaFields;
     }
 
-    #[inline]
-    pub fn zone_mode(&self) -> Tf<String> {
-        self.0.attr("zone_mode")
-    }
+    impl DataCloudflareZoneDnsSettingsSoaFields {
+        #[inline]
+        pub fn expire(&self) -> Tf<Number> {
+            field(&self.0, "expire")
+        }
 
-}
+        #[inline]
+        pub fn min_ttl(&self) -> Tf<Number> {
+            field(&self.0, "min_ttl")
+        }
 
-/// The value of `cloudflare_zone_dns_settings.internal_dns`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneDnsSettingsInternalDns {}
+        #[inline]
+        pub fn mname(&self) -> Tf<String> {
+            field(&self.0, "mname")
+        }
 
-/// The fields of a [`DataCloudflareZoneDnsSettingsInternalDns`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneDnsSettingsInternalDnsFields(Expr);
+        #[inline]
+        pub fn refresh(&self) -> Tf<Number> {
+            field(&self.0, "refresh")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneDnsSettingsInternalDnsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneDnsSettingsInternalDnsFields").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn retry(&self) -> Tf<Number> {
+            field(&self.0, "retry")
+        }
 
-impl From<Expr> for DataCloudflareZoneDnsSettingsInternalDnsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
+        #[inline]
+        pub fn rname(&self) -> Tf<String> {
+            field(&self.0, "rname")
+        }
 
-impl Object for DataCloudflareZoneDnsSettingsInternalDns {
-    type Fields = DataCloudflareZoneDnsSettingsInternalDnsFields;
-}
+        #[inline]
+        pub fn ttl(&self) -> Tf<Number> {
+            field(&self.0, "ttl")
+        }
 
-impl DataCloudflareZoneDnsSettingsInternalDnsFields {
-    #[inline]
-    pub fn reference_zone_id(&self) -> Tf<String> {
-        field(&self.0, "reference_zone_id")
     }
 
-}
-
-/// The value of `cloudflare_zone_dns_settings.nameservers`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneDnsSettingsNameservers {}
+    /// The data source `cloudflare_zone_dnssec`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneDnssec(Body);
 
-/// The fields of a [`DataCloudflareZoneDnsSettingsNameservers`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneDnsSettingsNameserversFields(Expr);
-
-impl std::fmt::Debug for DataCloudflareZoneDnsSettingsNameserversFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneDnsSettingsNameserversFields").field(&self.0).finish()
+    impl std::fmt::Debug for DataCloudflareZoneDnssec {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneDnssec").field(&self.0).finish()
+        }
     }
-}
 
-impl From<Expr> for DataCloudflareZoneDnsSettingsNameserversFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    /// The required arguments of [`DataCloudflareZoneDnssec`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneDnssecArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
     }
-}
 
-impl Object for DataCloudflareZoneDnsSettingsNameservers {
-    type Fields = DataCloudflareZoneDnsSettingsNameserversFields;
-}
-
-impl DataCloudflareZoneDnsSettingsNameserversFields {
-    #[inline]
-    pub fn ns_set(&self) -> Tf<Number> {
-        field(&self.0, "ns_set")
-    }
+    impl DataCloudflareZoneDnssec {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneDnssecArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn r#type(&self) -> Tf<String> {
-        field(&self.0, "type")
     }
-
-}
-
-/// The value of `cloudflare_zone_dns_settings.soa`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneDnsSettingsSoa {}
 
-/// The fields of a [`DataCloudflareZoneDnsSettingsSoa`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneDnsSettingsSoaFields(Expr);
-
-impl std::fmt::Debug for DataCloudflareZoneDnsSettingsSoaFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneDnsSettingsSoaFields").field(&self.0).finish()
+    impl BlockType for DataCloudflareZoneDnssec {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-impl From<Expr> for DataCloudflareZoneDnsSettingsSoaFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    impl DataSource for DataCloudflareZoneDnssec {
+        const TYPE: &'static str = "cloudflare_zone_dnssec";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneDnssecRef;
     }
-}
 
-impl Object for DataCloudflareZoneDnsSettingsSoa {
-    type Fields = DataCloudflareZoneDnsSettingsSoaFields;
-}
+    /// A declared [`DataCloudflareZoneDnssec`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneDnssecRef(BlockRef);
 
-impl DataCloudflareZoneDnsSettingsSoaFields {
-    #[inline]
-    pub fn expire(&self) -> Tf<Number> {
-        field(&self.0, "expire")
+    impl std::fmt::Debug for DataCloudflareZoneDnssecRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneDnssecRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn min_ttl(&self) -> Tf<Number> {
-        field(&self.0, "min_ttl")
+    impl From<BlockRef> for DataCloudflareZoneDnssecRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn mname(&self) -> Tf<String> {
-        field(&self.0, "mname")
+    impl Handle for DataCloudflareZoneDnssecRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn refresh(&self) -> Tf<Number> {
-        field(&self.0, "refresh")
+    impl TypedHandle for DataCloudflareZoneDnssecRef {
+        type Block = DataCloudflareZoneDnssec;
     }
 
-    #[inline]
-    pub fn retry(&self) -> Tf<Number> {
-        field(&self.0, "retry")
-    }
+    impl DataCloudflareZoneDnssecRef {
+        #[inline]
+        pub fn algorithm(&self) -> Tf<String> {
+            self.0.attr("algorithm")
+        }
 
-    #[inline]
-    pub fn rname(&self) -> Tf<String> {
-        field(&self.0, "rname")
-    }
+        #[inline]
+        pub fn digest(&self) -> Tf<String> {
+            self.0.attr("digest")
+        }
 
-    #[inline]
-    pub fn ttl(&self) -> Tf<Number> {
-        field(&self.0, "ttl")
-    }
+        #[inline]
+        pub fn digest_algorithm(&self) -> Tf<String> {
+            self.0.attr("digest_algorithm")
+        }
 
-}
+        #[inline]
+        pub fn digest_type(&self) -> Tf<String> {
+            self.0.attr("digest_type")
+        }
 
-/// The data source `cloudflare_zone_dnssec`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneDnssec(Body);
+        #[inline]
+        pub fn dnssec_multi_signer(&self) -> Tf<bool> {
+            self.0.attr("dnssec_multi_signer")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneDnssec {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneDnssec").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn dnssec_presigned(&self) -> Tf<bool> {
+            self.0.attr("dnssec_presigned")
+        }
 
-/// The required arguments of [`DataCloudflareZoneDnssec`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneDnssecArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
+        #[inline]
+        pub fn dnssec_use_nsec3(&self) -> Tf<bool> {
+            self.0.attr("dnssec_use_nsec3")
+        }
 
-impl DataCloudflareZoneDnssec {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneDnssecArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
+        #[inline]
+        pub fn ds(&self) -> Tf<String> {
+            self.0.attr("ds")
+        }
 
-}
+        #[inline]
+        pub fn flags(&self) -> Tf<Number> {
+            self.0.attr("flags")
+        }
 
-impl BlockType for DataCloudflareZoneDnssec {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl DataSource for DataCloudflareZoneDnssec {
-    const TYPE: &'static str = "cloudflare_zone_dnssec";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneDnssecRef;
-}
+        #[inline]
+        pub fn key_tag(&self) -> Tf<Number> {
+            self.0.attr("key_tag")
+        }
 
-/// A declared [`DataCloudflareZoneDnssec`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneDnssecRef(BlockRef);
+        #[inline]
+        pub fn key_type(&self) -> Tf<String> {
+            self.0.attr("key_type")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneDnssecRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneDnssecRef").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
 
-impl From<BlockRef> for DataCloudflareZoneDnssecRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
+        #[inline]
+        pub fn public_key(&self) -> Tf<String> {
+            self.0.attr("public_key")
+        }
 
-impl Handle for DataCloudflareZoneDnssecRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
+        #[inline]
+        pub fn status(&self) -> Tf<String> {
+            self.0.attr("status")
+        }
 
-impl TypedHandle for DataCloudflareZoneDnssecRef {
-    type Block = DataCloudflareZoneDnssec;
-}
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl DataCloudflareZoneDnssecRef {
-    #[inline]
-    pub fn algorithm(&self) -> Tf<String> {
-        self.0.attr("algorithm")
     }
 
-    #[inline]
-    pub fn digest(&self) -> Tf<String> {
-        self.0.attr("digest")
-    }
+    /// The data source `cloudflare_zone_hold`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneHold(Body);
 
-    #[inline]
-    pub fn digest_algorithm(&self) -> Tf<String> {
-        self.0.attr("digest_algorithm")
+    impl std::fmt::Debug for DataCloudflareZoneHold {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneHold").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn digest_type(&self) -> Tf<String> {
-        self.0.attr("digest_type")
+    /// The required arguments of [`DataCloudflareZoneHold`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneHoldArgs {
+        /// Identifier.
+        pub zone_id: Tf<String>,
     }
 
-    #[inline]
-    pub fn dnssec_multi_signer(&self) -> Tf<bool> {
-        self.0.attr("dnssec_multi_signer")
-    }
+    impl DataCloudflareZoneHold {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneHoldArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn dnssec_presigned(&self) -> Tf<bool> {
-        self.0.attr("dnssec_presigned")
     }
 
-    #[inline]
-    pub fn dnssec_use_nsec3(&self) -> Tf<bool> {
-        self.0.attr("dnssec_use_nsec3")
+    impl BlockType for DataCloudflareZoneHold {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn ds(&self) -> Tf<String> {
-        self.0.attr("ds")
+    impl DataSource for DataCloudflareZoneHold {
+        const TYPE: &'static str = "cloudflare_zone_hold";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneHoldRef;
     }
 
-    #[inline]
-    pub fn flags(&self) -> Tf<Number> {
-        self.0.attr("flags")
-    }
+    /// A declared [`DataCloudflareZoneHold`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneHoldRef(BlockRef);
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl std::fmt::Debug for DataCloudflareZoneHoldRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneHoldRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn key_tag(&self) -> Tf<Number> {
-        self.0.attr("key_tag")
+    impl From<BlockRef> for DataCloudflareZoneHoldRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn key_type(&self) -> Tf<String> {
-        self.0.attr("key_type")
+    impl Handle for DataCloudflareZoneHoldRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
+    impl TypedHandle for DataCloudflareZoneHoldRef {
+        type Block = DataCloudflareZoneHold;
     }
 
-    #[inline]
-    pub fn public_key(&self) -> Tf<String> {
-        self.0.attr("public_key")
-    }
+    impl DataCloudflareZoneHoldRef {
+        #[inline]
+        pub fn hold(&self) -> Tf<bool> {
+            self.0.attr("hold")
+        }
 
-    #[inline]
-    pub fn status(&self) -> Tf<String> {
-        self.0.attr("status")
-    }
+        #[inline]
+        pub fn hold_after(&self) -> Tf<String> {
+            self.0.attr("hold_after")
+        }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-}
+        #[inline]
+        pub fn include_subdomains(&self) -> Tf<String> {
+            self.0.attr("include_subdomains")
+        }
 
-/// The data source `cloudflare_zone_hold`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneHold(Body);
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneHold {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneHold").field(&self.0).finish()
     }
-}
 
-/// The required arguments of [`DataCloudflareZoneHold`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneHoldArgs {
-    /// Identifier.
-    pub zone_id: Tf<String>,
-}
+    /// The data source `cloudflare_zone_lockdown`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdown(Body);
 
-impl DataCloudflareZoneHold {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneHoldArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
+    impl std::fmt::Debug for DataCloudflareZoneLockdown {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdown").field(&self.0).finish()
+        }
     }
 
-}
-
-impl BlockType for DataCloudflareZoneHold {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+    /// The required arguments of [`DataCloudflareZoneLockdown`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneLockdownArgs {
+        /// Defines an identifier.
+        pub zone_id: Tf<String>,
     }
-}
 
-impl DataSource for DataCloudflareZoneHold {
-    const TYPE: &'static str = "cloudflare_zone_hold";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneHoldRef;
-}
+    impl DataCloudflareZoneLockdown {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneLockdownArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-/// A declared [`DataCloudflareZoneHold`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneHoldRef(BlockRef);
+        pub fn filter(mut self, value: impl Into<Tf<DataCloudflareZoneLockdownFilter>>) -> Self {
+            self.0.set("filter", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneHoldRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneHoldRef").field(&self.0).finish()
-    }
-}
+        /// The unique identifier of the Zone Lockdown rule.
+        pub fn lock_downs_id(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("lock_downs_id", value.into());
+            self
+        }
 
-impl From<BlockRef> for DataCloudflareZoneHoldRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
     }
-}
 
-impl Handle for DataCloudflareZoneHoldRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl BlockType for DataCloudflareZoneLockdown {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
-
-impl TypedHandle for DataCloudflareZoneHoldRef {
-    type Block = DataCloudflareZoneHold;
-}
 
-impl DataCloudflareZoneHoldRef {
-    #[inline]
-    pub fn hold(&self) -> Tf<bool> {
-        self.0.attr("hold")
+    impl DataSource for DataCloudflareZoneLockdown {
+        const TYPE: &'static str = "cloudflare_zone_lockdown";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneLockdownRef;
     }
 
-    #[inline]
-    pub fn hold_after(&self) -> Tf<String> {
-        self.0.attr("hold_after")
-    }
+    /// A declared [`DataCloudflareZoneLockdown`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdownRef(BlockRef);
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl std::fmt::Debug for DataCloudflareZoneLockdownRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdownRef").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn include_subdomains(&self) -> Tf<String> {
-        self.0.attr("include_subdomains")
+    impl From<BlockRef> for DataCloudflareZoneLockdownRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
+    impl Handle for DataCloudflareZoneLockdownRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-}
-
-/// The data source `cloudflare_zone_lockdown`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdown(Body);
-
-impl std::fmt::Debug for DataCloudflareZoneLockdown {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdown").field(&self.0).finish()
+    impl TypedHandle for DataCloudflareZoneLockdownRef {
+        type Block = DataCloudflareZoneLockdown;
     }
-}
 
-/// The required arguments of [`DataCloudflareZoneLockdown`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneLockdownArgs {
-    /// Defines an identifier.
-    pub zone_id: Tf<String>,
-}
+    impl DataCloudflareZoneLockdownRef {
+        #[inline]
+        pub fn configurations(&self) -> Tf<List<DataCloudflareZoneLockdownConfigurations>> {
+            self.0.attr("configurations")
+        }
 
-impl DataCloudflareZoneLockdown {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneLockdownArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
+        #[inline]
+        pub fn created_on(&self) -> Tf<String> {
+            self.0.attr("created_on")
+        }
 
-    pub fn filter(mut self, value: impl Into<Tf<DataCloudflareZoneLockdownFilter>>) -> Self {
-        self.0.set("filter", value.into());
-        self
-    }
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
 
-    /// The unique identifier of the Zone Lockdown rule.
-    pub fn lock_downs_id(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("lock_downs_id", value.into());
-        self
-    }
+        #[inline]
+        pub fn filter(&self) -> Tf<DataCloudflareZoneLockdownFilter> {
+            self.0.attr("filter")
+        }
 
-}
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl BlockType for DataCloudflareZoneLockdown {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
+        #[inline]
+        pub fn lock_downs_id(&self) -> Tf<String> {
+            self.0.attr("lock_downs_id")
+        }
 
-impl DataSource for DataCloudflareZoneLockdown {
-    const TYPE: &'static str = "cloudflare_zone_lockdown";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneLockdownRef;
-}
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
 
-/// A declared [`DataCloudflareZoneLockdown`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdownRef(BlockRef);
+        #[inline]
+        pub fn paused(&self) -> Tf<bool> {
+            self.0.attr("paused")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneLockdownRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdownRef").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn urls(&self) -> Tf<List<String>> {
+            self.0.attr("urls")
+        }
 
-impl From<BlockRef> for DataCloudflareZoneLockdownRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl Handle for DataCloudflareZoneLockdownRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
     }
-}
-
-impl TypedHandle for DataCloudflareZoneLockdownRef {
-    type Block = DataCloudflareZoneLockdown;
-}
 
-impl DataCloudflareZoneLockdownRef {
-    #[inline]
-    pub fn configurations(&self) -> Tf<List<DataCloudflareZoneLockdownConfigurations>> {
-        self.0.attr("configurations")
-    }
+    /// The value of `cloudflare_zone_lockdown.configurations`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneLockdownConfigurations {}
 
-    #[inline]
-    pub fn created_on(&self) -> Tf<String> {
-        self.0.attr("created_on")
-    }
+    /// The fields of a [`DataCloudflareZoneLockdownConfigurations`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdownConfigurationsFields(Expr);
 
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
+    impl std::fmt::Debug for DataCloudflareZoneLockdownConfigurationsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdownConfigurationsFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn filter(&self) -> Tf<DataCloudflareZoneLockdownFilter> {
-        self.0.attr("filter")
+    impl From<Expr> for DataCloudflareZoneLockdownConfigurationsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
+    impl Object for DataCloudflareZoneLockdownConfigurations {
+        type Fields = DataCloudflareZoneLockdownConfigurationsFields;
     }
 
-    #[inline]
-    pub fn lock_downs_id(&self) -> Tf<String> {
-        self.0.attr("lock_downs_id")
-    }
+    impl DataCloudflareZoneLockdownConfigurationsFields {
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
 
-    #[inline]
-    pub fn paused(&self) -> Tf<bool> {
-        self.0.attr("paused")
     }
 
-    #[inline]
-    pub fn urls(&self) -> Tf<List<String>> {
-        self.0.attr("urls")
-    }
+    /// The value of `cloudflare_zone_lockdown.filter`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdownFilter(Body);
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
+    impl std::fmt::Debug for DataCloudflareZoneLockdownFilter {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdownFilter").field(&self.0).finish()
+        }
     }
-
-}
-
-/// The value of `cloudflare_zone_lockdown.configurations`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneLockdownConfigurations {}
 
-/// The fields of a [`DataCloudflareZoneLockdownConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdownConfigurationsFields(Expr);
+    impl DataCloudflareZoneLockdownFilter {
+        #[inline]
+        pub fn new() -> Self {
+            Self(Body::new())
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneLockdownConfigurationsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdownConfigurationsFields").field(&self.0).finish()
-    }
-}
+        /// The timestamp of when the rule was created.
+        pub fn created_on(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("created_on", value.into());
+            self
+        }
 
-impl From<Expr> for DataCloudflareZoneLockdownConfigurationsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
-    }
-}
+        /// A string to search for in the description of existing rules.
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
 
-impl Object for DataCloudflareZoneLockdownConfigurations {
-    type Fields = DataCloudflareZoneLockdownConfigurationsFields;
-}
+        /// A string to search for in the description of existing rules.
+        pub fn description_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description_search", value.into());
+            self
+        }
 
-impl DataCloudflareZoneLockdownConfigurationsFields {
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
-    }
+        /// A single IP address to search for in existing rules.
+        pub fn ip(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
-    }
+        /// A single IP address range to search for in existing rules.
+        pub fn ip_range_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip_range_search", value.into());
+            self
+        }
 
-}
+        /// A single IP address to search for in existing rules.
+        pub fn ip_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip_search", value.into());
+            self
+        }
 
-/// The value of `cloudflare_zone_lockdown.filter`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdownFilter(Body);
+        /// The timestamp of when the rule was last modified.
+        pub fn modified_on(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("modified_on", value.into());
+            self
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneLockdownFilter {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdownFilter").field(&self.0).finish()
-    }
-}
+        /// The priority of the rule to control the processing order. A lower number indicates higher priority. If not provided, any rules with a configured priority will be processed before rules without a priority.
+        pub fn priority(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("priority", value.into());
+            self
+        }
 
-impl DataCloudflareZoneLockdownFilter {
-    #[inline]
-    pub fn new() -> Self {
-        Self(Body::new())
-    }
+        /// A single URI to search for in the list of URLs of existing rules.
+        pub fn uri_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("uri_search", value.into());
+            self
+        }
 
-    /// The timestamp of when the rule was created.
-    pub fn created_on(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("created_on", value.into());
-        self
     }
 
-    /// A string to search for in the description of existing rules.
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
+    impl From<DataCloudflareZoneLockdownFilter> for Tf<DataCloudflareZoneLockdownFilter> {
+        #[inline]
+        fn from(value: DataCloudflareZoneLockdownFilter) -> Self {
+            Tf::from_expr(value.0.into_object())
+        }
     }
 
-    /// A string to search for in the description of existing rules.
-    pub fn description_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description_search", value.into());
-        self
-    }
+    /// The fields of a [`DataCloudflareZoneLockdownFilter`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdownFilterFields(Expr);
 
-    /// A single IP address to search for in existing rules.
-    pub fn ip(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip", value.into());
-        self
+    impl std::fmt::Debug for DataCloudflareZoneLockdownFilterFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdownFilterFields").field(&self.0).finish()
+        }
     }
 
-    /// A single IP address range to search for in existing rules.
-    pub fn ip_range_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip_range_search", value.into());
-        self
+    impl From<Expr> for DataCloudflareZoneLockdownFilterFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    /// A single IP address to search for in existing rules.
-    pub fn ip_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip_search", value.into());
-        self
+    impl Object for DataCloudflareZoneLockdownFilter {
+        type Fields = DataCloudflareZoneLockdownFilterFields;
     }
 
-    /// The timestamp of when the rule was last modified.
-    pub fn modified_on(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("modified_on", value.into());
-        self
-    }
+    impl DataCloudflareZoneLockdownFilterFields {
+        #[inline]
+        pub fn created_on(&self) -> Tf<String> {
+            field(&self.0, "created_on")
+        }
 
-    /// The priority of the rule to control the processing order. A lower number indicates higher priority. If not provided, any rules with a configured priority will be processed before rules without a priority.
-    pub fn priority(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("priority", value.into());
-        self
-    }
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            field(&self.0, "description")
+        }
 
-    /// A single URI to search for in the list of URLs of existing rules.
-    pub fn uri_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("uri_search", value.into());
-        self
-    }
+        #[inline]
+        pub fn description_search(&self) -> Tf<String> {
+            field(&self.0, "description_search")
+        }
 
-}
+        #[inline]
+        pub fn ip(&self) -> Tf<String> {
+            field(&self.0, "ip")
+        }
 
-impl From<DataCloudflareZoneLockdownFilter> for Tf<DataCloudflareZoneLockdownFilter> {
-    #[inline]
-    fn from(value: DataCloudflareZoneLockdownFilter) -> Self {
-        Tf::from_expr(value.0.into_object())
-    }
-}
+        #[inline]
+        pub fn ip_range_search(&self) -> Tf<String> {
+            field(&self.0, "ip_range_search")
+        }
 
-/// The fields of a [`DataCloudflareZoneLockdownFilter`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdownFilterFields(Expr);
+        #[inline]
+        pub fn ip_search(&self) -> Tf<String> {
+            field(&self.0, "ip_search")
+        }
+
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            field(&self.0, "modified_on")
+        }
+
+        #[inline]
+        pub fn priority(&self) -> Tf<Number> {
+            field(&self.0, "priority")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneLockdownFilterFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdownFilterFields").field(&self.0).finish()
+        #[inline]
+        pub fn uri_search(&self) -> Tf<String> {
+            field(&self.0, "uri_search")
+        }
+
+    }
+
+    /// The data source `cloudflare_zone_lockdowns`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdowns(Body);
+
+    impl std::fmt::Debug for DataCloudflareZoneLockdowns {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdowns").field(&self.0).finish()
+        }
     }
-}
 
-impl From<Expr> for DataCloudflareZoneLockdownFilterFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    /// The required arguments of [`DataCloudflareZoneLockdowns`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneLockdownsArgs {
+        /// Defines an identifier.
+        pub zone_id: Tf<String>,
     }
-}
-
-impl Object for DataCloudflareZoneLockdownFilter {
-    type Fields = DataCloudflareZoneLockdownFilterFields;
-}
 
-impl DataCloudflareZoneLockdownFilterFields {
-    #[inline]
-    pub fn created_on(&self) -> Tf<String> {
-        field(&self.0, "created_on")
-    }
+    impl DataCloudflareZoneLockdowns {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneLockdownsArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        field(&self.0, "description")
-    }
+        /// The timestamp of when the rule was created.
+        pub fn created_on(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("created_on", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn description_search(&self) -> Tf<String> {
-        field(&self.0, "description_search")
-    }
+        /// A string to search for in the description of existing rules.
+        pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn ip(&self) -> Tf<String> {
-        field(&self.0, "ip")
-    }
+        /// A string to search for in the description of existing rules.
+        pub fn description_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("description_search", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn ip_range_search(&self) -> Tf<String> {
-        field(&self.0, "ip_range_search")
-    }
+        /// A single IP address to search for in existing rules.
+        pub fn ip(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn ip_search(&self) -> Tf<String> {
-        field(&self.0, "ip_search")
-    }
+        /// A single IP address range to search for in existing rules.
+        pub fn ip_range_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip_range_search", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        field(&self.0, "modified_on")
-    }
+        /// A single IP address to search for in existing rules.
+        pub fn ip_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("ip_search", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn priority(&self) -> Tf<Number> {
-        field(&self.0, "priority")
-    }
+        /// Max items to fetch, default: 1000
+        pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("max_items", value.into());
+            self
+        }
 
-    #[inline]
-    pub fn uri_search(&self) -> Tf<String> {
-        field(&self.0, "uri_search")
+        /// The timestamp of when the rule was last modified.
+        pub fn modified_on(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("modified_on", value.into());
+            self
+        }
+
+        /// The priority of the rule to control the processing order. A lower number indicates higher priority. If not provided, any rules with a configured priority will be processed before rules without a priority.
+        pub fn priority(mut self, value: impl Into<Tf<Number>>) -> Self {
+            self.0.set("priority", value.into());
+            self
+        }
+
+        /// A single URI to search for in the list of URLs of existing rules.
+        pub fn uri_search(mut self, value: impl Into<Tf<String>>) -> Self {
+            self.0.set("uri_search", value.into());
+            self
+        }
+
+    }
+
+    impl BlockType for DataCloudflareZoneLockdowns {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-
-}
-
-/// The data source `cloudflare_zone_lockdowns`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdowns(Body);
 
-impl std::fmt::Debug for DataCloudflareZoneLockdowns {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdowns").field(&self.0).finish()
+    impl DataSource for DataCloudflareZoneLockdowns {
+        const TYPE: &'static str = "cloudflare_zone_lockdowns";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneLockdownsRef;
     }
-}
-
-/// The required arguments of [`DataCloudflareZoneLockdowns`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneLockdownsArgs {
-    /// Defines an identifier.
-    pub zone_id: Tf<String>,
-}
 
-impl DataCloudflareZoneLockdowns {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneLockdownsArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
-    }
+    /// A declared [`DataCloudflareZoneLockdowns`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdownsRef(BlockRef);
 
-    /// The timestamp of when the rule was created.
-    pub fn created_on(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("created_on", value.into());
-        self
+    impl std::fmt::Debug for DataCloudflareZoneLockdownsRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdownsRef").field(&self.0).finish()
+        }
     }
 
-    /// A string to search for in the description of existing rules.
-    pub fn description(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description", value.into());
-        self
+    impl From<BlockRef> for DataCloudflareZoneLockdownsRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
 
-    /// A string to search for in the description of existing rules.
-    pub fn description_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("description_search", value.into());
-        self
+    impl Handle for DataCloudflareZoneLockdownsRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
 
-    /// A single IP address to search for in existing rules.
-    pub fn ip(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip", value.into());
-        self
+    impl TypedHandle for DataCloudflareZoneLockdownsRef {
+        type Block = DataCloudflareZoneLockdowns;
     }
 
-    /// A single IP address range to search for in existing rules.
-    pub fn ip_range_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip_range_search", value.into());
-        self
-    }
+    impl DataCloudflareZoneLockdownsRef {
+        #[inline]
+        pub fn created_on(&self) -> Tf<String> {
+            self.0.attr("created_on")
+        }
 
-    /// A single IP address to search for in existing rules.
-    pub fn ip_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("ip_search", value.into());
-        self
-    }
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            self.0.attr("description")
+        }
 
-    /// Max items to fetch, default: 1000
-    pub fn max_items(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("max_items", value.into());
-        self
-    }
+        #[inline]
+        pub fn description_search(&self) -> Tf<String> {
+            self.0.attr("description_search")
+        }
 
-    /// The timestamp of when the rule was last modified.
-    pub fn modified_on(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("modified_on", value.into());
-        self
-    }
+        #[inline]
+        pub fn ip(&self) -> Tf<String> {
+            self.0.attr("ip")
+        }
 
-    /// The priority of the rule to control the processing order. A lower number indicates higher priority. If not provided, any rules with a configured priority will be processed before rules without a priority.
-    pub fn priority(mut self, value: impl Into<Tf<Number>>) -> Self {
-        self.0.set("priority", value.into());
-        self
-    }
+        #[inline]
+        pub fn ip_range_search(&self) -> Tf<String> {
+            self.0.attr("ip_range_search")
+        }
 
-    /// A single URI to search for in the list of URLs of existing rules.
-    pub fn uri_search(mut self, value: impl Into<Tf<String>>) -> Self {
-        self.0.set("uri_search", value.into());
-        self
-    }
+        #[inline]
+        pub fn ip_search(&self) -> Tf<String> {
+            self.0.attr("ip_search")
+        }
 
-}
+        #[inline]
+        pub fn max_items(&self) -> Tf<Number> {
+            self.0.attr("max_items")
+        }
 
-impl BlockType for DataCloudflareZoneLockdowns {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
-    }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
 
-impl DataSource for DataCloudflareZoneLockdowns {
-    const TYPE: &'static str = "cloudflare_zone_lockdowns";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneLockdownsRef;
-}
+        #[inline]
+        pub fn priority(&self) -> Tf<Number> {
+            self.0.attr("priority")
+        }
 
-/// A declared [`DataCloudflareZoneLockdowns`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdownsRef(BlockRef);
+        #[inline]
+        pub fn result(&self) -> Tf<List<DataCloudflareZoneLockdownsResult>> {
+            self.0.attr("result")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneLockdownsRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdownsRef").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn uri_search(&self) -> Tf<String> {
+            self.0.attr("uri_search")
+        }
 
-impl From<BlockRef> for DataCloudflareZoneLockdownsRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-impl Handle for DataCloudflareZoneLockdownsRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
     }
-}
 
-impl TypedHandle for DataCloudflareZoneLockdownsRef {
-    type Block = DataCloudflareZoneLockdowns;
-}
+    /// The value of `cloudflare_zone_lockdowns.result`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneLockdownsResult {}
 
-impl DataCloudflareZoneLockdownsRef {
-    #[inline]
-    pub fn created_on(&self) -> Tf<String> {
-        self.0.attr("created_on")
-    }
+    /// The fields of a [`DataCloudflareZoneLockdownsResult`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdownsResultFields(Expr);
 
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        self.0.attr("description")
+    impl std::fmt::Debug for DataCloudflareZoneLockdownsResultFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdownsResultFields").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn description_search(&self) -> Tf<String> {
-        self.0.attr("description_search")
+    impl From<Expr> for DataCloudflareZoneLockdownsResultFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
 
-    #[inline]
-    pub fn ip(&self) -> Tf<String> {
-        self.0.attr("ip")
+    impl Object for DataCloudflareZoneLockdownsResult {
+        type Fields = DataCloudflareZoneLockdownsResultFields;
     }
 
-    #[inline]
-    pub fn ip_range_search(&self) -> Tf<String> {
-        self.0.attr("ip_range_search")
-    }
+    impl DataCloudflareZoneLockdownsResultFields {
+        #[inline]
+        pub fn configurations(&self) -> Tf<List<DataCloudflareZoneLockdownsResultConfigurations>> {
+            field(&self.0, "configurations")
+        }
 
-    #[inline]
-    pub fn ip_search(&self) -> Tf<String> {
-        self.0.attr("ip_search")
-    }
+        #[inline]
+        pub fn created_on(&self) -> Tf<String> {
+            field(&self.0, "created_on")
+        }
 
-    #[inline]
-    pub fn max_items(&self) -> Tf<Number> {
-        self.0.attr("max_items")
-    }
+        #[inline]
+        pub fn description(&self) -> Tf<String> {
+            field(&self.0, "description")
+        }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
 
-    #[inline]
-    pub fn priority(&self) -> Tf<Number> {
-        self.0.attr("priority")
-    }
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            field(&self.0, "modified_on")
+        }
 
-    #[inline]
-    pub fn result(&self) -> Tf<List<DataCloudflareZoneLockdownsResult>> {
-        self.0.attr("result")
-    }
+        #[inline]
+        pub fn paused(&self) -> Tf<bool> {
+            field(&self.0, "paused")
+        }
 
-    #[inline]
-    pub fn uri_search(&self) -> Tf<String> {
-        self.0.attr("uri_search")
-    }
+        #[inline]
+        pub fn urls(&self) -> Tf<List<String>> {
+            field(&self.0, "urls")
+        }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
     }
 
-}
-
-/// The value of `cloudflare_zone_lockdowns.result`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneLockdownsResult {}
+    /// The value of `cloudflare_zone_lockdowns.result.configurations`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneLockdownsResultConfigurations {}
 
-/// The fields of a [`DataCloudflareZoneLockdownsResult`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdownsResultFields(Expr);
+    /// The fields of a [`DataCloudflareZoneLockdownsResultConfigurations`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneLockdownsResultConfigurationsFields(Expr);
 
-impl std::fmt::Debug for DataCloudflareZoneLockdownsResultFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdownsResultFields").field(&self.0).finish()
+    impl std::fmt::Debug for DataCloudflareZoneLockdownsResultConfigurationsFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneLockdownsResultConfigurationsFields").field(&self.0).finish()
+        }
     }
-}
 
-impl From<Expr> for DataCloudflareZoneLockdownsResultFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    impl From<Expr> for DataCloudflareZoneLockdownsResultConfigurationsFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
-}
 
-impl Object for DataCloudflareZoneLockdownsResult {
-    type Fields = DataCloudflareZoneLockdownsResultFields;
-}
-
-impl DataCloudflareZoneLockdownsResultFields {
-    #[inline]
-    pub fn configurations(&self) -> Tf<List<DataCloudflareZoneLockdownsResultConfigurations>> {
-        field(&self.0, "configurations")
+    impl Object for DataCloudflareZoneLockdownsResultConfigurations {
+        type Fields = DataCloudflareZoneLockdownsResultConfigurationsFields;
     }
 
-    #[inline]
-    pub fn created_on(&self) -> Tf<String> {
-        field(&self.0, "created_on")
-    }
+    impl DataCloudflareZoneLockdownsResultConfigurationsFields {
+        #[inline]
+        pub fn target(&self) -> Tf<String> {
+            field(&self.0, "target")
+        }
 
-    #[inline]
-    pub fn description(&self) -> Tf<String> {
-        field(&self.0, "description")
-    }
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            field(&self.0, "value")
+        }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
     }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        field(&self.0, "modified_on")
-    }
+    /// The data source `cloudflare_zone_setting`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneSetting(Body);
 
-    #[inline]
-    pub fn paused(&self) -> Tf<bool> {
-        field(&self.0, "paused")
+    impl std::fmt::Debug for DataCloudflareZoneSetting {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneSetting").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn urls(&self) -> Tf<List<String>> {
-        field(&self.0, "urls")
+    /// The required arguments of [`DataCloudflareZoneSetting`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneSettingArgs {
+        /// Setting name
+        pub setting_id: Tf<String>,
+        /// Identifier
+        pub zone_id: Tf<String>,
     }
 
-}
-
-/// The value of `cloudflare_zone_lockdowns.result.configurations`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneLockdownsResultConfigurations {}
-
-/// The fields of a [`DataCloudflareZoneLockdownsResultConfigurations`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneLockdownsResultConfigurationsFields(Expr);
-
-impl std::fmt::Debug for DataCloudflareZoneLockdownsResultConfigurationsFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneLockdownsResultConfigurationsFields").field(&self.0).finish()
-    }
-}
+    impl DataCloudflareZoneSetting {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneSettingArgs) -> Self {
+            Self(Body::of([
+                ("setting_id", args.setting_id.into()),
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-impl From<Expr> for DataCloudflareZoneLockdownsResultConfigurationsFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
     }
-}
-
-impl Object for DataCloudflareZoneLockdownsResultConfigurations {
-    type Fields = DataCloudflareZoneLockdownsResultConfigurationsFields;
-}
 
-impl DataCloudflareZoneLockdownsResultConfigurationsFields {
-    #[inline]
-    pub fn target(&self) -> Tf<String> {
-        field(&self.0, "target")
+    impl BlockType for DataCloudflareZoneSetting {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
 
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        field(&self.0, "value")
+    impl DataSource for DataCloudflareZoneSetting {
+        const TYPE: &'static str = "cloudflare_zone_setting";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneSettingRef;
     }
 
-}
-
-/// The data source `cloudflare_zone_setting`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneSetting(Body);
+    /// A declared [`DataCloudflareZoneSetting`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneSettingRef(BlockRef);
 
-impl std::fmt::Debug for DataCloudflareZoneSetting {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneSetting").field(&self.0).finish()
+    impl std::fmt::Debug for DataCloudflareZoneSettingRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneSettingRef").field(&self.0).finish()
+        }
     }
-}
-
-/// The required arguments of [`DataCloudflareZoneSetting`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneSettingArgs {
-    /// Setting name
-    pub setting_id: Tf<String>,
-    /// Identifier
-    pub zone_id: Tf<String>,
-}
 
-impl DataCloudflareZoneSetting {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneSettingArgs) -> Self {
-        Self(Body::of([
-            ("setting_id", args.setting_id.into()),
-            ("zone_id", args.zone_id.into()),
-        ]))
+    impl From<BlockRef> for DataCloudflareZoneSettingRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
-
-}
 
-impl BlockType for DataCloudflareZoneSetting {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl Handle for DataCloudflareZoneSettingRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
+
+    impl TypedHandle for DataCloudflareZoneSettingRef {
+        type Block = DataCloudflareZoneSetting;
     }
-}
 
-impl DataSource for DataCloudflareZoneSetting {
-    const TYPE: &'static str = "cloudflare_zone_setting";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneSettingRef;
-}
+    impl DataCloudflareZoneSettingRef {
+        #[inline]
+        pub fn editable(&self) -> Tf<bool> {
+            self.0.attr("editable")
+        }
 
-/// A declared [`DataCloudflareZoneSetting`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneSettingRef(BlockRef);
+        #[inline]
+        pub fn enabled(&self) -> Tf<bool> {
+            self.0.attr("enabled")
+        }
 
-impl std::fmt::Debug for DataCloudflareZoneSettingRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneSettingRef").field(&self.0).finish()
-    }
-}
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-impl From<BlockRef> for DataCloudflareZoneSettingRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
-    }
-}
+        #[inline]
+        pub fn modified_on(&self) -> Tf<String> {
+            self.0.attr("modified_on")
+        }
 
-impl Handle for DataCloudflareZoneSettingRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
-    }
-}
+        #[inline]
+        pub fn setting_id(&self) -> Tf<String> {
+            self.0.attr("setting_id")
+        }
 
-impl TypedHandle for DataCloudflareZoneSettingRef {
-    type Block = DataCloudflareZoneSetting;
-}
+        #[inline]
+        pub fn time_remaining(&self) -> Tf<Number> {
+            self.0.attr("time_remaining")
+        }
 
-impl DataCloudflareZoneSettingRef {
-    #[inline]
-    pub fn editable(&self) -> Tf<bool> {
-        self.0.attr("editable")
-    }
+        #[inline]
+        pub fn value(&self) -> Tf<String> {
+            self.0.attr("value")
+        }
 
-    #[inline]
-    pub fn enabled(&self) -> Tf<bool> {
-        self.0.attr("enabled")
-    }
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
     }
 
-    #[inline]
-    pub fn modified_on(&self) -> Tf<String> {
-        self.0.attr("modified_on")
-    }
+    /// The data source `cloudflare_zone_subscription`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneSubscription(Body);
 
-    #[inline]
-    pub fn setting_id(&self) -> Tf<String> {
-        self.0.attr("setting_id")
+    impl std::fmt::Debug for DataCloudflareZoneSubscription {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneSubscription").field(&self.0).finish()
+        }
     }
 
-    #[inline]
-    pub fn time_remaining(&self) -> Tf<Number> {
-        self.0.attr("time_remaining")
+    /// The required arguments of [`DataCloudflareZoneSubscription`].
+    #[derive(Clone, Debug)]
+    pub struct DataCloudflareZoneSubscriptionArgs {
+        /// Subscription identifier tag.
+        pub zone_id: Tf<String>,
     }
 
-    #[inline]
-    pub fn value(&self) -> Tf<String> {
-        self.0.attr("value")
-    }
+    impl DataCloudflareZoneSubscription {
+        /// With its required arguments; set the others with the methods of their names.
+        #[inline]
+        pub fn new(args: DataCloudflareZoneSubscriptionArgs) -> Self {
+            Self(Body::of([
+                ("zone_id", args.zone_id.into()),
+            ]))
+        }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
     }
-
-}
 
-/// The data source `cloudflare_zone_subscription`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneSubscription(Body);
-
-impl std::fmt::Debug for DataCloudflareZoneSubscription {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneSubscription").field(&self.0).finish()
+    impl BlockType for DataCloudflareZoneSubscription {
+        #[inline]
+        fn into_body(self) -> Body {
+            self.0
+        }
+        #[inline]
+        fn from_body(body: Body) -> Self {
+            Self(body)
+        }
     }
-}
 
-/// The required arguments of [`DataCloudflareZoneSubscription`].
-#[derive(Clone, Debug)]
-pub struct DataCloudflareZoneSubscriptionArgs {
-    /// Subscription identifier tag.
-    pub zone_id: Tf<String>,
-}
-
-impl DataCloudflareZoneSubscription {
-    /// With its required arguments; set the others with the methods of their names.
-    #[inline]
-    pub fn new(args: DataCloudflareZoneSubscriptionArgs) -> Self {
-        Self(Body::of([
-            ("zone_id", args.zone_id.into()),
-        ]))
+    impl DataSource for DataCloudflareZoneSubscription {
+        const TYPE: &'static str = "cloudflare_zone_subscription";
+        const PROVIDER: ProviderRequirement = super::super::PROVIDER;
+        type Ref = DataCloudflareZoneSubscriptionRef;
     }
 
-}
+    /// A declared [`DataCloudflareZoneSubscription`]: its attributes as typed references.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneSubscriptionRef(BlockRef);
 
-impl BlockType for DataCloudflareZoneSubscription {
-    #[inline]
-    fn into_body(self) -> Body {
-        self.0
+    impl std::fmt::Debug for DataCloudflareZoneSubscriptionRef {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneSubscriptionRef").field(&self.0).finish()
+        }
     }
-    #[inline]
-    fn from_body(body: Body) -> Self {
-        Self(body)
-    }
-}
-
-impl DataSource for DataCloudflareZoneSubscription {
-    const TYPE: &'static str = "cloudflare_zone_subscription";
-    const PROVIDER: ProviderRequirement = super::PROVIDER;
-    type Ref = DataCloudflareZoneSubscriptionRef;
-}
-
-/// A declared [`DataCloudflareZoneSubscription`]: its attributes as typed references.
-#[derive(Clone)]
-pub struct DataCloudflareZoneSubscriptionRef(BlockRef);
 
-impl std::fmt::Debug for DataCloudflareZoneSubscriptionRef {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneSubscriptionRef").field(&self.0).finish()
+    impl From<BlockRef> for DataCloudflareZoneSubscriptionRef {
+        #[inline]
+        fn from(block: BlockRef) -> Self {
+            Self(block)
+        }
     }
-}
 
-impl From<BlockRef> for DataCloudflareZoneSubscriptionRef {
-    #[inline]
-    fn from(block: BlockRef) -> Self {
-        Self(block)
+    impl Handle for DataCloudflareZoneSubscriptionRef {
+        #[inline]
+        fn block_ref(&self) -> &BlockRef {
+            &self.0
+        }
     }
-}
 
-impl Handle for DataCloudflareZoneSubscriptionRef {
-    #[inline]
-    fn block_ref(&self) -> &BlockRef {
-        &self.0
+    impl TypedHandle for DataCloudflareZoneSubscriptionRef {
+        type Block = DataCloudflareZoneSubscription;
     }
-}
 
-impl TypedHandle for DataCloudflareZoneSubscriptionRef {
-    type Block = DataCloudflareZoneSubscription;
-}
+    impl DataCloudflareZoneSubscriptionRef {
+        #[inline]
+        pub fn currency(&self) -> Tf<String> {
+            self.0.attr("currency")
+        }
 
-impl DataCloudflareZoneSubscriptionRef {
-    #[inline]
-    pub fn currency(&self) -> Tf<String> {
-        self.0.attr("currency")
-    }
+        #[inline]
+        pub fn current_period_end(&self) -> Tf<String> {
+            self.0.attr("current_period_end")
+        }
 
-    #[inline]
-    pub fn current_period_end(&self) -> Tf<String> {
-        self.0.attr("current_period_end")
-    }
+        #[inline]
+        pub fn current_period_start(&self) -> Tf<String> {
+            self.0.attr("current_period_start")
+        }
 
-    #[inline]
-    pub fn current_period_start(&self) -> Tf<String> {
-        self.0.attr("current_period_start")
-    }
+        #[inline]
+        pub fn frequency(&self) -> Tf<String> {
+            self.0.attr("frequency")
+        }
 
-    #[inline]
-    pub fn frequency(&self) -> Tf<String> {
-        self.0.attr("frequency")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            self.0.attr("id")
+        }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        self.0.attr("id")
-    }
+        #[inline]
+        pub fn price(&self) -> Tf<Number> {
+            self.0.attr("price")
+        }
 
-    #[inline]
-    pub fn price(&self) -> Tf<Number> {
-        self.0.attr("price")
-    }
+        #[inline]
+        pub fn rate_plan(&self) -> Tf<DataCloudflareZoneSubscriptionRatePlan> {
+            self.0.attr("rate_plan")
+        }
 
-    #[inline]
-    pub fn rate_plan(&self) -> Tf<DataCloudflareZoneSubscriptionRatePlan> {
-        self.0.attr("rate_plan")
-    }
+        #[inline]
+        pub fn state(&self) -> Tf<String> {
+            self.0.attr("state")
+        }
 
-    #[inline]
-    pub fn state(&self) -> Tf<String> {
-        self.0.attr("state")
-    }
+        #[inline]
+        pub fn zone_id(&self) -> Tf<String> {
+            self.0.attr("zone_id")
+        }
 
-    #[inline]
-    pub fn zone_id(&self) -> Tf<String> {
-        self.0.attr("zone_id")
     }
 
-}
+    /// The value of `cloudflare_zone_subscription.rate_plan`.
+    #[derive(Clone, Copy, Debug)]
+    pub enum DataCloudflareZoneSubscriptionRatePlan {}
 
-/// The value of `cloudflare_zone_subscription.rate_plan`.
-#[derive(Clone, Copy, Debug)]
-pub enum DataCloudflareZoneSubscriptionRatePlan {}
+    /// The fields of a [`DataCloudflareZoneSubscriptionRatePlan`] value as typed references: `value.fields()`.
+    #[derive(Clone)]
+    pub struct DataCloudflareZoneSubscriptionRatePlanFields(Expr);
 
-/// The fields of a [`DataCloudflareZoneSubscriptionRatePlan`] value as typed references: `value.fields()`.
-#[derive(Clone)]
-pub struct DataCloudflareZoneSubscriptionRatePlanFields(Expr);
+    impl std::fmt::Debug for DataCloudflareZoneSubscriptionRatePlanFields {
+        #[inline]
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("DataCloudflareZoneSubscriptionRatePlanFields").field(&self.0).finish()
+        }
+    }
 
-impl std::fmt::Debug for DataCloudflareZoneSubscriptionRatePlanFields {
-    #[inline]
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("DataCloudflareZoneSubscriptionRatePlanFields").field(&self.0).finish()
+    impl From<Expr> for DataCloudflareZoneSubscriptionRatePlanFields {
+        #[inline]
+        fn from(value: Expr) -> Self {
+            Self(value)
+        }
     }
-}
 
-impl From<Expr> for DataCloudflareZoneSubscriptionRatePlanFields {
-    #[inline]
-    fn from(value: Expr) -> Self {
-        Self(value)
+    impl Object for DataCloudflareZoneSubscriptionRatePlan {
+        type Fields = DataCloudflareZoneSubscriptionRatePlanFields;
     }
-}
 
-impl Object for DataCloudflareZoneSubscriptionRatePlan {
-    type Fields = DataCloudflareZoneSubscriptionRatePlanFields;
-}
+    impl DataCloudflareZoneSubscriptionRatePlanFields {
+        #[inline]
+        pub fn currency(&self) -> Tf<String> {
+            field(&self.0, "currency")
+        }
 
-impl DataCloudflareZoneSubscriptionRatePlanFields {
-    #[inline]
-    pub fn currency(&self) -> Tf<String> {
-        field(&self.0, "currency")
-    }
+        #[inline]
+        pub fn externally_managed(&self) -> Tf<bool> {
+            field(&self.0, "externally_managed")
+        }
 
-    #[inline]
-    pub fn externally_managed(&self) -> Tf<bool> {
-        field(&self.0, "externally_managed")
-    }
+        #[inline]
+        pub fn id(&self) -> Tf<String> {
+            field(&self.0, "id")
+        }
 
-    #[inline]
-    pub fn id(&self) -> Tf<String> {
-        field(&self.0, "id")
-    }
+        #[inline]
+        pub fn is_contract(&self) -> Tf<bool> {
+            field(&self.0, "is_contract")
+        }
 
-    #[inline]
-    pub fn is_contract(&self) -> Tf<bool> {
-        field(&self.0, "is_contract")
-    }
+        #[inline]
+        pub fn public_name(&self) -> Tf<String> {
+            field(&self.0, "public_name")
+        }
 
-    #[inline]
-    pub fn public_name(&self) -> Tf<String> {
-        field(&self.0, "public_name")
-    }
+        #[inline]
+        pub fn scope(&self) -> Tf<String> {
+            field(&self.0, "scope")
+        }
 
-    #[inline]
-    pub fn scope(&self) -> Tf<String> {
-        field(&self.0, "scope")
-    }
+        #[inline]
+        pub fn sets(&self) -> Tf<List<String>> {
+            field(&self.0, "sets")
+        }
 
-    #[inline]
-    pub fn sets(&self) -> Tf<List<String>> {
-        field(&self.0, "sets")
     }
 
 }
-
