@@ -1,8 +1,9 @@
 //! The AWS provider (`hashicorp/aws` 6.25): every resource and data source,
 //! generated, one module per service (`kite::aws::sqs::SqsQueue` for
-//! `aws_sqs_queue`; modules other than the framework's own are compiled with
-//! their Cargo feature, `aws-sqs`); IAM policy documents; and higher-level
-//! [`constructs`] that combine them.
+//! `aws_sqs_queue`; each module is compiled with its Cargo feature,
+//! `aws-sqs`, but for the types the framework's constructs use, which are
+//! always there); IAM policy documents; and higher-level [`constructs`] that
+//! combine them.
 
 mod augmentations;
 pub use augmentations::aws_managed_policy;

@@ -55,7 +55,7 @@ pub fn to_pretty_json(value: &Value) -> String {
 }
 
 /// Writes the canonical text of a JSON value, streaming: large stacks are
-/// never held in memory as text.
+/// never held in memory as text. Buffered (8 KiB), and `out` is flushed.
 pub fn write_pretty_json(out: &mut impl std::io::Write, value: &Value) -> std::io::Result<()> {
     write_pretty(out, 8 * 1024, &Sorted(value))
 }
