@@ -86,16 +86,14 @@ pub fn files(model: &Model, overlay: &Overlay, target: &Target) -> BTreeMap<Stri
         }
     } else {
         for module in model.modules.values() {
-            let feature = feature_of(overlay, module);
-            if let Some(f) = &feature
-                && !module.types.iter().any(|t| always_compiled(overlay, t))
-            {
+            let compiled = Compiled::of(overlay, module);
+            if let Some(f) = compiled.module_gate() {
                 let _ = writeln!(root, "#[cfg(feature = {f:?})]");
             }
             let _ = writeln!(root, "pub mod {};", ident_of_module(&module.name));
             files.insert(
                 format!("{}.rs", module.name),
-                module_code(module, overlay, target),
+                module_code(module, overlay, &compiled, target),
             );
         }
     }
@@ -103,20 +101,65 @@ pub fn files(model: &Model, overlay: &Overlay, target: &Target) -> BTreeMap<Stri
     files
 }
 
-/// The Cargo feature that compiles a module (all of it: see
-/// [`always_compiled`]); `None` when the overlay names no features or
-/// every type of the module is always compiled.
-pub fn feature_of(overlay: &Overlay, module: &Module) -> Option<String> {
-    let prefix = overlay.feature_prefix.as_ref()?;
-    if module.types.iter().all(|t| always_compiled(overlay, t)) {
-        return None;
+/// How a module is compiled, from the overlay's features and
+/// `always_compiled`.
+pub enum Compiled {
+    /// Whatever the features: the overlay names none, or every type of the
+    /// module is always compiled.
+    Always,
+    /// With its feature.
+    WithFeature(String),
+    /// Its types listed in `always_compiled` whatever the features; the
+    /// rest with its feature.
+    Partly(String),
+}
+
+impl Compiled {
+    pub fn of(overlay: &Overlay, module: &Module) -> Compiled {
+        let Some(prefix) = &overlay.feature_prefix else {
+            return Compiled::Always;
+        };
+        let feature = format!("{prefix}-{}", module.name.replace('_', "-"));
+        let always = module
+            .types
+            .iter()
+            .filter(|t| always_compiled(overlay, t))
+            .count();
+        match always {
+            0 => Compiled::WithFeature(feature),
+            n if n == module.types.len() => Compiled::Always,
+            _ => Compiled::Partly(feature),
+        }
     }
-    Some(format!("{prefix}-{}", module.name.replace('_', "-")))
+
+    /// The Cargo feature that compiles all of the module, if any.
+    pub fn feature(&self) -> Option<&str> {
+        match self {
+            Compiled::Always => None,
+            Compiled::WithFeature(f) | Compiled::Partly(f) => Some(f),
+        }
+    }
+
+    /// The feature the module's declaration needs.
+    pub fn module_gate(&self) -> Option<&str> {
+        match self {
+            Compiled::WithFeature(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The feature a type of the module needs besides the module's own.
+    pub fn type_gate(&self, overlay: &Overlay, t: &TypeDef) -> Option<&str> {
+        match self {
+            Compiled::Partly(f) if !always_compiled(overlay, t) => Some(f),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a type is compiled whatever the features: the overlay lists the
 /// Terraform type it belongs to (nested blocks go with their type).
-pub fn always_compiled(overlay: &Overlay, t: &TypeDef) -> bool {
+fn always_compiled(overlay: &Overlay, t: &TypeDef) -> bool {
     overlay.always_compiled.contains(&t.tf_type)
 }
 
@@ -142,7 +185,7 @@ fn prelude(target: &Target) -> String {
     )
 }
 
-fn module_code(module: &Module, overlay: &Overlay, target: &Target) -> String {
+fn module_code(module: &Module, overlay: &Overlay, compiled: &Compiled, target: &Target) -> String {
     let mut code = header(target);
     let types: Vec<&str> = module
         .types
@@ -158,15 +201,14 @@ fn module_code(module: &Module, overlay: &Overlay, target: &Target) -> String {
     );
     code.push_str(LINTS);
     code.push_str(&prelude(target));
-    let (always, gated): (Vec<&TypeDef>, Vec<&TypeDef>) = module
-        .types
-        .iter()
-        .partition(|t| always_compiled(overlay, t));
-    let feature = feature_of(overlay, module);
-    match feature {
+    match compiled {
         // Some types always, the rest with the module's feature: a module
         // within the file, its types re-exported where the others are.
-        Some(f) if !always.is_empty() && !gated.is_empty() => {
+        Compiled::Partly(f) => {
+            let (always, gated): (Vec<&TypeDef>, Vec<&TypeDef>) = module
+                .types
+                .iter()
+                .partition(|t| always_compiled(overlay, t));
             for t in always {
                 type_code(&mut code, t, "super::PROVIDER");
             }
@@ -533,7 +575,7 @@ mod tests {
         let features: Vec<Option<String>> = model
             .modules
             .values()
-            .map(|m| feature_of(&overlay, m))
+            .map(|m| Compiled::of(&overlay, m).feature().map(str::to_owned))
             .collect();
         assert_eq!(
             features,

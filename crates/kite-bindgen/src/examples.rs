@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::emit::{always_compiled, feature_of};
+use crate::emit::Compiled;
 use crate::model::{Field, Kind, Least, Model, Shape, Ty, TypeDef};
 use crate::overlay::Overlay;
 
@@ -34,15 +34,11 @@ pub fn test_file(model: &Model, overlay: &Overlay, source_note: &str) -> String 
     for module in model.modules.values() {
         let by_name: BTreeMap<&str, &TypeDef> =
             module.types.iter().map(|t| (t.name.as_str(), t)).collect();
-        let feature = feature_of(overlay, module);
-        // A module with types always compiled is always there; its other
-        // types are behind its feature.
-        let partial = module.types.iter().any(|t| always_compiled(overlay, t));
-        let gate = |t: &TypeDef| match &feature {
-            Some(f) if partial && !always_compiled(overlay, t) => {
-                Some(format!("#[cfg(feature = {f:?})]"))
-            }
-            _ => None,
+        let compiled = Compiled::of(overlay, module);
+        let gate = |t: &TypeDef| {
+            compiled
+                .type_gate(overlay, t)
+                .map(|f| format!("#[cfg(feature = {f:?})]"))
         };
         let path = if overlay.flat {
             format!("kite::{local}")
@@ -50,9 +46,7 @@ pub fn test_file(model: &Model, overlay: &Overlay, source_note: &str) -> String 
             format!("kite::{local}::{}", crate::names::ident(&module.name, &[]))
         };
         let mod_name = format!("m_{}", module.name);
-        if let Some(f) = &feature
-            && !partial
-        {
+        if let Some(f) = compiled.module_gate() {
             let _ = writeln!(code, "#[cfg(feature = {f:?})]");
         }
         let _ = writeln!(
@@ -87,7 +81,7 @@ pub fn test_file(model: &Model, overlay: &Overlay, source_note: &str) -> String 
         }
         let _ = writeln!(code, "    ];\n}}\n");
         lists.push((
-            feature.filter(|_| !partial),
+            compiled.module_gate().map(str::to_owned),
             format!("{mod_name}::EXAMPLES"),
         ));
     }

@@ -233,7 +233,7 @@ fn all(manifest_path: &Path, check: bool) -> Result<ExitCode> {
             let modules: Vec<String> = model
                 .modules
                 .values()
-                .filter_map(|m| emit::feature_of(&overlay, m))
+                .filter_map(|m| emit::Compiled::of(&overlay, m).feature().map(str::to_owned))
                 .collect();
             features.push((prefix.clone(), modules));
         }
