@@ -16,6 +16,7 @@ use rustc_hash::FxHashMap;
 use crate::address::{Address, BlockKind};
 use crate::block::Content;
 use crate::body::Body;
+use crate::collections::map_of;
 use crate::construct::Scope;
 use crate::expr::scan::Reference;
 use crate::expr::{Expr, Step, Tf};
@@ -63,10 +64,11 @@ pub fn state_reads<'a>(
     dependencies: &[String],
     references: impl IntoIterator<Item = &'a Reference>,
 ) -> BTreeMap<String, BTreeSet<String>> {
-    let ids: BTreeMap<String, &String> = dependencies
-        .iter()
-        .map(|d| (Scope::root().child(&remote_state_id(d)).logical_id(), d))
-        .collect();
+    let ids: BTreeMap<String, &String> = map_of(
+        dependencies
+            .iter()
+            .map(|d| (Scope::root().child(&remote_state_id(d)).logical_id(), d)),
+    );
     let mut reads: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for reference in references {
         let Some((name, output)) = remote_state_read(reference) else {
@@ -340,10 +342,8 @@ fn split(scope: &Scope) -> (Scope, String) {
 /// Each consumer's `terraform_remote_state` of each producer it reads, and
 /// its dependency on it.
 fn add_state_reads(stacks: &mut [Stack], edges: &StackEdges) {
-    let backends: BTreeMap<Arc<str>, Option<crate::backend::Backend>> = stacks
-        .iter()
-        .map(|s| (s.id.clone(), s.backend.clone()))
-        .collect();
+    let backends: BTreeMap<Arc<str>, Option<crate::backend::Backend>> =
+        map_of(stacks.iter().map(|s| (s.id.clone(), s.backend.clone())));
     for stack in stacks.iter_mut() {
         let Some(producers) = edges.get(&stack.id) else {
             continue;
@@ -398,7 +398,7 @@ fn stack_cycle(edges: &StackEdges) -> Option<Vec<Arc<str>>> {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let index: BTreeMap<&Arc<str>, usize> = nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
+    let index: BTreeMap<&Arc<str>, usize> = map_of(nodes.iter().enumerate().map(|(i, n)| (n, i)));
     let adjacency: Vec<Vec<usize>> = nodes
         .iter()
         .map(|n| {

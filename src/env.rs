@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Mutex;
 
+use crate::collections::map_of;
 use crate::input::{DOTENV_LIMIT, read_limited};
 
 /// The variables a stack is built with: the process environment over the
@@ -123,9 +124,8 @@ impl Env {
     pub fn load(project_root: &Path) -> Result<Env, EnvError> {
         // Variables whose names are not UTF-8 cannot be asked for by name;
         // terraform still inherits them with the rest of the environment.
-        let process: BTreeMap<String, OsString> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
-            .collect();
+        let process: BTreeMap<String, OsString> =
+            map_of(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v))));
         let path = project_root.join(".env");
         let dotenv = if path.is_file() {
             read_dotenv(&path)?
@@ -140,10 +140,7 @@ impl Env {
         project_root: &Path,
         vars: impl IntoIterator<Item = (K, V)>,
     ) -> Env {
-        let vars = vars
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+        let vars = map_of(vars.into_iter().map(|(k, v)| (k.into(), v.into())));
         Env::layered(project_root, BTreeMap::new(), vars)
     }
 
@@ -152,10 +149,8 @@ impl Env {
         dotenv: BTreeMap<String, String>,
         process: BTreeMap<String, OsString>,
     ) -> Env {
-        let from_dotenv: BTreeMap<String, String> = dotenv
-            .into_iter()
-            .filter(|(k, _)| !process.contains_key(k))
-            .collect();
+        let from_dotenv: BTreeMap<String, String> =
+            map_of(dotenv.into_iter().filter(|(k, _)| !process.contains_key(k)));
         let mut vars = process;
         vars.extend(
             from_dotenv

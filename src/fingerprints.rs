@@ -131,7 +131,9 @@ pub fn save(out: &Path) -> io::Result<()> {
             .unwrap_or_default()
     });
     // The same fingerprints give the same file.
-    used.sort_by_key(|e| (e.key.dev, e.key.ino, e.key.mtime_ns, e.key.ctime_ns));
+    crate::collections::sort_by_key(&mut used, |e| {
+        (e.key.dev, e.key.ino, e.key.mtime_ns, e.key.ctime_ns)
+    });
     if used.is_empty() {
         return Ok(());
     }
@@ -194,7 +196,7 @@ pub fn hash(path: &Path) -> io::Result<Fingerprint> {
     let mut sha = Sha256::new();
     let mut size = 0u64;
     let md5 = std::thread::scope(|scope| -> io::Result<_> {
-        let (send, receive) = std::sync::mpsc::sync_channel::<std::sync::Arc<Vec<u8>>>(4);
+        let (send, receive) = crate::channel::sync_channel::<std::sync::Arc<Vec<u8>>>(4);
         let md5 = scope.spawn(move || {
             let mut md5 = Md5::new();
             for chunk in receive {

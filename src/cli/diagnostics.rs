@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::block::construct_path;
+use crate::collections::map_of;
 use crate::synth::files::CONFIG_FILE;
 use crate::validate::Severity;
 
@@ -70,12 +71,13 @@ impl BlockIndex {
                 }
             })
             .collect();
-        blocks.sort_by_key(|b| b.lines);
-        let by_address = blocks
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.address.clone(), i))
-            .collect();
+        crate::collections::sort_by_key(&mut blocks, |b| b.lines);
+        let by_address = map_of(
+            blocks
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (b.address.clone(), i)),
+        );
         BlockIndex { blocks, by_address }
     }
 

@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::collections::map_of;
+
 /// Which way dependencies point in a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Direction {
@@ -78,10 +80,8 @@ pub(crate) fn order(
             }
         }
     }
-    let mut after: BTreeMap<String, BTreeSet<String>> = selected
-        .iter()
-        .map(|s| (s.clone(), BTreeSet::new()))
-        .collect();
+    let mut after: BTreeMap<String, BTreeSet<String>> =
+        map_of(selected.iter().map(|s| (s.clone(), BTreeSet::new())));
     for (stack, deps) in &needs {
         for dep in deps {
             let (first, then) = match direction {

@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -34,6 +33,8 @@ use super::plan::Changes;
 use super::terraform::{self, Source};
 use super::{Checks, Io, OutDir, Place, Summary, Terraform, json, passthrough, signals};
 use crate::app::App;
+use crate::channel::{self, RecvTimeoutError, Sender};
+use crate::collections::map_of;
 use crate::env::Env;
 use crate::input::{MANIFEST_LIMIT, read_limited_regular};
 use crate::synth::manifest::Manifest;
@@ -288,12 +289,7 @@ fn manifest_dependencies(out: &Path) -> BTreeMap<String, Vec<String>> {
     read_limited_regular(&out.join("manifest.json"), MANIFEST_LIMIT, "a manifest")
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
-        .map(|m| {
-            m.stacks
-                .into_iter()
-                .map(|(name, s)| (name, s.dependencies))
-                .collect()
-        })
+        .map(|m| map_of(m.stacks.into_iter().map(|(name, s)| (name, s.dependencies))))
         .unwrap_or_default()
 }
 
@@ -551,7 +547,7 @@ fn execute(
     let mut started = vec![false; stacks.len()];
     let mut first_failure: Option<usize> = None;
     let mut write_error: Option<std::io::Error> = None;
-    let (tx, rx) = mpsc::channel::<Event>();
+    let (tx, rx) = channel::channel::<Event>();
     std::thread::scope(|scope| {
         let mut running = 0usize;
         loop {
@@ -655,9 +651,9 @@ fn execute(
 
 /// Reads the user's answer from the terminal: `yes` or not, or a signal.
 fn ask() -> Answer {
-    static LINES: OnceLock<Mutex<mpsc::Receiver<Option<String>>>> = OnceLock::new();
+    static LINES: OnceLock<Mutex<channel::Receiver<Option<String>>>> = OnceLock::new();
     let lines = LINES.get_or_init(|| {
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = channel::channel();
         // Reads stdin for as long as the process lives: a read cannot be
         // abandoned, and a signal must not wait for the user to press Enter.
         std::thread::spawn(move || {
@@ -1016,7 +1012,7 @@ fn stack_steps(shared: &Shared, job: &Job, report: &mut StackReport) -> Result<(
         if !shared.raw {
             show_plan(job)?;
         }
-        let (reply, answer) = mpsc::channel();
+        let (reply, answer) = channel::channel();
         let _ = job.tx.send(Event::Ask {
             stack: job.index,
             question: format!(

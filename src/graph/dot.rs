@@ -20,7 +20,7 @@ pub(super) fn render(graph: &Graph) -> String {
         write_cluster(graph, &cluster, 0, &mut out);
     }
     let mut edges = graph.edges().to_vec();
-    edges.sort();
+    crate::collections::sort_by(&mut edges, Ord::cmp);
     for edge in edges {
         let _ = write!(
             out,

@@ -194,7 +194,7 @@ impl Graph {
                 Some((path, address.clone(), body))
             })
             .collect();
-        blocks.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        crate::collections::sort_by(&mut blocks, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         let mut ids = Vec::with_capacity(blocks.len());
         for (path, address, _) in &blocks {
             ids.push(self.add_node(Node {
@@ -346,7 +346,7 @@ impl Tree<'_> {
                 child.flatten(&label, &mut cluster.nodes);
             }
         }
-        cluster.nodes.sort_by(|a, b| a.1.cmp(&b.1));
+        crate::collections::sort_by(&mut cluster.nodes, |a, b| a.1.cmp(&b.1));
         cluster
     }
 

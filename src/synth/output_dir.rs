@@ -257,7 +257,7 @@ fn wait_for_lock(
 ) -> Result<(), WriteError> {
     // The same open file: the lock taken through the clone is this one's.
     let clone = file.try_clone().map_err(at(lock_path, "lock"))?;
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = crate::channel::channel();
     std::thread::spawn(move || {
         let _ = tx.send(fs4::FileExt::lock(&clone));
     });
@@ -636,8 +636,8 @@ fn same_assets(stack_dir: &Path, assets: &[Asset], listed: bool) -> Option<usize
     if root.exists() {
         dirs = list_files(&root, &mut found)?;
     }
-    expected.sort();
-    found.sort();
+    crate::collections::sort_by(&mut expected, Ord::cmp);
+    crate::collections::sort_by(&mut found, Ord::cmp);
     (expected == found).then_some(dirs)
 }
 

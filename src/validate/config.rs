@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::collections::map_of;
+
 use super::Report;
 use super::blocks::Blocks;
 use super::body::{At, Kind, Named, Shape, check_body};
@@ -41,14 +43,11 @@ impl<'a> Providers<'a> {
         let required = doc["terraform"]["required_providers"]
             .as_object()
             .map(|entries| {
-                entries
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        let source = v["source"].as_str()?.to_owned();
-                        let schema = schemas.provider(&source);
-                        Some((k.clone(), (source, schema)))
-                    })
-                    .collect()
+                map_of(entries.iter().filter_map(|(k, v)| {
+                    let source = v["source"].as_str()?.to_owned();
+                    let schema = schemas.provider(&source);
+                    Some((k.clone(), (source, schema)))
+                }))
             })
             .unwrap_or_default();
         Providers { required, schemas }

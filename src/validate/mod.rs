@@ -197,7 +197,9 @@ fn check(
     report.check = Check::References;
     references::check(blocks, found, &providers, &mut report);
     let mut findings = report.findings;
-    findings.sort_by(|a, b| (a.severity, &a.json_path).cmp(&(b.severity, &b.json_path)));
+    crate::collections::sort_by(&mut findings, |a, b| {
+        (a.severity, &a.json_path).cmp(&(b.severity, &b.json_path))
+    });
     findings
 }
 

@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use crate::collections::map_of;
+
 pub use kite_schema::compact::{
     Attribute, Block, Cty, NestedAttributes, NestedBlock, Required, Table,
 };
@@ -71,10 +73,11 @@ struct Compact {
 impl Compact {
     fn of(p: &kite_schema::ProviderSchema) -> Compact {
         let all = |types: &BTreeMap<String, kite_schema::Schema>| {
-            types
-                .iter()
-                .map(|(name, schema)| (name.clone(), Arc::new(Schema::from(schema))))
-                .collect()
+            map_of(
+                types
+                    .iter()
+                    .map(|(name, schema)| (name.clone(), Arc::new(Schema::from(schema)))),
+            )
         };
         Compact {
             provider: p.provider.as_ref().map(|s| Arc::new(Schema::from(s))),
@@ -205,10 +208,11 @@ impl Schemas {
     /// until a type is looked up.
     pub fn bundled() -> Schemas {
         Schemas {
-            providers: super::bundled::PROVIDERS
-                .iter()
-                .map(|p| (p.source.to_owned(), ProviderSchemas::bundled(p)))
-                .collect(),
+            providers: map_of(
+                super::bundled::PROVIDERS
+                    .iter()
+                    .map(|p| (p.source.to_owned(), ProviderSchemas::bundled(p))),
+            ),
         }
     }
 
@@ -234,18 +238,14 @@ impl Schemas {
             return Err("it has no `provider_schemas`".into());
         }
         Ok(Schemas {
-            providers: file
-                .provider_schemas
-                .into_iter()
-                .map(|(source, p)| {
-                    (
-                        source,
-                        ProviderSchemas {
-                            source: Source::File(Compact::of(&p)),
-                        },
-                    )
-                })
-                .collect(),
+            providers: map_of(file.provider_schemas.into_iter().map(|(source, p)| {
+                (
+                    source,
+                    ProviderSchemas {
+                        source: Source::File(Compact::of(&p)),
+                    },
+                )
+            })),
         })
     }
 
