@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Clean release builds of the kite binary at two revisions, alternated so
-# that both see the same machine load (doc/adr/0011). Prints one line per
-# build: revision, wall seconds, user+system CPU seconds.
+# that both see the same machine load (doc/adr/0011): old then new in odd
+# pairs, new then old in even ones, since a shared machine's load tends to
+# drift within a pair. Prints one line per build: pair, revision, wall
+# seconds, user+system CPU seconds.
 #
 #   benches/build_times.sh OLD_REV NEW_REV [PAIRS]
 #
@@ -26,7 +28,8 @@ git -C "$repo" worktree add --detach "$scratch/new" "$new" >/dev/null
 (cd "$scratch/old" && cargo fetch --locked >/dev/null)
 (cd "$scratch/new" && cargo fetch --locked >/dev/null)
 for i in $(seq "$pairs"); do
-  for side in old new; do
+  if [ $((i % 2)) -eq 1 ]; then order="old new"; else order="new old"; fi
+  for side in $order; do
     rm -rf "$scratch/$side/target"
     /usr/bin/time -f "$side %e %U %S" -o "$scratch/time" \
       cargo build --release --locked --offline --bin kite \

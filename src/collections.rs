@@ -5,13 +5,14 @@
 //! with. `collect()` into a `BTreeMap` sorts a vector of the pairs and builds
 //! the tree from it: a stable sort and a bulk build for every pair type,
 //! about 2,500 lines of LLVM IR each; a sort is about 1,500. Inserting one
-//! pair at a time shares the `insert` a map's other uses compile anyway, and
+//! pair (or item of a set) at a time shares the `insert` a map's other uses
+//! compile anyway, and
 //! [`sort_by`] sorts indices, with one copy of the sort for every item type.
 //! Both are for the short lists kite handles once per command, not for the
 //! blocks of a synthesis, whose sorts stay std's.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The map of `pairs`; of equal keys, the last pair's value stays, as with
 /// `collect()`.
@@ -19,6 +20,13 @@ pub fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K,
     let mut map = BTreeMap::new();
     map.extend(pairs);
     map
+}
+
+/// The set of `items`, as `collect()` gives it.
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
 }
 
 /// Sorts `items` by `compare`, stably, through one shared sort of indices.
@@ -51,6 +59,8 @@ mod tests {
         assert_eq!(map_of(pairs), collected);
         assert_eq!(map_of(pairs)["a"], 5);
         assert!(map_of(Vec::<(u8, u8)>::new()).is_empty());
+        let items = ["b", "a", "b", "c"];
+        assert_eq!(set_of(items), items.into_iter().collect::<BTreeSet<_>>());
     }
 
     #[test]

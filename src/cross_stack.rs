@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 use crate::address::{Address, BlockKind};
 use crate::block::Content;
 use crate::body::Body;
-use crate::collections::map_of;
+use crate::collections::{map_of, set_of};
 use crate::construct::Scope;
 use crate::expr::scan::Reference;
 use crate::expr::{Expr, Step, Tf};
@@ -391,13 +391,14 @@ fn literal(value: &serde_json::Value) -> Expr {
 
 /// A cycle of stacks, first stack repeated last.
 fn stack_cycle(edges: &StackEdges) -> Option<Vec<Arc<str>>> {
-    let nodes: Vec<Arc<str>> = edges
-        .keys()
-        .chain(edges.values().flat_map(|p| p.keys()))
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let nodes: Vec<Arc<str>> = set_of(
+        edges
+            .keys()
+            .chain(edges.values().flat_map(|p| p.keys()))
+            .cloned(),
+    )
+    .into_iter()
+    .collect();
     let index: BTreeMap<&Arc<str>, usize> = map_of(nodes.iter().enumerate().map(|(i, n)| (n, i)));
     let adjacency: Vec<Vec<usize>> = nodes
         .iter()

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::collections::map_of;
+use crate::collections::{map_of, set_of};
 
 /// Which way dependencies point in a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub(crate) fn order(
     dependencies: &BTreeMap<String, Vec<String>>,
     direction: Direction,
 ) -> Result<Order, Vec<String>> {
-    let chosen: BTreeSet<&str> = selected.iter().map(String::as_str).collect();
+    let chosen: BTreeSet<&str> = set_of(selected.iter().map(String::as_str));
     // For each selected stack, the selected stacks it depends on.
     let mut needs: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for stack in selected {

@@ -649,11 +649,12 @@ fn asset_dir_keys(stack_dir: &Path, assets: &[Asset]) -> Option<Vec<FileKey>> {
     if assets.is_empty() {
         return None;
     }
-    let dirs: std::collections::BTreeSet<&Path> = assets
-        .iter()
-        .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .collect();
+    let dirs = crate::collections::set_of(
+        assets
+            .iter()
+            .flat_map(|asset| Path::new(asset.relative_path()).ancestors().skip(1))
+            .filter(|dir| !dir.as_os_str().is_empty()),
+    );
     dirs.into_iter()
         .map(|dir| {
             fs::symlink_metadata(stack_dir.join(dir))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::collections::map_of;
+use crate::collections::{map_of, set_of};
 
 use super::Report;
 use super::blocks::Blocks;
@@ -264,12 +264,13 @@ pub(crate) fn check(doc: &Value, blocks: Blocks, providers: &Providers, report: 
                 continue;
             }
         };
-        let keys: BTreeSet<&str> = config
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k.as_str())
-            .collect();
+        let keys: BTreeSet<&str> = set_of(
+            config
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.as_str()),
+        );
         for key in &keys {
             if !known.contains(key) {
                 let candidates: Vec<String> = known.iter().map(|k| k.to_string()).collect();

@@ -152,12 +152,13 @@ impl Cty {
                 (Some("list"), Some(t)) => Cty::List(Box::new(Cty::parse(t))),
                 (Some("set"), Some(t)) => Cty::Set(Box::new(Cty::parse(t))),
                 (Some("map"), Some(t)) => Cty::Map(Box::new(Cty::parse(t))),
-                (Some("object"), Some(Value::Object(attrs))) => Cty::Object(
-                    attrs
-                        .iter()
-                        .map(|(k, v)| (k.clone(), Cty::parse(v)))
-                        .collect(),
-                ),
+                (Some("object"), Some(Value::Object(attrs))) => {
+                    // Inserted, not collected: `collect()` compiles a sort and
+                    // a bulk build for each pair type (kite's doc/adr/0011).
+                    let mut object = BTreeMap::new();
+                    object.extend(attrs.iter().map(|(k, v)| (k.clone(), Cty::parse(v))));
+                    Cty::Object(object)
+                }
                 (Some("tuple"), Some(Value::Array(items))) => {
                     Cty::Tuple(items.iter().map(Cty::parse).collect())
                 }
