@@ -2,8 +2,9 @@
 # Clean release builds of the kite binary at two revisions, alternated so
 # that both see the same machine load (doc/adr/0011): old then new in odd
 # pairs, new then old in even ones, since a shared machine's load tends to
-# drift within a pair. Prints one line per build: pair, revision, wall
-# seconds, user+system CPU seconds.
+# drift within a pair (an even PAIRS balances the two). Prints one line per
+# build: pair, revision, wall seconds, user+system CPU seconds. For more
+# than two revisions: benches/build_times_rotating.sh.
 #
 #   benches/build_times.sh OLD_REV NEW_REV [PAIRS]
 #

@@ -19,7 +19,8 @@ type Message = Box<dyn Any + Send>;
 /// The sending half of [`channel`] or [`sync_channel`].
 pub struct Sender<T> {
     inner: Inner,
-    message: PhantomData<fn(T)>,
+    // Invariant in `T`, as at the other end: both halves keep one type.
+    message: PhantomData<fn(T) -> T>,
 }
 
 enum Inner {
@@ -30,7 +31,7 @@ enum Inner {
 /// The receiving half of [`channel`] or [`sync_channel`].
 pub struct Receiver<T> {
     inner: mpsc::Receiver<Message>,
-    message: PhantomData<fn() -> T>,
+    message: PhantomData<fn(T) -> T>,
 }
 
 /// A channel without a bound: `send` never waits.
@@ -138,14 +139,22 @@ mod tests {
     fn a_bounded_channel_waits_for_room() {
         let (tx, rx) = sync_channel::<u32>(1);
         tx.send(1).unwrap();
-        let sender = std::thread::spawn(move || tx.send(2).unwrap());
-        std::thread::sleep(Duration::from_millis(50));
+        let (started, has_started) = std::sync::mpsc::channel();
+        let sender = std::thread::spawn(move || {
+            started.send(()).unwrap();
+            tx.send(2).unwrap();
+        });
+        has_started.recv().unwrap();
+        std::thread::sleep(Duration::from_millis(200));
         // The second send waits until the first message is taken.
         assert!(!sender.is_finished());
         assert_eq!(rx.recv(), Ok(1));
         assert_eq!(rx.recv(), Ok(2));
         sender.join().unwrap();
         assert_eq!(rx.recv(), Err(RecvError));
+        let (tx, rx) = sync_channel::<String>(1);
+        drop(rx);
+        assert_eq!(tx.send("back".into()).unwrap_err().0, "back");
     }
 
     #[test]

@@ -6,16 +6,18 @@
 //! the tree from it: a stable sort and a bulk build for every pair type,
 //! about 2,500 lines of LLVM IR each; a sort is about 1,500. Inserting one
 //! pair (or item of a set) at a time shares the `insert` a map's other uses
-//! compile anyway, and
-//! [`sort_by`] sorts indices, with one copy of the sort for every item type.
-//! Both are for the short lists kite handles once per command, not for the
-//! blocks of a synthesis, whose sorts stay std's.
+//! compile anyway, and [`sort_by`] sorts indices, with one copy of the sort
+//! for all item types. Both are for lists built or sorted once per command or
+//! per stack (its findings, its blocks for a picture or for terraform's
+//! diagnostics); the sorts done for every block's body in a synthesis stay
+//! std's.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The map of `pairs`; of equal keys, the last pair's value stays, as with
-/// `collect()`.
+/// `collect()` (but the first key, which only shows for keys that compare
+/// equal and still differ).
 pub fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
     let mut map = BTreeMap::new();
     map.extend(pairs);
