@@ -105,13 +105,9 @@ impl From<&crate::Cty> for Cty {
             Json::List(t) => Cty::List(Box::new(Cty::from(&**t))),
             Json::Set(t) => Cty::Set(Box::new(Cty::from(&**t))),
             Json::Map(t) => Cty::Map(Box::new(Cty::from(&**t))),
-            Json::Object(attrs) => {
-                // Inserted, not collected: `collect()` compiles a sort and a
-                // bulk build for each pair type (kite's doc/adr/0011).
-                let mut object = BTreeMap::new();
-                object.extend(attrs.iter().map(|(k, v)| (k.clone(), v.into())));
-                Cty::Object(object)
-            }
+            Json::Object(attrs) => Cty::Object(crate::object_of(
+                attrs.iter().map(|(k, v)| (k.clone(), v.into())),
+            )),
             Json::Tuple(items) => Cty::Tuple(items.iter().map(Cty::from).collect()),
         }
     }

@@ -137,6 +137,17 @@ pub enum Cty {
     Tuple(Vec<Cty>),
 }
 
+/// An object type's attributes, inserted rather than collected: `collect()`
+/// compiles a sort and a bulk build for each pair type (kite's
+/// doc/adr/0011).
+pub(crate) fn object_of<T>(
+    attributes: impl IntoIterator<Item = (String, T)>,
+) -> BTreeMap<String, T> {
+    let mut object = BTreeMap::new();
+    object.extend(attributes);
+    object
+}
+
 impl Cty {
     /// Parses the JSON form of a type.
     pub fn parse(value: &serde_json::Value) -> Cty {
@@ -152,13 +163,9 @@ impl Cty {
                 (Some("list"), Some(t)) => Cty::List(Box::new(Cty::parse(t))),
                 (Some("set"), Some(t)) => Cty::Set(Box::new(Cty::parse(t))),
                 (Some("map"), Some(t)) => Cty::Map(Box::new(Cty::parse(t))),
-                (Some("object"), Some(Value::Object(attrs))) => {
-                    // Inserted, not collected: `collect()` compiles a sort and
-                    // a bulk build for each pair type (kite's doc/adr/0011).
-                    let mut object = BTreeMap::new();
-                    object.extend(attrs.iter().map(|(k, v)| (k.clone(), Cty::parse(v))));
-                    Cty::Object(object)
-                }
+                (Some("object"), Some(Value::Object(attrs))) => Cty::Object(object_of(
+                    attrs.iter().map(|(k, v)| (k.clone(), Cty::parse(v))),
+                )),
                 (Some("tuple"), Some(Value::Array(items))) => {
                     Cty::Tuple(items.iter().map(Cty::parse).collect())
                 }
