@@ -36,11 +36,12 @@ cd "$work/tree"
 used=(aws_budgets_budget aws_dynamodb_table aws_iam_openid_connect_provider aws_kms_alias
   aws_s3_bucket aws_s3_bucket_cors_configuration aws_s3_bucket_lifecycle_configuration
   aws_s3_bucket_public_access_block aws_s3_bucket_versioning aws_ssm_parameter)
-# Each must still be used outside the generated code, by its type's name
-# (aws_kms_alias: KmsAlias or DataAwsKmsAlias).
+# Each must still be named outside comments and the generated code, by its
+# type's name (aws_kms_alias: KmsAlias or DataAwsKmsAlias).
 for t in "${used[@]}"; do
   name=$(echo "${t#aws_}" | perl -pe 's/(^|_)([a-z0-9])/\U$2/g')
-  grep -rqwE --include='*.rs' --exclude-dir=generated "(DataAws)?$name" src stacks || {
+  grep -rhwE --include='*.rs' --exclude-dir=generated "(DataAws)?$name" src stacks |
+    grep -qvE '^\s*(//|\*)' || {
     echo "$t is no longer used by the framework or the stacks: remove it from this script" >&2
     exit 1
   }
@@ -50,17 +51,23 @@ list=$(printf '  "%s",\n' "${used[@]}")
 LIST=$list perl -0pi -e '$n = s/always_compiled = \[\n/always_compiled = [\n$ENV{LIST}\n/; die "no multi-line always_compiled list in the aws overlay\n" unless $n == 1' \
   schemas/overlays/aws.toml
 cargo run --release -q --locked --offline -p kite-bindgen -- all
+git add -A
 
 # Off: what a feature would add to the types kept, every module still
 # behind a feature (the generator ungates those that hold a type kept), and
 # the Docker modules but the provider, containers and images (Docker has no
 # features).
-perl -0pi -e 's/#\[cfg\(feature = "[a-z0-9-]+"\)\]\n(pub use gated::\*;|mod gated \{|pub mod \w+;)/#[cfg(any())]\n$1/g' \
+perl -0pi -e '$n += s/#\[cfg\(feature = "[a-z0-9-]+"\)\]\n(pub use gated::\*;|mod gated \{|pub mod \w+;)/#[cfg(any())]\n$1/g;
+  END { die "no feature gate found in the generated aws and cloudflare code\n" unless $n }' \
   src/aws/generated/*.rs src/cloudflare/generated/*.rs
-perl -pi -e 's/^(pub mod (\w+);)$/#[cfg(any())]\n$1/ unless /^pub mod (provider|container|image);$/' \
-  src/docker/generated/mod.rs
 if grep -rq 'cfg(feature' src/aws/generated src/cloudflare/generated; then
   echo "a generated module is still behind a feature: the gates' form changed, update this script" >&2
+  exit 1
+fi
+perl -pi -e 'if (/^pub mod (\w+);$/ && $1 !~ /^(provider|container|image)$/) { $_ = "#[cfg(any())]\n$_"; $n++ }
+  END { die "no Docker module turned off\n" unless $n }' src/docker/generated/mod.rs
+if [ "$(grep -c '^pub mod' src/docker/generated/mod.rs)" -ne "$(($(grep -c 'cfg(any())' src/docker/generated/mod.rs) + 3))" ]; then
+  echo "a Docker module other than the provider, containers and images is still compiled" >&2
   exit 1
 fi
 git diff --quiet -- src && { echo "nothing was turned off" >&2; exit 1; }
