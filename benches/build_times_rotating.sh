@@ -8,10 +8,10 @@
 #
 #   benches/build_times_rotating.sh ROUNDS REV...
 #
-# Take ROUNDS a multiple of the number of revisions. Each revision is
-# checked out in a scratch worktree with its own target directory; the
-# dependencies are compiled too (a clean build), from the local registry
-# cache.
+# Take ROUNDS a multiple of the number of revisions (benches/build_times.sh
+# is this with two). Each revision is checked out in a scratch worktree
+# with its own target directory; the dependencies are compiled too (a clean
+# build), from the local registry cache.
 set -euo pipefail
 rounds=${1:?usage: benches/build_times_rotating.sh ROUNDS REV...}
 shift
